@@ -1,0 +1,2 @@
+export { createOnnxBackend, createOnnxBackend as createBackend } from './create-onnx-backend.js';
+export type { OnnxBackendOptions, OnnxRuntime } from './onnx-backend-options.js';

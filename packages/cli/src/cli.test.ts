@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFillMask, toPipelineOutput } from '@fillmask/core';
+import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { fixtureModelPath } from '@fillmask/fixtures';
+import { bundledModelPath } from './bundled-model.js';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, in its own process. */
+function fillmask(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+describe('fillmask CLI', () => {
+  let workDir: string;
+
+  beforeAll(async () => {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first (npm test does).`);
+    workDir = await mkdtemp(join(tmpdir(), 'fillmask-cli-'));
+  });
+  afterAll(() => rm(workDir, { recursive: true, force: true }));
+
+  it('documents every option in --help', async () => {
+    const run = await fillmask(['--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--model', '--backend', '--dtype', '--top-k', '--targets', '--input-file', '--json', '--jsonl', '--truncation', '--offline']) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+
+  it('prints its version', async () => {
+    const run = await fillmask(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('fills a mask with the bundled model and prints a table', async () => {
+    const run = await fillmask(['Paris is the <mask> of France.']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('> Paris is the <mask> of France.');
+    expect(run.stdout.split('\n').filter((line) => /^\s+\d+\s+"/.test(line))).toHaveLength(5);
+  });
+
+  it('prints exactly what the library returns, in the Python pipeline shape, with --json', async () => {
+    const run = await fillmask(['--json', '-k', '3', 'Paris is the <mask> of France.']);
+    expect(run.code, run.stderr).toBe(0);
+    const fillMask = await createFillMask({ model: bundledModelPath, backend: createOnnxBackend() });
+    const expected = toPipelineOutput(await fillMask.fill('Paris is the <mask> of France.', { topK: 3 }));
+    await fillMask.dispose();
+    expect(JSON.parse(run.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
+    expect(Object.keys(JSON.parse(run.stdout)[0]).sort()).toEqual(['score', 'sequence', 'token', 'token_str']);
+  });
+
+  it('gives a list per mask for several masks and an array per input for several inputs', async () => {
+    const run = await fillmask(['--json', '-k', '2', 'A <mask> and a <mask>.', 'One <mask>.']);
+    expect(run.code, run.stderr).toBe(0);
+    const [first, second] = JSON.parse(run.stdout);
+    expect(first).toHaveLength(2);
+    expect(first[0]).toHaveLength(2);
+    expect(first[0][0]).toHaveProperty('token_str');
+    expect(second).toHaveLength(2);
+    expect(second[0]).toHaveProperty('token_str');
+  });
+
+  it('accepts [MASK] and <mask> whatever the model', async () => {
+    for (const [model, text] of [[bundledModelPath, 'Paris is the [MASK] of France.'], [fixtureModelPath('tiny-bert-uncased'), 'Paris is the <mask> of France.']]) {
+      const run = await fillmask(['--json', '-m', model, text]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toHaveLength(5);
+    }
+  });
+
+  it('ranks only the targets given with --targets', async () => {
+    const run = await fillmask(['--json', '-m', fixtureModelPath('tiny-bert-uncased'), '-t', 'cat,dog,house', 'I love my [MASK].']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).map((prediction: { token_str: string }) => prediction.token_str).sort()).toEqual(['cat', 'dog', 'house']);
+  });
+
+  it('streams --jsonl in input order, with an error line for a bad input and exit status 1', async () => {
+    const file = join(workDir, 'inputs.txt');
+    await writeFile(file, 'First <mask> line.\n\nno mask here\nThird [MASK] line.\n');
+    const run = await fillmask(['--jsonl', '-k', '1', '-f', file]);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(3);
+    expect(lines[0][0].sequence).toMatch(/^First/);
+    expect(lines[1].error).toMatch(/No mask token/);
+    expect(lines[2][0].sequence).toMatch(/^Third/);
+  });
+
+  it('reads inputs from standard input with -f -', async () => {
+    const run = await fillmask(['--json', '-k', '1', '-f', '-'], { stdin: 'One <mask>.\nTwo <mask>.\n' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(2);
+  });
+
+  it('runs the quantized model with --dtype q8', async () => {
+    const run = await fillmask(['--json', '--dtype', 'q8', 'Paris is the <mask> of France.']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(5);
+  });
+
+  it.each([
+    [['--dtype', 'fp8', 'a <mask>'], /--dtype must be/],
+    [['-k', '0', 'a <mask>'], /--top-k must be/],
+    [['--no-such-flag', 'a <mask>'], /Unknown option/],
+    [[], /No input/],
+    [['--json', '--jsonl', 'a <mask>'], /cannot be used together/],
+  ])('exits 2 on the usage error %j', async (args, message) => {
+    const run = await fillmask(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain('--help');
+  });
+
+  it('exits 1 with the message on stderr for an input without a mask', async () => {
+    const run = await fillmask(['There is no mask here.']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/No mask token found/);
+  });
+
+  it('exits 1 naming the folder when the model folder does not exist', async () => {
+    const run = await fillmask(['-m', './no/such/model', 'a <mask>']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no\/such\/model/);
+  });
+
+  it('exits 1 for a too-long input unless --truncation is given', async () => {
+    const long = `<mask> ${'word '.repeat(600)}`;
+    expect((await fillmask([long])).code).toBe(1);
+    const run = await fillmask(['--json', '--truncation', '-k', '1', long]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,50 @@
+import type { FillMaskBackendV1 } from './fill-mask-backend-v1.js';
+import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
+
+/** Backends that can be named in a config, and the package that provides each. */
+const backendPackages: Record<string, string> = {
+  onnx: '@fillmask/backend-onnx',
+  web: '@fillmask/backend-web',
+};
+
+interface BackendPackage {
+  createBackend(options?: Record<string, unknown>): FillMaskBackendV1;
+}
+
+/** A backend instance as is, or a named backend's package imported on first use. */
+export async function resolveBackend(
+  backend: string | FillMaskBackendV1,
+  backendOptions: Record<string, unknown> | undefined,
+): Promise<FillMaskBackendV1> {
+  if (typeof backend !== 'string') return checkSpecification(backend);
+  const packageName = backendPackages[backend];
+  if (packageName === undefined) {
+    throw new BackendUnavailableError({
+      backend,
+      reason: `no such backend; use one of ${Object.keys(backendPackages).map((name) => JSON.stringify(name)).join(', ')} or pass a backend instance.`,
+    });
+  }
+  let module: Partial<BackendPackage>;
+  try {
+    // Kept opaque to bundlers: browser apps import their backend and pass the instance instead.
+    module = await import(/* @vite-ignore */ /* webpackIgnore: true */ packageName);
+  } catch (cause) {
+    throw new BackendUnavailableError({ backend, reason: `could not load ${packageName}; install it with npm install ${packageName}.`, cause });
+  }
+  if (typeof module.createBackend !== 'function') {
+    throw new BackendUnavailableError({ backend, reason: `${packageName} does not export createBackend().` });
+  }
+  return checkSpecification(module.createBackend(backendOptions));
+}
+
+function checkSpecification(backend: FillMaskBackendV1): FillMaskBackendV1 {
+  const version = (backend as { specificationVersion?: unknown } | null)?.specificationVersion;
+  if (version !== 'v1') {
+    const name = typeof backend?.name === 'string' ? backend.name : 'custom';
+    throw new BackendUnavailableError({
+      backend: name,
+      reason: `it implements backend specification ${JSON.stringify(version)}, and this @fillmask/core supports "v1". Upgrade @fillmask/core or the backend so they match.`,
+    });
+  }
+  return backend;
+}

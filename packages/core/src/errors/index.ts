@@ -1,0 +1,10 @@
+export { FillMaskError } from './fill-mask-error.js';
+export { InvalidArgumentError } from './invalid-argument-error.js';
+export { MissingMaskError } from './missing-mask-error.js';
+export { InputTooLongError } from './input-too-long-error.js';
+export { UnsupportedModelError } from './unsupported-model-error.js';
+export { ModelFileNotFoundError } from './model-file-not-found-error.js';
+export { HubRequestError } from './hub-request-error.js';
+export { BackendUnavailableError } from './backend-unavailable-error.js';
+export { InferenceError } from './inference-error.js';
+export { DisposedError } from './disposed-error.js';

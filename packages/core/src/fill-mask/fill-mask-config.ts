@@ -1,0 +1,27 @@
+import type { FillMaskBackendV1, ModelDtype } from '../backend/fill-mask-backend-v1.js';
+import type { ModelFiles } from '../model-source/model-files.js';
+import type { ModelSourceOptions } from '../model-source/model-source-options.js';
+import type { FillMaskTokenizer } from '../tokenizer/fill-mask-tokenizer.js';
+import type { FillMaskWarningHandler } from './fill-mask-warning.js';
+import type { FillOptions } from './fill-options.js';
+
+/** Everything `createFillMask` needs. Only `model` is required. */
+export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 'topK' | 'targets' | 'truncation'> {
+  /** A Hub model id (`Xenova/bert-base-uncased`), a local folder in the Hub layout, or ModelFiles. */
+  readonly model: string | ModelFiles;
+  /**
+   * The backend: a name (`'onnx'`, the default) whose package is loaded on first use, or a backend
+   * instance such as `createOnnxBackend({...})`. Switching backends changes only this line.
+   */
+  readonly backend?: string | FillMaskBackendV1;
+  /** Options for a backend given by name, passed to its package's `createBackend`. */
+  readonly backendOptions?: Record<string, unknown>;
+  /** `fp32` (default, `onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). */
+  readonly dtype?: ModelDtype;
+  /** Inputs per forward pass when filling many inputs. Default 32. */
+  readonly batchSize?: number;
+  /** Replaces the tokenizer read from the model's files. */
+  readonly tokenizer?: FillMaskTokenizer;
+  /** Receives warnings (a target replaced by a sub-token, ...). Default: console.warn. */
+  readonly onWarning?: FillMaskWarningHandler;
+}

@@ -1,0 +1,36 @@
+import type { FillOptions } from './fill-options.js';
+import type { MaskPredictions } from './prediction.js';
+
+/** A loaded model that fills masks. Create one with `createFillMask`; call `dispose()` when done. */
+export interface FillMask {
+  /**
+   * One input: one ranked list per mask, in the order of the masks. Several inputs: one such result
+   * per input, in order, run as padded batches.
+   *
+   * @example const [predictions] = await fillMask.fill('Paris is the <mask> of France.');
+   */
+  fill(input: string, options?: FillOptions): Promise<MaskPredictions[]>;
+  fill(inputs: readonly string[], options?: FillOptions): Promise<MaskPredictions[][]>;
+
+  /**
+   * Like `fill` on an array, but a bad input (no mask, too long, not a string) gives an error in its
+   * own slot instead of failing the whole call.
+   */
+  fillSettled(inputs: readonly string[], options?: FillOptions): Promise<FillSettledResult[]>;
+
+  /** The model's mask token, e.g. `[MASK]` or `<mask>`. */
+  readonly maskToken: string;
+  /** Longest input in tokens, special tokens included. */
+  readonly maxLength: number;
+  /** Where the model was loaded from. */
+  readonly model: string;
+  /** The backend's name. */
+  readonly backend: string;
+
+  /** Frees the model. Calls after it reject with DisposedError. */
+  dispose(): Promise<void>;
+}
+
+export type FillSettledResult =
+  | { readonly status: 'fulfilled'; readonly value: MaskPredictions[] }
+  | { readonly status: 'rejected'; readonly reason: Error };

@@ -1,0 +1,164 @@
+import type { BackendModelV1 } from '../backend/fill-mask-backend-v1.js';
+import type { FillMaskTokenizer } from '../tokenizer/fill-mask-tokenizer.js';
+import type { FillMask, FillSettledResult } from './fill-mask.js';
+import type { FillMaskWarningHandler } from './fill-mask-warning.js';
+import type { FillOptions } from './fill-options.js';
+import type { MaskPredictions } from './prediction.js';
+import { DisposedError } from '../errors/disposed-error.js';
+import { FillMaskError } from '../errors/fill-mask-error.js';
+import { InferenceError } from '../errors/inference-error.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { buildTokenBatch, groupByLength } from './batch-inputs.js';
+import { encodeInput, type EncodedInput } from './encode-input.js';
+import { renderSequence } from './render-sequence.js';
+import { resolveFillOptions, type ResolvedFillOptions } from './resolve-fill-options.js';
+import { topCandidates } from './top-candidates.js';
+
+export interface ModelFillMaskParts {
+  readonly model: BackendModelV1;
+  readonly tokenizer: FillMaskTokenizer;
+  readonly location: string;
+  readonly backendName: string;
+  readonly batchSize: number;
+  readonly defaults: FillOptions;
+  readonly warn: FillMaskWarningHandler;
+}
+
+/** The FillMask of a local model: core tokenizes, batches and ranks; the backend runs the graph. */
+export class ModelFillMask implements FillMask {
+  readonly maskToken: string;
+  readonly maxLength: number;
+  readonly model: string;
+  readonly backend: string;
+  private readonly parts: ModelFillMaskParts;
+  private readonly maskEatsSpace: boolean;
+  private readonly tokenStrings = new Map<number, string>();
+  private disposed = false;
+
+  constructor(parts: ModelFillMaskParts) {
+    this.parts = parts;
+    this.maskToken = parts.tokenizer.maskToken;
+    this.maxLength = parts.tokenizer.modelMaxLength;
+    this.model = parts.location;
+    this.backend = parts.backendName;
+    const { tokenizer } = parts;
+    const spaced = tokenizer.encode(`a ${tokenizer.maskToken}`).ids;
+    const unspaced = tokenizer.encode(`a${tokenizer.maskToken}`).ids;
+    this.maskEatsSpace = spaced.join() === unspaced.join();
+  }
+
+  fill(input: string, options?: FillOptions): Promise<MaskPredictions[]>;
+  fill(inputs: readonly string[], options?: FillOptions): Promise<MaskPredictions[][]>;
+  async fill(input: string | readonly string[], options?: FillOptions): Promise<MaskPredictions[] | MaskPredictions[][]> {
+    this.checkNotDisposed();
+    const resolved = this.resolve(options);
+    if (typeof input === 'string') {
+      const [result] = await this.run([encodeInput(input, this.parts.tokenizer, resolved)], resolved);
+      return result;
+    }
+    const inputs = checkInputArray(input);
+    return this.run(inputs.map((text, inputIndex) => encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex })), resolved);
+  }
+
+  async fillSettled(inputs: readonly string[], options?: FillOptions): Promise<FillSettledResult[]> {
+    this.checkNotDisposed();
+    const resolved = this.resolve(options);
+    const settled: FillSettledResult[] = [];
+    const encoded: EncodedInput[] = [];
+    const encodedSlots: number[] = [];
+    checkInputArray(inputs).forEach((text, inputIndex) => {
+      try {
+        encoded.push(encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex }));
+        encodedSlots.push(inputIndex);
+      } catch (error) {
+        if (!FillMaskError.isInstance(error)) throw error;
+        settled[inputIndex] = { status: 'rejected', reason: error };
+      }
+    });
+    const results = await this.run(encoded, resolved);
+    results.forEach((value, index) => (settled[encodedSlots[index]] = { status: 'fulfilled', value }));
+    return settled;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.parts.model.dispose();
+  }
+
+  private resolve(options: FillOptions | undefined): ResolvedFillOptions {
+    return resolveFillOptions(options, this.parts.defaults, this.parts.tokenizer, this.parts.warn);
+  }
+
+  private async run(inputs: readonly EncodedInput[], options: ResolvedFillOptions): Promise<MaskPredictions[][]> {
+    const results: MaskPredictions[][] = new Array(inputs.length);
+    let completed = 0;
+    for (const group of groupByLength(inputs, this.parts.batchSize)) {
+      options.signal?.throwIfAborted();
+      this.checkNotDisposed();
+      const groupInputs = group.map((index) => inputs[index]);
+      const logits = await this.forward(groupInputs);
+      let row = 0;
+      group.forEach((inputIndex, member) => {
+        const input = groupInputs[member];
+        results[inputIndex] = input.maskPositions.map((position) => this.rank(logits, row++, input, position, options));
+      });
+      completed += group.length;
+      options.onProgress?.({ completed, total: inputs.length });
+    }
+    return results;
+  }
+
+  private async forward(inputs: readonly EncodedInput[]): Promise<Float32Array> {
+    const { model, tokenizer, backendName } = this.parts;
+    const batch = buildTokenBatch(inputs, tokenizer.padTokenId);
+    let logits: Float32Array;
+    try {
+      ({ logits } = await model.run(batch));
+    } catch (error) {
+      if (FillMaskError.isInstance(error)) throw error;
+      throw new InferenceError({ backend: backendName, message: `the model failed to run: ${String((error as Error)?.message ?? error)}`, cause: error });
+    }
+    if (!(logits instanceof Float32Array) || logits.length !== batch.positions.length * model.vocabSize) {
+      throw new InferenceError({
+        backend: backendName,
+        message: `expected ${batch.positions.length} × ${model.vocabSize} logits, received ${describeLength(logits)}.`,
+      });
+    }
+    return logits;
+  }
+
+  private rank(logits: Float32Array, row: number, input: EncodedInput, position: number, options: ResolvedFillOptions): MaskPredictions {
+    const { vocabSize } = this.parts.model;
+    return topCandidates(logits, row * vocabSize, vocabSize, options.topK, options.targetIds).map(({ id, score }) => ({
+      score,
+      token: id,
+      token_str: this.tokenString(id),
+      sequence: renderSequence(input.ids, position, id, this.parts.tokenizer, this.maskEatsSpace),
+    }));
+  }
+
+  private tokenString(id: number): string {
+    let text = this.tokenStrings.get(id);
+    if (text === undefined) {
+      text = this.parts.tokenizer.decode([id]);
+      this.tokenStrings.set(id, text);
+    }
+    return text;
+  }
+
+  private checkNotDisposed(): void {
+    if (this.disposed) throw new DisposedError('This fill-mask object');
+  }
+}
+
+function checkInputArray(inputs: unknown): readonly unknown[] {
+  if (!Array.isArray(inputs)) {
+    throw new InvalidArgumentError({ argument: 'inputs', value: inputs, expected: 'a string or an array of strings' });
+  }
+  return inputs;
+}
+
+function describeLength(logits: unknown): string {
+  return logits instanceof Float32Array ? `${logits.length} values` : typeof logits;
+}

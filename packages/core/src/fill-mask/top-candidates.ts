@@ -1,0 +1,94 @@
+/** A vocabulary id and its probability. */
+export interface Candidate {
+  readonly id: number;
+  readonly score: number;
+}
+
+/**
+ * Softmax and top-k over one row of logits in two passes over the row, without sorting the
+ * vocabulary or allocating per id: the k best are kept in a min-heap, ties going to the lower id.
+ * Probabilities are over the whole row even when `candidateIds` restricts the ranking.
+ */
+export function topCandidates(
+  logits: Float32Array,
+  rowStart: number,
+  rowLength: number,
+  topK: number,
+  candidateIds?: Int32Array,
+): Candidate[] {
+  const rowEnd = rowStart + rowLength;
+  let max = -Infinity;
+  for (let index = rowStart; index < rowEnd; index++) if (logits[index] > max) max = logits[index];
+  let sum = 0;
+  for (let index = rowStart; index < rowEnd; index++) sum += Math.exp(logits[index] - max);
+
+  const heap = new CandidateHeap(Math.min(topK, candidateIds ? candidateIds.length : rowLength));
+  if (candidateIds) {
+    for (const id of candidateIds) heap.offer(id, logits[rowStart + id]);
+  } else {
+    for (let id = 0; id < rowLength; id++) heap.offer(id, logits[rowStart + id]);
+  }
+  return heap.drainDescending().map(({ id, logit }) => ({ id, score: Math.exp(logit - max) / sum }));
+}
+
+/** Min-heap of the best `capacity` (id, logit) pairs seen; the root is the worst kept. */
+class CandidateHeap {
+  private readonly ids: Int32Array;
+  private readonly logits: Float64Array;
+  private size = 0;
+
+  constructor(private readonly capacity: number) {
+    this.ids = new Int32Array(capacity);
+    this.logits = new Float64Array(capacity);
+  }
+
+  offer(id: number, logit: number): void {
+    if (this.capacity === 0) return;
+    if (this.size < this.capacity) {
+      this.ids[this.size] = id;
+      this.logits[this.size] = logit;
+      this.siftUp(this.size++);
+    } else if (this.better(id, logit, 0)) {
+      this.ids[0] = id;
+      this.logits[0] = logit;
+      this.siftDown(0);
+    }
+  }
+
+  drainDescending(): Array<{ id: number; logit: number }> {
+    const entries = Array.from({ length: this.size }, (_, index) => ({ id: this.ids[index], logit: this.logits[index] }));
+    return entries.sort((a, b) => b.logit - a.logit || a.id - b.id);
+  }
+
+  /** Whether (id, logit) ranks above the entry at `slot`. */
+  private better(id: number, logit: number, slot: number): boolean {
+    return logit > this.logits[slot] || (logit === this.logits[slot] && id < this.ids[slot]);
+  }
+
+  private siftUp(slot: number): void {
+    while (slot > 0) {
+      const parent = (slot - 1) >> 1;
+      if (!this.better(this.ids[parent], this.logits[parent], slot)) break;
+      this.swap(slot, parent);
+      slot = parent;
+    }
+  }
+
+  private siftDown(slot: number): void {
+    for (;;) {
+      const left = 2 * slot + 1;
+      const right = left + 1;
+      let worst = slot;
+      if (left < this.size && !this.better(this.ids[left], this.logits[left], worst)) worst = left;
+      if (right < this.size && !this.better(this.ids[right], this.logits[right], worst)) worst = right;
+      if (worst === slot) return;
+      this.swap(slot, worst);
+      slot = worst;
+    }
+  }
+
+  private swap(a: number, b: number): void {
+    [this.ids[a], this.ids[b]] = [this.ids[b], this.ids[a]];
+    [this.logits[a], this.logits[b]] = [this.logits[b], this.logits[a]];
+  }
+}

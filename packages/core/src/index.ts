@@ -1,0 +1,28 @@
+export { createFillMask } from './fill-mask/create-fill-mask.js';
+export type { FillMask, FillSettledResult } from './fill-mask/fill-mask.js';
+export type { FillMaskConfig } from './fill-mask/fill-mask-config.js';
+export type { FillOptions, FillProgress } from './fill-mask/fill-options.js';
+export type { Prediction, MaskPredictions } from './fill-mask/prediction.js';
+export type { FillMaskWarning, FillMaskWarningHandler } from './fill-mask/fill-mask-warning.js';
+export { toPipelineOutput } from './fill-mask/to-pipeline-output.js';
+
+export type {
+  FillMaskBackendV1,
+  BackendModelV1,
+  LoadModelRequestV1,
+  TokenBatchV1,
+  PositionLogitsV1,
+  ModelDtype,
+} from './backend/fill-mask-backend-v1.js';
+export { modelDtypes, modelFileForDtype } from './model/model-file-for-dtype.js';
+export type { ModelConfig } from './model/model-config.js';
+
+export type { FillMaskTokenizer, EncodedText } from './tokenizer/fill-mask-tokenizer.js';
+export { loadTokenizer } from './tokenizer/load-tokenizer.js';
+
+export { openModel } from '#platform/open-model';
+export type { ModelFiles } from './model-source/model-files.js';
+export type { ModelSourceOptions } from './model-source/model-source-options.js';
+export type { DownloadProgress, DownloadProgressCallback } from './model-source/download-progress.js';
+
+export * from './errors/index.js';

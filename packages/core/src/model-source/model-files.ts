@@ -1,0 +1,18 @@
+/**
+ * The files of one model in the Hugging Face folder layout (`config.json`, `tokenizer.json`,
+ * `tokenizer_config.json`, `onnx/model.onnx`, ...), wherever they live: a local folder, the Hub
+ * (downloaded into a cache on first read), a URL base in the browser. Paths are relative and use `/`.
+ */
+export interface ModelFiles {
+  /** Where the model comes from, for messages: a folder path, or `hub:<id>@<revision>`. */
+  readonly location: string;
+  /** Reads a whole file. Rejects with ModelFileNotFoundError when the model has no such file. */
+  read(path: string): Promise<Uint8Array>;
+  /** True when the file exists (may download nothing; a Hub source may ask the Hub). */
+  exists(path: string): Promise<boolean>;
+  /**
+   * A path on the local file system for the file, fetching it first if needed, so that native
+   * runtimes can map it instead of copying it through JS. Absent where there is no file system.
+   */
+  localPath?(path: string): Promise<string>;
+}

@@ -1,0 +1,21 @@
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+
+/**
+ * Checks a file path given to a ModelFiles: relative, `/`-separated, no `.` or `..` segment, so
+ * that it can never reach outside the model folder or the cache.
+ */
+export function assertModelFilePath(file: string): void {
+  const valid =
+    typeof file === 'string' &&
+    file.length > 0 &&
+    !file.includes('\\') &&
+    !file.includes('\0') &&
+    file.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  if (!valid) {
+    throw new InvalidArgumentError({
+      argument: 'file path',
+      value: file,
+      expected: 'a relative path inside the model folder with / separators, e.g. "onnx/model.onnx"',
+    });
+  }
+}

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isSafeCacheName } from './hub-revision.js';
+import { incompleteFileName } from './incomplete-file-name.js';
 import { isMissingFileError } from './is-missing-file-error.js';
 
 /**
@@ -63,7 +63,7 @@ export class HubRepoCache {
     const refPath = this.refPath(revision);
     await mkdir(path.dirname(refPath), { recursive: true });
     // Write then rename: a reader never sees a half-written ref.
-    const temporary = `${refPath}.incomplete.${randomBytes(6).toString('hex')}`;
+    const temporary = incompleteFileName(refPath);
     try {
       await writeFile(temporary, commit);
       await rename(temporary, refPath);

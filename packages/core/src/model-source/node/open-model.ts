@@ -1,0 +1,1 @@
+export async function openModel(model: string, _options: unknown = {}): Promise<never> { throw new Error('TEMPORARY: openModel not written yet ' + model); }

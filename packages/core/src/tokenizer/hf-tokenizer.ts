@@ -42,6 +42,8 @@ export class HfTokenizer implements FillMaskTokenizer {
   }
 
   decode(ids: readonly number[], { skipSpecialTokens = false }: { skipSpecialTokens?: boolean } = {}): string {
+    // @huggingface/tokenizers throws on an empty list; Python and Rust decode it to "".
+    if (ids.length === 0) return '';
     return this.tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens });
   }
 

@@ -49,7 +49,7 @@ export async function downloadBlob(download: BlobDownload): Promise<DownloadedBl
   try {
     handle = await open(temporary, 'wx');
     download.progress.start(contentLength ?? download.expectedSize);
-    const loadedBytes = await streamBody(download, handle, hash);
+    const loadedBytes = await streamBody(download, handle, hash, contentLength ?? download.expectedSize);
     download.progress.end();
     await handle.close();
     handle = undefined;
@@ -70,7 +70,12 @@ export async function downloadBlob(download: BlobDownload): Promise<DownloadedBl
   }
 }
 
-async function streamBody(download: BlobDownload, handle: FileHandle, hash: ReturnType<typeof createHash> | undefined): Promise<number> {
+async function streamBody(
+  download: BlobDownload,
+  handle: FileHandle,
+  hash: ReturnType<typeof createHash> | undefined,
+  totalBytes: number | undefined,
+): Promise<number> {
   const body = download.response.body;
   if (body === null) return 0;
   const reader = body.getReader();
@@ -83,7 +88,7 @@ async function streamBody(download: BlobDownload, handle: FileHandle, hash: Retu
       } catch (error) {
         throw new HubRequestError({
           url: displayUrl(download.url),
-          message: `The download of ${download.subject} was interrupted after ${loadedBytes} bytes: ${describeNetworkError(error)}. Nothing was cached; try again.`,
+          message: `The download of ${download.subject} was interrupted after ${loadedBytes} of ${totalBytes ?? 'an unknown number of'} bytes: ${describeNetworkError(error)}. Nothing was cached; try again.`,
           cause: error,
         });
       }

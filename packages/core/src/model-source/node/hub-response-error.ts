@@ -40,7 +40,7 @@ export function errorFromHubResponse(result: HubFetchResult, context: HubErrorCo
   let message: string;
   if ((status === 401 || status === 403) && context.tokenSent) {
     message =
-      `The Hub refused the access token for ${model} (HTTP ${status}${code}): the token is invalid, or it cannot read this ` +
+      `The Hub refused the access token (HTTP ${status}${code}) for ${model}: the token is invalid, or it cannot read this ` +
       `model (gated or private), or the model does not exist. For a gated model, accept its terms on ${context.hubUrl}/${context.modelId} ` +
       `with the account that owns the token.${said}`;
   } else if (status === 401 || status === 403) {

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHubServer, type HubServer } from './hub-server.js';
+
+const weights = Buffer.alloc(300_000, 7);
+const config = Buffer.from('{"model_type":"bert"}');
+
+let folder: string;
+let otherFolder: string;
+let hub: HubServer;
+
+beforeEach(async () => {
+  folder = await mkdtemp(path.join(tmpdir(), 'test-hub-server-'));
+  otherFolder = path.join(folder, 'v2');
+  await mkdir(path.join(folder, 'onnx'), { recursive: true });
+  await mkdir(otherFolder);
+  await writeFile(path.join(folder, 'config.json'), config);
+  await writeFile(path.join(folder, 'onnx', 'model.onnx'), weights);
+  await writeFile(path.join(otherFolder, 'config.json'), '{"model_type":"roberta"}');
+  hub = await startHubServer({
+    repos: {
+      'org/public': { folder, revisions: { v2: otherFolder } },
+      'org/gated': { folder, gated: true, commit: 'a'.repeat(40) },
+    },
+    token: 'hf_good',
+  });
+});
+
+afterEach(async () => {
+  await hub.close();
+  await rm(folder, { recursive: true, force: true });
+});
+
+function get(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { redirect: 'manual', ...init });
+}
+
+describe('startHubServer', () => {
+  it('serves small files directly with the Hub headers', async () => {
+    const response = await get(`${hub.url}/org/public/resolve/main/config.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-repo-commit')).toBe(hub.commitOf('org/public'));
+    expect(response.headers.get('x-repo-commit')).toMatch(/^[0-9a-f]{40}$/);
+    const gitBlobSha1 = createHash('sha1').update(`blob ${config.length}\0`).update(config).digest('hex');
+    expect(response.headers.get('etag')).toBe(`"${gitBlobSha1}"`);
+    expect(response.headers.get('content-length')).toBe(String(config.length));
+    expect(response.headers.get('x-request-id')).toMatch(/^Root=1-/);
+    expect(Buffer.from(await response.arrayBuffer()).equals(config)).toBe(true);
+  });
+
+  it('redirects LFS files to a CDN on another origin, which refuses an Authorization header', async () => {
+    const head = await get(`${hub.url}/org/public/resolve/main/onnx/model.onnx`, { method: 'HEAD' });
+    expect(head.status).toBe(302);
+    const sha256 = createHash('sha256').update(weights).digest('hex');
+    expect(head.headers.get('x-linked-etag')).toBe(`"${sha256}"`);
+    expect(head.headers.get('x-linked-size')).toBe(String(weights.length));
+    const location = head.headers.get('location') as string;
+    expect(new URL(location).origin).toBe(hub.cdnUrl);
+    expect(new URL(location).origin).not.toBe(hub.url);
+
+    const download = await get(location);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(weights)).toBe(true);
+    expect((await get(location, { headers: { Authorization: 'Bearer hf_good' } })).status).toBe(400);
+    expect(hub.requests.map((request) => `${request.server} ${request.method} ${request.status} ${request.authorization}`)).toEqual([
+      'hub HEAD 302 false',
+      'cdn GET 200 false',
+      'cdn GET 400 true',
+    ]);
+  });
+
+  it('serves other revisions by name and by commit, and URL-encoded revision names', async () => {
+    const commit = hub.commitOf('org/public', 'v2');
+    for (const revision of ['v2', commit]) {
+      const response = await get(`${hub.url}/org/public/resolve/${encodeURIComponent(revision)}/config.json`);
+      expect(await response.text()).toBe('{"model_type":"roberta"}');
+      expect(response.headers.get('x-repo-commit')).toBe(commit);
+    }
+    const missing = await get(`${hub.url}/org/public/resolve/v3/config.json`);
+    expect([missing.status, missing.headers.get('x-error-code')]).toEqual([404, 'RevisionNotFound']);
+  });
+
+  it('answers errors with the Hub status codes and X-Error-Code', async () => {
+    const cases: Array<[string, RequestInit, number, string | null]> = [
+      ['/org/public/resolve/main/missing.json', {}, 404, 'EntryNotFound'],
+      ['/org/public/resolve/main/..%2F..%2Fetc%2Fpasswd', {}, 404, 'EntryNotFound'],
+      ['/org/nothing/resolve/main/config.json', {}, 401, 'RepoNotFound'],
+      ['/org/nothing/resolve/main/config.json', { headers: { Authorization: 'Bearer hf_good' } }, 404, 'RepoNotFound'],
+      ['/org/gated/resolve/main/config.json', {}, 401, 'GatedRepo'],
+      ['/org/gated/resolve/main/config.json', { headers: { Authorization: 'Bearer hf_bad' } }, 401, null],
+      ['/org/gated/resolve/main/config.json', { headers: { Authorization: 'Bearer hf_good' } }, 200, null],
+    ];
+    for (const [url, init, status, code] of cases) {
+      const response = await get(`${hub.url}${url}`, init);
+      expect([url, response.status, response.headers.get('x-error-code')]).toEqual([url, status, code]);
+    }
+    const entryNotFound = await get(`${hub.url}/org/public/resolve/main/missing.json`, { method: 'HEAD' });
+    expect(entryNotFound.headers.get('x-repo-commit')).toBe(hub.commitOf('org/public'));
+  });
+
+  it('redirects a renamed repository with a relative Location', async () => {
+    const moved = await startHubServer({ repos: { 'org/new': { folder } }, movedRepos: { 'org/old': 'org/new' } });
+    try {
+      const response = await get(`${moved.url}/org/old/resolve/main/config.json`);
+      expect(response.status).toBe(307);
+      expect(response.headers.get('location')).toBe('/org/new/resolve/main/config.json');
+    } finally {
+      await moved.close();
+    }
+  });
+
+  it('cuts a body after N bytes when told to, and recovers when the fault is cleared', async () => {
+    hub.setFaults({ cutBodyAfterBytes: 1000, onlyFile: 'onnx/model.onnx' });
+    const location = (await get(`${hub.url}/org/public/resolve/main/onnx/model.onnx`)).headers.get('location') as string;
+    const cut = await get(location);
+    expect(cut.headers.get('content-length')).toBe(String(weights.length));
+    await expect(cut.arrayBuffer()).rejects.toThrow();
+    expect((await get(`${hub.url}/org/public/resolve/main/config.json`)).status).toBe(200);
+
+    hub.setFaults({});
+    expect((await (await get(location)).arrayBuffer()).byteLength).toBe(weights.length);
+  });
+
+  it('delays answers when told to', async () => {
+    hub.setFaults({ delayMs: 100 });
+    const started = performance.now();
+    await (await get(`${hub.url}/org/public/resolve/main/config.json`)).arrayBuffer();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+  });
+});

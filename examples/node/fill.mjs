@@ -5,5 +5,5 @@ const model = process.argv[2] ?? new URL('../../packages/cli/models/tiny-roberta
 
 const fillMask = await createFillMask({ model, backend: 'onnx' });
 const [predictions] = await fillMask.fill('Paris is the <mask> of France.', { topK: 3 });
-for (const { token_str, score } of predictions) console.log(token_str.padEnd(16), score.toFixed(4));
+for (const { score, token_str } of predictions) console.log(score.toFixed(4), JSON.stringify(token_str));
 await fillMask.dispose();

@@ -41,11 +41,12 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
       onWarning: (warning) => streams.stderr.write(`fillmask: warning: ${warning.message}\n`),
       onProgress: args.quiet || !streams.stderr.isTTY ? undefined : downloadReporter(streams.stderr),
     });
-    const batchSize = args.batchSize ?? 32;
+    // Lines are read in chunks so a file streams through; each chunk is batched by the library.
+    const linesPerChunk = Math.max(32, args.batchSize ?? 0);
     const inputs = args.inputFile === undefined ? fromArray(args.texts) : readInputLines(args.inputFile, streams.stdin);
     let failures = 0;
     const collected: unknown[] = [];
-    for await (const texts of chunked(inputs, batchSize)) {
+    for await (const texts of chunked(inputs, linesPerChunk)) {
       const settled = await fillMask.fillSettled(
         texts.map((text) => normalizeMask(text, fillMask!.maskToken)),
         { topK: args.topK, targets: args.targets, truncation: args.truncation },

@@ -39,11 +39,14 @@ export async function createFillMask(config: FillMaskConfig): Promise<FillMask> 
     tokenizer,
     location: files.location,
     backendName: backend.name,
-    batchSize: config.batchSize ?? 32,
+    batchSize: config.batchSize ?? defaultBatchSize[dtype],
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
     warn: config.onWarning ?? warnOnConsole,
   });
 }
+
+/** See FillMaskConfig.batchSize for why q8 runs one input per pass by default. */
+const defaultBatchSize = { fp32: 32, q8: 1 } as const;
 
 function warnOnConsole(warning: FillMaskWarning): void {
   console.warn(`[fillmask] ${warning.message}`);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFillMask, toPipelineOutput } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath } from '@fillmask/fixtures';
+import { startHubServer } from '@fillmask/test-hub-server';
 import { bundledModelPath } from './bundled-model.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
@@ -153,5 +154,25 @@ describe('fillmask CLI', () => {
     const run = await fillmask(['--json', '--truncation', '-k', '1', long]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toHaveLength(1);
+  });
+
+  it('downloads a Hub model once into HF_HOME, then runs from the cache with --offline', async () => {
+    const hub = await startHubServer({ repos: { 'fillmask-test/tiny-bert': { folder: fixtureModelPath('tiny-bert-uncased') } } });
+    try {
+      const env = { HF_ENDPOINT: hub.url, HF_HOME: join(workDir, 'hf-home') };
+      const online = await fillmask(['--json', '-k', '2', '-m', 'fillmask-test/tiny-bert', 'Paris is the [MASK] of France.'], { env });
+      expect(online.code, online.stderr).toBe(0);
+      expect(existsSync(join(workDir, 'hf-home/hub/models--fillmask-test--tiny-bert/refs/main'))).toBe(true);
+      const requestsBefore = hub.requests.length;
+      const offline = await fillmask(['--json', '-k', '2', '--offline', '-m', 'fillmask-test/tiny-bert', 'Paris is the [MASK] of France.'], { env });
+      expect(offline.code, offline.stderr).toBe(0);
+      expect(offline.stdout).toBe(online.stdout);
+      expect(hub.requests.length).toBe(requestsBefore);
+      const missing = await fillmask(['--offline', '-m', 'fillmask-test/not-cached', 'a [MASK]'], { env });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/offline/i);
+    } finally {
+      await hub.close();
+    }
   });
 });

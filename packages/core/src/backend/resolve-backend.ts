@@ -17,7 +17,8 @@ export async function resolveBackend(
   backendOptions: Record<string, unknown> | undefined,
 ): Promise<FillMaskBackendV1> {
   if (typeof backend !== 'string') return checkSpecification(backend);
-  const packageName = backendPackages[backend];
+  // Own keys only: a name such as "constructor" must not find Object.prototype's members.
+  const packageName = Object.hasOwn(backendPackages, backend) ? backendPackages[backend] : undefined;
   if (packageName === undefined) {
     throw new BackendUnavailableError({
       backend,

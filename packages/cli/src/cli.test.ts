@@ -11,7 +11,7 @@ import { fixtureModelPath } from '@fillmask/fixtures';
 import { startHubServer } from '@fillmask/test-hub-server';
 import { bundledModelPath } from './bundled-model.js';
 
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/fillmask.js', import.meta.url));
 
 interface Run {
   code: number | null;

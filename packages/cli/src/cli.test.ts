@@ -37,7 +37,7 @@ describe('fillmask CLI', () => {
   let workDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first (npm test does).`);
+    if (!existsSync(new URL('../dist/bin.js', import.meta.url))) throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
     workDir = await mkdtemp(join(tmpdir(), 'fillmask-cli-'));
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));

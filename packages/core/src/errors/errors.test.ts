@@ -186,9 +186,11 @@ describe('error classes', () => {
     });
 
     it('recognises an object built by an unrelated class that carries the markers', () => {
+      const baseMarker = Symbol.for('fillmask.error');
+      const missingMaskMarker = Symbol.for('fillmask.error.missing-mask');
       class CopiedMissingMaskError extends Error {
-        readonly [Symbol.for('fillmask.error')] = true;
-        readonly [Symbol.for('fillmask.error.missing-mask')] = true;
+        readonly [baseMarker] = true;
+        readonly [missingMaskMarker] = true;
       }
       const copied = new CopiedMissingMaskError('No mask token found in the input.');
       expect(MissingMaskError.isInstance(copied)).toBe(true);

@@ -176,6 +176,25 @@ describe('createFillMask', () => {
       expect(fake.disposals()).toBe(1);
     });
 
+    it('bad targets or truncation in the config fail at creation, and the model is freed', async () => {
+      const fake = fakeBackend();
+      const error = await rejection<InvalidArgumentError>(createFillMask({ model: folderFiles(), backend: fake.backend, targets: [] }), InvalidArgumentError.isInstance);
+      expect(error.argument).toBe('targets');
+      expect(fake.disposals()).toBe(1);
+      const truncation = await rejection<InvalidArgumentError>(
+        createFillMask({ model: folderFiles(), backend: fakeBackend().backend, truncation: 'yes' as unknown as boolean }),
+        InvalidArgumentError.isInstance,
+      );
+      expect(truncation.argument).toBe('truncation');
+    });
+
+    it('a target whose id is outside the model`s outputs is an InvalidArgumentError, not NaN scores', async () => {
+      const fillMask = await createFillMask({ model: folderFiles(), backend: fakeBackend({ vocabSize: 2000 }).backend });
+      const error = await rejection<InvalidArgumentError>(fillMask.fill('a [MASK]', { targets: ['paris'] }), InvalidArgumentError.isInstance);
+      expect(error.message).toContain("within the model's 2000 outputs (the tokenizer gave id 3000)");
+      await expect(fillMask.fill('a [MASK]', { targets: ['the'] })).resolves.toHaveLength(1);
+    });
+
     it('a mask id just inside the outputs is accepted', async () => {
       await expect(createFillMask({ model: folderFiles(), backend: fakeBackend({ vocabSize: 104 }).backend })).resolves.toBeDefined();
     });
@@ -331,6 +350,7 @@ describe('createFillMask', () => {
       controller.abort(reason);
       await expect(fillMask.fill('a [MASK]', { signal: controller.signal })).rejects.toBe(reason);
       await expect(fillMask.fill(['a [MASK]', 'b [MASK]'], { signal: controller.signal })).rejects.toBe(reason);
+      await expect(fillMask.fill([], { signal: controller.signal })).rejects.toBe(reason);
       expect(fake.runs).toHaveLength(0);
       const aborted = new AbortController();
       aborted.abort();

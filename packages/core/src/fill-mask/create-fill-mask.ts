@@ -34,7 +34,7 @@ export async function createFillMask(config: FillMaskConfig): Promise<FillMask> 
       reason: `the mask token id ${tokenizer.maskTokenId} is outside the model's ${model.vocabSize} outputs; the tokenizer does not belong to this model.`,
     });
   }
-  return new ModelFillMask({
+  const fillMask = new ModelFillMask({
     model,
     tokenizer,
     location: files.location,
@@ -43,6 +43,13 @@ export async function createFillMask(config: FillMaskConfig): Promise<FillMask> 
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
     warn: config.onWarning ?? warnOnConsole,
   });
+  try {
+    fillMask.checkDefaults();
+  } catch (error) {
+    await fillMask.dispose();
+    throw error;
+  }
+  return fillMask;
 }
 
 /** See FillMaskConfig.batchSize for why q8 runs one input per pass by default. */

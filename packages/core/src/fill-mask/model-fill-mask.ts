@@ -86,11 +86,26 @@ export class ModelFillMask implements FillMask {
     await this.parts.model.dispose();
   }
 
-  private resolve(options: FillOptions | undefined): ResolvedFillOptions {
-    return resolveFillOptions(options, this.parts.defaults, this.parts.tokenizer, this.parts.warn);
+  private resolve(options: FillOptions | undefined, warn = this.parts.warn): ResolvedFillOptions {
+    const resolved = resolveFillOptions(options, this.parts.defaults, this.parts.tokenizer, warn);
+    const outside = resolved.targetIds?.find((id) => id >= this.parts.model.vocabSize);
+    if (outside !== undefined) {
+      throw new InvalidArgumentError({
+        argument: 'targets',
+        value: this.parts.tokenizer.idToToken(outside),
+        expected: `tokens within the model's ${this.parts.model.vocabSize} outputs (the tokenizer gave id ${outside})`,
+      });
+    }
+    return resolved;
+  }
+
+  /** Checks the config's defaults (topK, targets, truncation) once, at creation; warnings come with each call. */
+  checkDefaults(): void {
+    this.resolve(undefined, () => undefined);
   }
 
   private async run(inputs: readonly EncodedInput[], options: ResolvedFillOptions): Promise<MaskPredictions[][]> {
+    options.signal?.throwIfAborted();
     const results: MaskPredictions[][] = new Array(inputs.length);
     let completed = 0;
     for (const group of groupByLength(inputs, this.parts.batchSize)) {

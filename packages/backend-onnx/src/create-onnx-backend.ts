@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { UnsupportedModelError } from '@fillmask/core';
+import { gatherMaskRows } from '@fillmask/core/graph';
 import type { FillMaskBackendV1, LoadModelRequestV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
@@ -18,8 +19,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): FillMaskBac
     name: 'onnx',
     async loadModel({ files, config, modelFile }: LoadModelRequestV1) {
       const runtime = await loadOnnxRuntime(options.runtime);
-      // A path lets onnxruntime map the file itself instead of copying it through the JS heap.
-      const source = files.localPath ? await files.localPath(modelFile) : await files.read(modelFile);
+      const { source, positionsInput } = await prepareGraph(files, modelFile, options);
       const sessionOptions: Ort.InferenceSession.SessionOptions = {
         graphOptimizationLevel: 'all',
         intraOpNumThreads: availableParallelism(),
@@ -38,7 +38,32 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): FillMaskBac
           cause,
         });
       }
-      return OnnxBackendModel.create(runtime, session, files.location, config.vocab_size);
+      return OnnxBackendModel.create(runtime, session, files.location, config.vocab_size, positionsInput);
     },
   };
+}
+
+/**
+ * The graph to load: rewritten to project only the mask rows when possible, else as it is (by
+ * path when there is one, so onnxruntime reads the file itself).
+ */
+async function prepareGraph(
+  files: LoadModelRequestV1['files'],
+  modelFile: string,
+  options: OnnxBackendOptions,
+): Promise<{ source: string | Uint8Array; positionsInput?: string }> {
+  const debug = options.onDebug ?? defaultDebug;
+  if (options.maskRowsOnly !== false) {
+    const rewrite = gatherMaskRows(await files.read(modelFile));
+    if (rewrite.rewritten) {
+      debug(`fillmask: ${modelFile} rewritten to project only the mask rows`);
+      return { source: rewrite.model, positionsInput: rewrite.positionsInput };
+    }
+    debug(`fillmask: ${modelFile} runs unchanged, computing logits at every position: ${rewrite.reason}`);
+  }
+  return { source: files.localPath ? await files.localPath(modelFile) : await files.read(modelFile) };
+}
+
+function defaultDebug(message: string): void {
+  if (/\bfillmask\b/.test(process.env.DEBUG ?? '')) console.debug(message);
 }

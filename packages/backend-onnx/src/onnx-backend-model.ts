@@ -25,13 +25,21 @@ export class OnnxBackendModel implements BackendModelV1 {
     private readonly feedNames: readonly FeedName[],
     private readonly outputName: string,
     vocabSize: number,
+    /** Set when the graph was rewritten to take the mask positions and return only their logits. */
+    private readonly positionsInput: string | undefined,
   ) {
     this.vocabSize = vocabSize;
   }
 
   /** Checks the graph's inputs and outputs so a wrong model fails at load, not at the first call. */
-  static create(runtime: OnnxRuntime, session: Ort.InferenceSession, location: string, configVocabSize: number | undefined): OnnxBackendModel {
-    const unknown = session.inputNames.filter((name) => !(name in feedSources));
+  static create(
+    runtime: OnnxRuntime,
+    session: Ort.InferenceSession,
+    location: string,
+    configVocabSize: number | undefined,
+    positionsInput?: string,
+  ): OnnxBackendModel {
+    const unknown = session.inputNames.filter((name) => !(name in feedSources) && name !== positionsInput);
     if (unknown.length > 0 || !session.inputNames.includes('input_ids')) {
       void session.release();
       throw new UnsupportedModelError({
@@ -41,12 +49,14 @@ export class OnnxBackendModel implements BackendModelV1 {
     }
     const outputName = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
     const outputShape = outputMetadataShape(session, outputName);
-    const vocabSize = typeof outputShape?.[2] === 'number' ? outputShape[2] : configVocabSize;
+    const declaredVocab = outputShape?.[outputShape.length - 1];
+    const vocabSize = typeof declaredVocab === 'number' ? declaredVocab : configVocabSize;
     if (vocabSize === undefined) {
       void session.release();
       throw new UnsupportedModelError({ model: location, reason: 'neither its ONNX graph nor config.json gives the vocabulary size.' });
     }
-    return new OnnxBackendModel(runtime, session, session.inputNames as FeedName[], outputName, vocabSize);
+    const feedNames = session.inputNames.filter((name): name is FeedName => name in feedSources);
+    return new OnnxBackendModel(runtime, session, feedNames, outputName, vocabSize, positionsInput);
   }
 
   run(batch: TokenBatchV1): Promise<PositionLogitsV1> {
@@ -68,13 +78,28 @@ export class OnnxBackendModel implements BackendModelV1 {
     for (const name of this.feedNames) {
       feeds[name] = new this.runtime.Tensor('int64', BigInt64Array.from(batch[feedSources[name]], BigInt), dims);
     }
+    if (this.positionsInput) {
+      feeds[this.positionsInput] = new this.runtime.Tensor('int64', BigInt64Array.from(batch.positions, BigInt), [batch.positions.length]);
+    }
     const outputs = await this.session.run(feeds, [this.outputName]);
     const output = outputs[this.outputName];
     try {
-      return { logits: this.gatherRows(output, batch) };
+      return { logits: this.positionsInput ? this.checkedRows(output, batch) : this.gatherRows(output, batch) };
     } finally {
       output.dispose?.();
     }
+  }
+
+  /** The rewritten graph already returns one row per requested position. */
+  private checkedRows(output: Ort.Tensor, batch: TokenBatchV1): Float32Array {
+    const [rows, width] = output.dims;
+    if (output.type !== 'float32' || output.dims.length !== 2 || rows !== batch.positions.length || width !== this.vocabSize) {
+      throw new InferenceError({
+        backend: 'onnx',
+        message: `the graph returned ${output.type} [${output.dims.join(', ')}], expected float32 [${batch.positions.length}, ${this.vocabSize}].`,
+      });
+    }
+    return (output.data as Float32Array).slice();
   }
 
   /** Copies out only the rows core asked for: one per mask, not one per position. */

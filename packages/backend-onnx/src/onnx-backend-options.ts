@@ -14,4 +14,12 @@ export interface OnnxBackendOptions {
    * `intraOpNumThreads` = the machine's available parallelism.
    */
   readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
+  /**
+   * Rewrite the graph at load time so the vocabulary projection runs only at the mask positions
+   * (see `gatherMaskRows` in `@fillmask/core/graph`). Default true; graphs it does not recognise run
+   * unchanged. Results are the same either way; only the work differs.
+   */
+  readonly maskRowsOnly?: boolean;
+  /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */
+  readonly onDebug?: (message: string) => void;
 }

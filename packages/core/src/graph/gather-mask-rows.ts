@@ -1,0 +1,163 @@
+import { ElementType, GraphField, ModelField, OpsetField, TensorField } from './onnx-fields.js';
+import { encodeNode, readNode, renameNodeInput, type OnnxNode } from './onnx-node.js';
+import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
+import { concatBytes, encodeVarint, fieldText, fieldVarint, readFields, WireType, type WireField } from './protobuf-wire.js';
+
+/** The graph input that receives the flattened mask positions (`row * sequenceLength + column`). */
+export const maskPositionsInput = 'fillmask_mask_positions';
+
+export type MaskRowsRewrite =
+  | { readonly rewritten: true; readonly model: Uint8Array; readonly positionsInput: string; readonly logitsOutput: string }
+  | { readonly rewritten: false; readonly reason: string };
+
+/** Ops between the vocabulary projection and the logits that act on each position alone. */
+const rowwiseOps = new Set(['Add', 'Sub', 'Mul', 'Div', 'Cast']);
+const projectionOps = new Set(['MatMul', 'MatMulInteger']);
+
+/**
+ * Rewrites a masked-LM graph so the vocabulary projection runs only at the mask positions.
+ *
+ * A fill-mask call reads the logits of a handful of positions, yet the exported graph projects every
+ * position onto the whole vocabulary (768 × 50,265 multiply-adds per token for distilroberta, about
+ * 45% of its work). The rewrite finds that projection (a MatMul with constant weights, followed only
+ * by per-position ops such as the bias Add or the rescaling of an int8 graph), flattens its input to
+ * `[batch × sequence, hidden]` and gathers the rows of a new `fillmask_mask_positions` input in
+ * front of it. The logits become `[positions, vocab]`. Everything before the projection, including an
+ * int8 graph's dynamic quantization of the full tensor, is untouched, so each row is computed exactly
+ * as before. A graph of another shape is left alone, with the reason.
+ */
+export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
+  const modelFields = readFields(model);
+  const graphField = modelFields.find((field) => field.number === ModelField.graph);
+  if (!graphField) return skipped('the model has no graph');
+  const opset = defaultOpsetVersion(model, modelFields);
+  if (opset !== undefined && opset < 11) return skipped(`opset ${opset} is older than 11 (Flatten with a negative axis)`);
+
+  const graphFields = readFields(model, graphField.valueStart, graphField.valueEnd);
+  const nodes = graphFields.filter((field) => field.number === GraphField.node).map((field) => readNode(model, field));
+  const outputs = graphFields.filter((field) => field.number === GraphField.output).map((field) => ({ field, info: readValueInfo(model, field) }));
+  const logits = outputs.find((output) => output.info.name === 'logits') ?? outputs[0];
+  if (!logits) return skipped('the graph has no output');
+  if (logits.info.shape && logits.info.shape.length !== 3) return skipped(`${logits.info.name} has rank ${logits.info.shape.length}, not [batch, sequence, vocab]`);
+  const usedNames = new Set(nodes.flatMap((node) => [...node.inputs, ...node.outputs]));
+  if (usedNames.has(maskPositionsInput)) return skipped(`the graph already uses the name ${maskPositionsInput}`);
+
+  const found = findProjection(model, graphFields, nodes, logits.info.name);
+  if (typeof found === 'string') return skipped(found);
+  const { projection, rowwiseTensors } = found;
+
+  const flattened = `${projection.inputs[0]}/fillmask_flattened`;
+  const gathered = `${projection.inputs[0]}/fillmask_mask_rows`;
+  const graphParts: Uint8Array[] = [];
+  for (const field of graphFields) {
+    if (field === projection.field) {
+      graphParts.push(
+        encodeNode({ name: 'fillmask/flatten_rows', opType: 'Flatten', inputs: [projection.inputs[0]], outputs: [flattened], intAttributes: { axis: -1 } }),
+        encodeNode({ name: 'fillmask/gather_mask_rows', opType: 'Gather', inputs: [flattened, maskPositionsInput], outputs: [gathered], intAttributes: { axis: 0 } }),
+        renameNodeInput(model, projection, 0, gathered),
+      );
+    } else if (field === logits.field) {
+      const vocab = logits.info.shape?.[2];
+      graphParts.push(
+        encodeValueInfo(GraphField.output, {
+          name: logits.info.name,
+          elementType: logits.info.elementType ?? ElementType.float,
+          shape: ['mask_positions', typeof vocab === 'number' ? vocab : 'vocab'],
+        }),
+      );
+    } else if (field.number === GraphField.valueInfo && rowwiseTensors.has(readValueInfo(model, field).name)) {
+      // Shapes recorded for the old [batch, sequence, vocab] tensors would now be wrong.
+      continue;
+    } else {
+      graphParts.push(model.subarray(field.start, field.end));
+    }
+  }
+  graphParts.push(encodeValueInfo(GraphField.input, { name: maskPositionsInput, elementType: ElementType.int64, shape: ['mask_positions'] }));
+
+  const graphLength = graphParts.reduce((total, part) => total + part.length, 0);
+  const modelParts = modelFields.flatMap((field) =>
+    field === graphField
+      ? [encodeVarint(ModelField.graph * 8 + WireType.LengthDelimited), encodeVarint(graphLength), ...graphParts]
+      : [model.subarray(field.start, field.end)],
+  );
+  return { rewritten: true, model: concatBytes(modelParts), positionsInput: maskPositionsInput, logitsOutput: logits.info.name };
+}
+
+/**
+ * Walks back from the logits through per-position ops to the projection. Every tensor on the way
+ * must feed only the next op, or the rewrite would change what something else sees.
+ */
+function findProjection(
+  model: Uint8Array,
+  graphFields: readonly WireField[],
+  nodes: readonly OnnxNode[],
+  logitsName: string,
+): { projection: OnnxNode; rowwiseTensors: Set<string> } | string {
+  const constants = constantTensors(model, graphFields, nodes);
+  const scalars = scalarTensors(nodes, constants);
+  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
+  const consumers = new Map<string, number>();
+  for (const node of nodes) for (const input of node.inputs) consumers.set(input, (consumers.get(input) ?? 0) + 1);
+  const isFixed = (name: string) => name === '' || constants.has(name) || scalars.has(name);
+
+  const rowwiseTensors = new Set<string>();
+  let current = logitsName;
+  for (let step = 0; step < 16; step++) {
+    const node = producers.get(current);
+    if (!node) return `nothing in the graph computes ${current}`;
+    if (node.domain !== '' && node.domain !== 'ai.onnx') return `${current} comes from ${node.domain}.${node.opType}, an op of another domain`;
+    if (current !== logitsName && (consumers.get(current) ?? 0) !== 1) return `${current} is used by more than the logits`;
+    rowwiseTensors.add(current);
+    if (projectionOps.has(node.opType)) {
+      if (!constants.has(node.inputs[1])) return `the last ${node.opType} multiplies two computed tensors, not a tensor by weights`;
+      if (!node.inputs.slice(2).every(isFixed)) return `the last ${node.opType} has computed zero points`;
+      return { projection: node, rowwiseTensors };
+    }
+    if (!rowwiseOps.has(node.opType)) return `the logits come from ${node.opType} (${current}), not from a projection followed by per-position ops`;
+    const computed = node.inputs.filter((input) => !isFixed(input));
+    if (computed.length !== 1) return `${node.opType} ${current} combines ${computed.length} computed tensors`;
+    current = computed[0];
+  }
+  return 'no projection within 16 ops of the logits';
+}
+
+/** Initializers and everything computed from them alone (Constant nodes, a Transpose of tied embeddings, ...). */
+function constantTensors(model: Uint8Array, graphFields: readonly WireField[], nodes: readonly OnnxNode[]): Set<string> {
+  const constants = new Set<string>();
+  for (const field of graphFields) {
+    if (field.number !== GraphField.initializer) continue;
+    const name = readFields(model, field.valueStart, field.valueEnd).find((part) => part.number === TensorField.name);
+    if (name) constants.add(fieldText(model, name));
+  }
+  for (const node of nodes) {
+    if (node.inputs.every((input) => input === '' || constants.has(input))) node.outputs.forEach((output) => constants.add(output));
+  }
+  return constants;
+}
+
+/** The scale and zero point a DynamicQuantizeLinear computes, and per-element arithmetic on them: one value per tensor. */
+function scalarTensors(nodes: readonly OnnxNode[], constants: ReadonlySet<string>): Set<string> {
+  const scalars = new Set<string>();
+  for (const node of nodes) {
+    if (node.opType === 'DynamicQuantizeLinear') node.outputs.slice(1).forEach((output) => scalars.add(output));
+    else if (rowwiseOps.has(node.opType) && node.inputs.every((input) => constants.has(input) || scalars.has(input)) && node.inputs.some((input) => scalars.has(input))) {
+      node.outputs.forEach((output) => scalars.add(output));
+    }
+  }
+  return scalars;
+}
+
+function defaultOpsetVersion(model: Uint8Array, modelFields: readonly WireField[]): number | undefined {
+  for (const field of modelFields) {
+    if (field.number !== ModelField.opsetImport) continue;
+    const parts = readFields(model, field.valueStart, field.valueEnd);
+    const domain = parts.find((part) => part.number === OpsetField.domain);
+    const version = parts.find((part) => part.number === OpsetField.version);
+    if ((!domain || ['', 'ai.onnx'].includes(fieldText(model, domain))) && version) return fieldVarint(model, version);
+  }
+  return undefined;
+}
+
+function skipped(reason: string): MaskRowsRewrite {
+  return { rewritten: false, reason };
+}

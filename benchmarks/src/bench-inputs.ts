@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+
+/** A seeded PRNG (mulberry32): the same sentences and masks on every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * `count` varied sentences from the corpus files (5 to 40 words, one line each), each with one
+ * word of 3+ letters replaced by the mask token. Taken evenly across the files, in a seeded order.
+ */
+export function maskedSentences(files: readonly string[], count: number, maskToken: string, seed = 20261122): string[] {
+  const random = seededRandom(seed);
+  const perFile = Math.ceil(count / files.length);
+  const sentences: string[] = [];
+  for (const file of files) {
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => {
+        const words = line.split(/\s+/).length;
+        return words >= 5 && words <= 40;
+      });
+    for (let taken = 0; taken < perFile && lines.length > 0; taken++) {
+      const line = lines.splice(Math.floor(random() * lines.length), 1)[0];
+      const words = line.split(/\s+/);
+      const candidates = words.map((word, index) => (/^[A-Za-z]{3,}$/.test(word) ? index : -1)).filter((index) => index >= 0);
+      if (candidates.length === 0) {
+        taken--;
+        continue;
+      }
+      words[candidates[Math.floor(random() * candidates.length)]] = maskToken;
+      sentences.push(words.join(' '));
+    }
+  }
+  return sentences.slice(0, count);
+}

@@ -1,0 +1,119 @@
+import { basename, dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { createFillMask, loadTokenizer, openModel, type FillMaskTokenizer, type ModelDtype } from '@fillmask/core';
+import { createOnnxBackend } from '@fillmask/backend-onnx';
+
+export type ContenderName = 'fillmask' | 'fillmask-per-input' | 'transformers.js' | 'onnxruntime';
+
+/** One library under test, doing the benchmark's two workloads. */
+export interface Contender {
+  readonly name: ContenderName;
+  /** One sentence, end to end (for onnxruntime: only `session.run` on pre-tokenized ids). */
+  fillOne(text: string): Promise<unknown>;
+  /** Every sentence, in batches of 32 (fillmask batches them itself). */
+  fillAll(texts: readonly string[]): Promise<unknown>;
+  dispose(): Promise<void>;
+}
+
+export interface ContenderSetup {
+  readonly folder: string;
+  readonly dtype: ModelDtype;
+  readonly threads: number;
+  readonly topK: number;
+  readonly batchSize: number;
+}
+
+export const peerBatchSize = 32;
+
+export async function createContender(name: ContenderName, setup: ContenderSetup): Promise<Contender> {
+  switch (name) {
+    case 'fillmask':
+      return fillmaskContender(setup, 'fillmask');
+    case 'fillmask-per-input':
+      // q8's default: one input per forward pass, so no input's scores depend on its batch-mates.
+      return fillmaskContender({ ...setup, batchSize: 1 }, 'fillmask-per-input');
+    case 'transformers.js':
+      return transformersContender(setup);
+    case 'onnxruntime':
+      return onnxruntimeContender(setup);
+  }
+}
+
+async function fillmaskContender({ folder, dtype, threads, topK, batchSize }: ContenderSetup, name: ContenderName): Promise<Contender> {
+  const fillMask = await createFillMask({
+    model: folder,
+    dtype,
+    batchSize,
+    topK,
+    backend: createOnnxBackend({ sessionOptions: { intraOpNumThreads: threads } }),
+    onWarning: () => undefined,
+  });
+  return {
+    name,
+    fillOne: (text) => fillMask.fill(text),
+    fillAll: (texts) => fillMask.fill(texts),
+    dispose: () => fillMask.dispose(),
+  };
+}
+
+async function transformersContender({ folder, dtype, threads, topK }: ContenderSetup): Promise<Contender> {
+  const { pipeline, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = `${dirname(folder)}/`;
+  const fillMask = await pipeline('fill-mask', basename(folder), { dtype, device: 'cpu', session_options: { intraOpNumThreads: threads } });
+  return {
+    name: 'transformers.js',
+    fillOne: (text) => fillMask(text, { top_k: topK }),
+    async fillAll(texts) {
+      for (let start = 0; start < texts.length; start += peerBatchSize) await fillMask(texts.slice(start, start + peerBatchSize), { top_k: topK });
+    },
+    dispose: () => fillMask.dispose(),
+  };
+}
+
+/** The floor: the unmodified graph run directly on ids tokenized beforehand, no post-processing. */
+async function onnxruntimeContender({ folder, dtype, threads }: ContenderSetup): Promise<Contender> {
+  const files = await openModel(folder);
+  const tokenizer = await loadTokenizer(files, JSON.parse(new TextDecoder().decode(await files.read('config.json'))));
+  const session = await ort.InferenceSession.create(join(folder, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx'), {
+    intraOpNumThreads: threads,
+    graphOptimizationLevel: 'all',
+  });
+  const feedsCache = new Map<string, Record<string, ort.Tensor>>();
+  const feedsFor = (texts: readonly string[]) => {
+    const key = texts.join('\u0000');
+    let feeds = feedsCache.get(key);
+    if (!feeds) {
+      feeds = paddedFeeds(texts, tokenizer, session.inputNames);
+      feedsCache.set(key, feeds);
+    }
+    return feeds;
+  };
+  return {
+    name: 'onnxruntime',
+    fillOne: (text) => session.run(feedsFor([text])),
+    async fillAll(texts) {
+      for (let start = 0; start < texts.length; start += peerBatchSize) await session.run(feedsFor(texts.slice(start, start + peerBatchSize)));
+    },
+    dispose: () => session.release(),
+  };
+}
+
+function paddedFeeds(texts: readonly string[], tokenizer: FillMaskTokenizer, inputNames: readonly string[]): Record<string, ort.Tensor> {
+  const encoded = texts.map((text) => tokenizer.encode(text).ids);
+  const length = Math.max(...encoded.map((ids) => ids.length));
+  const ids = new BigInt64Array(texts.length * length).fill(BigInt(tokenizer.padTokenId));
+  const mask = new BigInt64Array(texts.length * length);
+  encoded.forEach((row, index) => {
+    ids.set(row.map(BigInt), index * length);
+    mask.fill(1n, index * length, index * length + row.length);
+  });
+  const dims = [texts.length, length];
+  const all: Record<string, ort.Tensor> = {
+    input_ids: new ort.Tensor('int64', ids, dims),
+    attention_mask: new ort.Tensor('int64', mask, dims),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), dims),
+  };
+  return Object.fromEntries(inputNames.map((name) => [name, all[name]]));
+}

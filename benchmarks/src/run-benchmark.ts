@@ -1,0 +1,166 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadTokenizer, openModel, type ModelDtype } from '@fillmask/core';
+import { maskedSentences } from './bench-inputs.js';
+import { createContender, peerBatchSize, type Contender, type ContenderName, type ContenderSetup } from './contenders.js';
+import { measureGemmGflops } from './gemm-ceiling.js';
+import { measurePeakRss } from './measure-peak-rss.js';
+import { batchFlops, encoderShape } from './model-flops.js';
+import { summarize, timed, type Summary } from './statistics.js';
+import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const baseContenders: ContenderName[] = ['fillmask', 'transformers.js', 'onnxruntime'];
+const evalFiles = [
+  'general_harvard_sentences.txt',
+  'general_wikipedia_wikitext2_test.txt',
+  'general_gutenberg_heldout_authors.txt',
+  'bio_pubmed_abstracts_pubmedqa.txt',
+  'bio_fulltext_craft_test.txt',
+  'bio_consumer_health_medquad.txt',
+];
+const latencySentence = 'In the morning the old fisherman walked slowly down to the <mask> with his nets.';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', multiple: true },
+    dtype: { type: 'string', multiple: true },
+    threads: { type: 'string' },
+    rounds: { type: 'string', default: '3' },
+    'latency-runs': { type: 'string', default: '30' },
+    sentences: { type: 'string', default: '512' },
+    corpus: { type: 'string', default: join(root, '..', 'shared', 'corpus') },
+    output: { type: 'string', default: join(root, 'benchmarks') },
+  },
+});
+
+const threads = Number(values.threads ?? availableParallelism());
+const rounds = Number(values.rounds);
+const latencyRuns = Number(values['latency-runs']);
+const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
+const models = values.model ?? defaultBenchModels();
+
+const gemmGflops = await measureGemmGflops(threads);
+console.log(`fp32 GEMM through onnxruntime, ${threads} threads: ${gemmGflops.toFixed(1)} GFLOP/s`);
+const cases: BenchmarkCase[] = [];
+for (const model of models) {
+  const folder = await resolveFolder(model);
+  for (const dtype of dtypes) cases.push(await benchmarkCase(model, folder, dtype));
+}
+const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, gemmGflops, cases };
+writeResults(report, values.output!);
+console.log(`results written to ${join(values.output!, 'results.md')} and results.json`);
+
+async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): Promise<BenchmarkCase> {
+  const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const setup: ContenderSetup = { folder, dtype, threads, topK: 5, batchSize: peerBatchSize };
+  // q8 runs one input per pass by default (see FillMaskConfig.batchSize); measure that too.
+  const contenderNames: ContenderName[] = dtype === 'q8' ? [...baseContenders, 'fillmask-per-input'] : baseContenders;
+  const contenders: Contender[] = [];
+  for (const name of contenderNames) contenders.push(await createContender(name, setup));
+  const maskToken = await openMaskToken(folder);
+  const sentences = maskedSentences(evalFiles.map((file) => join(values.corpus!, 'eval', file)), Number(values.sentences), maskToken);
+  const single = latencySentence.replace('<mask>', maskToken);
+  console.log(`\n${model} ${dtype}: ${sentences.length} sentences, ${threads} threads`);
+
+  for (const contender of contenders) {
+    for (let warmup = 0; warmup < 3; warmup++) await contender.fillOne(single);
+    await contender.fillAll(sentences.slice(0, 64));
+  }
+  const latency = samplesByContender();
+  for (let run = 0; run < latencyRuns; run++) {
+    for (const contender of rotate(contenders, run)) latency[contender.name].push(await timed(() => contender.fillOne(single)));
+  }
+  const throughput = samplesByContender();
+  for (let round = 0; round < rounds; round++) {
+    for (const contender of rotate(contenders, round)) {
+      const milliseconds = await timed(() => contender.fillAll(sentences));
+      throughput[contender.name].push(sentences.length / (milliseconds / 1000));
+      console.log(`  round ${round + 1}: ${contender.name} ${(sentences.length / (milliseconds / 1000)).toFixed(1)} sentences/s`);
+    }
+  }
+  for (const contender of contenders) await contender.dispose();
+
+  const peakRss: Record<string, number> = {};
+  for (const name of baseContenders) peakRss[name] = await measurePeakRss(name, setup, sentences);
+
+  const lengths = await tokenLengths(folder, sentences);
+  const shape = encoderShape(config);
+  const flops = {
+    // fillmask sorts by length before cutting batches and projects only the mask rows.
+    fillmask: paddedBatches([...lengths].sort((a, b) => a - b)).reduce((total, batch) => total + batchFlops(shape, batch.rows, batch.length, batch.rows), 0),
+    'transformers.js': paddedBatches(lengths).reduce((total, batch) => total + batchFlops(shape, batch.rows, batch.length, batch.rows * batch.length), 0),
+  };
+  const summaries = (samples: Record<ContenderName, number[]>) =>
+    Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
+  const result: BenchmarkCase = {
+    model,
+    dtype,
+    sentences: sentences.length,
+    latencyTokens: (await tokenLengths(folder, [single]))[0],
+    latencyMs: summaries(latency),
+    throughput: summaries(throughput),
+    peakRssBytes: peakRss as Record<'fillmask' | 'transformers.js' | 'onnxruntime', number>,
+    gflops: {
+      fillmask: flops.fillmask / 1e9 / (sentences.length / summarize(throughput.fillmask).median),
+      'transformers.js': flops['transformers.js'] / 1e9 / (sentences.length / summarize(throughput['transformers.js']).median),
+    },
+  };
+  console.log(`  latency median ms: ${contenderNames.map((name) => `${name} ${result.latencyMs[name]!.median.toFixed(2)}`).join(', ')}`);
+  console.log(`  throughput median: ${contenderNames.map((name) => `${name} ${result.throughput[name]!.median.toFixed(1)}`).join(', ')} sentences/s`);
+  return result;
+}
+
+function samplesByContender(): Record<ContenderName, number[]> {
+  return { fillmask: [], 'fillmask-per-input': [], 'transformers.js': [], onnxruntime: [] };
+}
+
+/** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function paddedBatches(lengths: readonly number[]): Array<{ rows: number; length: number }> {
+  const batches: Array<{ rows: number; length: number }> = [];
+  for (let start = 0; start < lengths.length; start += peerBatchSize) {
+    const batch = lengths.slice(start, start + peerBatchSize);
+    batches.push({ rows: batch.length, length: Math.max(...batch) });
+  }
+  return batches;
+}
+
+async function folderTokenizer(folder: string) {
+  return loadTokenizer(await openModel(folder), JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')));
+}
+
+async function openMaskToken(folder: string): Promise<string> {
+  return (await folderTokenizer(folder)).maskToken;
+}
+
+async function tokenLengths(folder: string, texts: readonly string[]): Promise<number[]> {
+  const tokenizer = await folderTokenizer(folder);
+  return texts.map((text) => tokenizer.encode(text).ids.length);
+}
+
+/** A Hub id or folder as a folder both libraries can read (Hub models are downloaded to the cache first). */
+async function resolveFolder(model: string): Promise<string> {
+  if (existsSync(model)) return model;
+  const files = await openModel(model);
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) await files.read(file);
+  return join(await files.localPath!('config.json'), '..');
+}
+
+/** The benchmark-size models of ../shared/tools, built on first use (about a minute) into bench-models/. */
+function defaultBenchModels(): string[] {
+  const out = join(root, 'bench-models');
+  const folders = ['bench-distilroberta', 'bench-bert-base'].map((name) => join(out, name));
+  if (!folders.every((folder) => existsSync(join(folder, 'onnx', 'model_quantized.onnx')))) {
+    execFileSync('bash', [join(root, '..', 'shared', 'tools', 'make-bench-models.sh'), out], { stdio: 'inherit' });
+  }
+  return folders;
+}

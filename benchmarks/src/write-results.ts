@@ -1,0 +1,111 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { ContenderName } from './contenders.js';
+import type { Summary } from './statistics.js';
+
+export interface BenchmarkCase {
+  readonly model: string;
+  readonly dtype: string;
+  readonly sentences: number;
+  readonly latencyTokens: number;
+  readonly latencyMs: MeasuredBy<Summary>;
+  readonly throughput: MeasuredBy<Summary>;
+  readonly peakRssBytes: Record<MainContender, number>;
+  readonly gflops: Record<'fillmask' | 'transformers.js', number>;
+}
+
+type MainContender = 'fillmask' | 'transformers.js' | 'onnxruntime';
+type MeasuredBy<T> = Record<MainContender, T> & Partial<Record<ContenderName, T>>;
+
+export interface BenchmarkReport {
+  readonly date: string;
+  readonly threads: number;
+  readonly rounds: number;
+  readonly latencyRuns: number;
+  readonly gemmGflops: number;
+  readonly cases: readonly BenchmarkCase[];
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Read from the installed package.json: some packages do not export it. */
+function version(name: string): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export function writeResults(report: BenchmarkReport, folder: string): void {
+  const environment = {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    logicalCores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    onnxruntimeNode: version('onnxruntime-node'),
+    transformersJs: version('@huggingface/transformers'),
+    fillmask: version('@fillmask/core'),
+  };
+  writeFileSync(join(folder, 'results.json'), `${JSON.stringify({ ...report, environment }, null, 2)}\n`);
+  writeFileSync(join(folder, 'results.md'), markdown(report, environment));
+}
+
+function markdown(report: BenchmarkReport, environment: Record<string, string | number>): string {
+  const milliseconds = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
+  const rate = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
+  const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20)}`;
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${environment.cpu}, ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
+    `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}.`,
+    `All three contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved (the first to run rotates each round).`,
+    `Medians with min–max: latency over ${report.latencyRuns} runs of one sentence; throughput over ${report.rounds} rounds of the whole set (transformers.js and onnxruntime in batches of 32 in input order; fillmask batches by itself).`,
+    'onnxruntime is the bare `session.run` of the unmodified graph on ids tokenized beforehand, with no post-processing: the floor a wrapper of that graph cannot beat.',
+    `Peak RSS: a fresh process per library doing the throughput workload once. Machine fp32 GEMM through onnxruntime: **${report.gemmGflops.toFixed(1)} GFLOP/s**.`,
+    '',
+    '| model | dtype | measure | fillmask | transformers.js | onnxruntime `session.run` | fillmask ÷ transformers.js |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const entry of report.cases) {
+    const name = entry.model.split('/').pop();
+    const row = (measure: string, cells: string[], ratio: string) => lines.push(`| ${name} | ${entry.dtype} | ${measure} | ${cells.join(' | ')} | ${ratio} |`);
+    row(
+      `latency, one sentence of ${entry.latencyTokens} tokens (ms)`,
+      [milliseconds(entry.latencyMs.fillmask), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)],
+      `**${(entry.latencyMs.fillmask.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time`,
+    );
+    row(
+      `throughput, ${entry.sentences} sentences (sentences/s)`,
+      [rate(entry.throughput.fillmask), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)],
+      `**${(entry.throughput.fillmask.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`,
+    );
+    const perInput = entry.throughput['fillmask-per-input'];
+    if (perInput) {
+      row(
+        'throughput, fillmask one input per pass (its q8 default)',
+        [rate(perInput), '', ''],
+        `**${(perInput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`,
+      );
+    }
+    row(
+      'peak RSS (MiB)',
+      [megabytes(entry.peakRssBytes.fillmask), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)],
+      `${(entry.peakRssBytes.fillmask / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`,
+    );
+    row(
+      'achieved GFLOP/s (share of GEMM)',
+      [
+        `${entry.gflops.fillmask.toFixed(1)} (${Math.round((entry.gflops.fillmask / report.gemmGflops) * 100)}%)`,
+        `${entry.gflops['transformers.js'].toFixed(1)} (${Math.round((entry.gflops['transformers.js'] / report.gemmGflops) * 100)}%)`,
+        '',
+      ],
+      '',
+    );
+  }
+  lines.push(
+    '',
+    'GFLOP/s count the arithmetic each library actually performs (fillmask projects onto the vocabulary only at the masks, so it does less work per sentence; its rate is over its own, smaller total). For q8 they are int8 operations, compared with the fp32 GEMM rate only for scale.',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}

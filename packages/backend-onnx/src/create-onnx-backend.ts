@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { UnsupportedModelError } from '@fillmask/core';
 import { gatherMaskRows } from '@fillmask/core/graph';
 import type { FillMaskBackendV1, LoadModelRequestV1 } from '@fillmask/core';
@@ -6,6 +5,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { OnnxBackendModel } from './onnx-backend-model.js';
+import { physicalCoreCount } from './physical-core-count.js';
 
 /**
  * The onnxruntime-node backend.
@@ -22,7 +22,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): FillMaskBac
       const { source, positionsInput } = await prepareGraph(files, modelFile, options);
       const sessionOptions: Ort.InferenceSession.SessionOptions = {
         graphOptimizationLevel: 'all',
-        intraOpNumThreads: availableParallelism(),
+        intraOpNumThreads: physicalCoreCount(),
         ...options.sessionOptions,
       };
       let session: Ort.InferenceSession;

@@ -11,7 +11,7 @@ export interface OnnxBackendOptions {
   readonly runtime?: OnnxRuntime | (() => Promise<OnnxRuntime>);
   /**
    * onnxruntime session options, merged over the defaults: `graphOptimizationLevel: 'all'` and
-   * `intraOpNumThreads` = the machine's available parallelism.
+   * `intraOpNumThreads` = the machine's physical cores.
    */
   readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
   /**

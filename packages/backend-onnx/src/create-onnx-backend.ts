@@ -1,6 +1,6 @@
 import { UnsupportedModelError } from '@fillmask/core';
 import { gatherMaskRows } from '@fillmask/core/graph';
-import type { FillMaskBackendV1, LoadModelRequestV1 } from '@fillmask/core';
+import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
@@ -13,7 +13,7 @@ import { physicalCoreCount } from './physical-core-count.js';
  * @example
  * const fillMask = await createFillMask({ model, backend: createOnnxBackend({ sessionOptions: { intraOpNumThreads: 2 } }) });
  */
-export function createOnnxBackend(options: OnnxBackendOptions = {}): FillMaskBackendV1 {
+export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBackendV1 {
   return {
     specificationVersion: 'v1',
     name: 'onnx',

@@ -13,7 +13,7 @@ const ids = [
 ];
 
 async function run(model: Uint8Array | string, feeds: Record<string, ort.Tensor>): Promise<ort.Tensor> {
-  const session = await ort.InferenceSession.create(model);
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model) : await ort.InferenceSession.create(model);
   try {
     const inputs = Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]]));
     return (await session.run(inputs)).logits;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const published = ['core', 'backend-onnx', 'cli'];
+const published = ['core', 'backend-onnx', 'cli', 'server', 'backend-remote'];
 
 /**
  * The path a user takes from npm: the packed tarballs installed into a fresh project outside the
@@ -57,5 +57,32 @@ describe('published packages, installed from their tarballs', () => {
   it('fills a mask with the installed fillmask command', async () => {
     const { stdout } = await run(join(project, 'node_modules/.bin/fillmask'), ['--json', '-k', '3', 'Paris is the <mask> of France.'], { cwd: project });
     expect(JSON.parse(stdout)).toHaveLength(3);
+  });
+
+  it('serves a model with the installed fillmask serve, and fills through the installed remote backend', async () => {
+    const script = `
+      import { spawn } from 'node:child_process';
+      import { createFillMask } from '@fillmask/core';
+      import { createRemoteBackend } from '@fillmask/backend-remote';
+      const server = spawn('node_modules/.bin/fillmask', ['serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      const url = await new Promise((resolve, reject) => {
+        server.stderr.on('data', (chunk) => {
+          stderr += chunk;
+          const match = /serving .* on (http:[^ \\n]+)/.exec(stderr);
+          if (match) resolve(match[1]);
+        });
+        server.on('exit', (code) => reject(new Error('fillmask serve exited ' + code + ': ' + stderr)));
+      });
+      const fillMask = await createFillMask({ model: 'tiny-roberta', backend: createRemoteBackend({ endpointUrl: url }) });
+      const [predictions] = await fillMask.fill('Paris is the <mask> of France.', { topK: 2 });
+      console.log(JSON.stringify(predictions));
+      server.kill('SIGTERM');
+    `;
+    await writeFile(join(project, 'use-remote.mjs'), script);
+    const { stdout } = await run(process.execPath, ['use-remote.mjs'], { cwd: project, timeout: 60_000 });
+    const predictions = JSON.parse(stdout);
+    expect(predictions).toHaveLength(2);
+    expect(predictions[0].sequence).toMatch(/^Paris is the .+ of France\.$/);
   });
 });

@@ -1,10 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFillMask, DisposedError, MissingMaskError, type FillMask, type FillMaskBackendV1, type ModelDtype } from '@fillmask/core';
-import { fixtureModelPath, fixtureModels, isReplayable, loadReference } from '@fillmask/fixtures';
+import { fixtureModelPath, fixtureModels, isReplayable, loadReference, type FixtureModel } from '@fillmask/fixtures';
+
+/** The fixture a backend is created for. */
+export interface ConformanceFixture {
+  readonly model: FixtureModel;
+  readonly dtype: ModelDtype;
+  /** The fixture's folder, which the suite passes to createFillMask as `model`. */
+  readonly path: string;
+}
 
 export interface BackendConformanceOptions {
-  /** A fresh backend instance; called once per model. */
-  readonly createBackend: () => FillMaskBackendV1;
+  /**
+   * A fresh backend instance; called once per model and dtype. A model backend can ignore the
+   * fixture; a service backend points at something that serves it (e.g. a server it starts).
+   */
+  readonly createBackend: (fixture: ConformanceFixture) => FillMaskBackendV1 | Promise<FillMaskBackendV1>;
   readonly dtypes?: readonly ModelDtype[];
   /** Largest score difference accepted against transformers.js's answers. */
   readonly scoreTolerance: number;
@@ -25,7 +36,8 @@ export function describeBackendConformance(name: string, options: BackendConform
         let fillMask: FillMask;
 
         beforeAll(async () => {
-          fillMask = await createFillMask({ model: fixtureModelPath(model), dtype, backend: options.createBackend() });
+          const path = fixtureModelPath(model);
+          fillMask = await createFillMask({ model: path, dtype, backend: await options.createBackend({ model, dtype, path }) });
         });
         afterAll(() => fillMask?.dispose());
 
@@ -63,13 +75,25 @@ export function describeBackendConformance(name: string, options: BackendConform
         it('rejects an input without a mask with MissingMaskError', async () => {
           await expect(fillMask.fill('There is no mask token here.')).rejects.toSatisfy(MissingMaskError.isInstance);
         });
+
+        it('fillSettled gives an input without a mask its own error and fills the others', async () => {
+          const inputs = cases.filter((entry) => entry.result).slice(0, 2).map((entry) => entry.input);
+          const settled = await fillMask.fillSettled([inputs[0], 'There is no mask token here.', inputs[1]]);
+          expect(settled.map((slot) => slot.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+          expect(MissingMaskError.isInstance((settled[1] as { reason: unknown }).reason)).toBe(true);
+          expectSameResults(
+            [settled[0], settled[2]].map((slot) => (slot as { value: unknown }).value),
+            await Promise.all(inputs.map((input) => fillMask.fill(input))),
+          );
+        });
       });
     }
   }
 
   describe(`${name} backend conformance: dispose`, () => {
     it('rejects calls after dispose with DisposedError', async () => {
-      const fillMask = await createFillMask({ model: fixtureModelPath('tiny-bert-uncased'), backend: options.createBackend() });
+      const path = fixtureModelPath('tiny-bert-uncased');
+      const fillMask = await createFillMask({ model: path, backend: await options.createBackend({ model: 'tiny-bert-uncased', dtype: 'fp32', path }) });
       await fillMask.dispose();
       await expect(fillMask.fill('a [MASK] b')).rejects.toSatisfy(DisposedError.isInstance);
       await fillMask.dispose();

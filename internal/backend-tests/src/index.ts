@@ -1,2 +1,2 @@
 export { describeBackendConformance } from './describe-backend-conformance.js';
-export type { BackendConformanceOptions } from './describe-backend-conformance.js';
+export type { BackendConformanceOptions, ConformanceFixture } from './describe-backend-conformance.js';

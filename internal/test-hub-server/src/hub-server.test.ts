@@ -130,4 +130,34 @@ describe('startHubServer', () => {
     await (await get(`${hub.url}/org/public/resolve/main/config.json`)).arrayBuffer();
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
   });
+  it('answers browsers cross-origin when cors is on: preflight allowed, Hub headers exposed on the Hub and the CDN', async () => {
+    const withCors = await startHubServer({ repos: { 'org/public': { folder } }, cors: true });
+    try {
+      const preflight = await get(`${withCors.url}/org/public/resolve/main/config.json`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://127.0.0.1:1', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('Authorization');
+      expect(withCors.requests.at(-1)).toMatchObject({ method: 'OPTIONS', status: 204 });
+
+      const file = await get(`${withCors.url}/org/public/resolve/main/config.json`);
+      expect(file.headers.get('access-control-allow-origin')).toBe('*');
+      expect(file.headers.get('access-control-expose-headers')).toContain('X-Error-Code');
+      const redirect = await get(`${withCors.url}/org/public/resolve/main/onnx/model.onnx`);
+      expect(redirect.headers.get('access-control-allow-origin')).toBe('*');
+      const cdn = await get(redirect.headers.get('location') as string);
+      expect(cdn.headers.get('access-control-allow-origin')).toBe('*');
+      expect((await cdn.arrayBuffer()).byteLength).toBe(weights.length);
+    } finally {
+      await withCors.close();
+    }
+  });
+
+  it('sends no CORS headers and refuses OPTIONS by default', async () => {
+    const response = await get(`${hub.url}/org/public/resolve/main/config.json`, { method: 'OPTIONS' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+  });
 });

@@ -29,7 +29,16 @@ export interface HubServerOptions {
   /** Renamed repositories, old id to new id: answered with a relative 307 as the Hub does. */
   readonly movedRepos?: Readonly<Record<string, string>>;
   readonly faults?: HubServerFaults;
+  /**
+   * Answer browsers' cross-origin requests as the Hub and its CDN do: `Access-Control-Allow-Origin: *`,
+   * the Hub's headers exposed, and preflight (`OPTIONS`) requests allowed, `Authorization` included.
+   * Default false.
+   */
+  readonly cors?: boolean;
 }
+
+/** Headers a page may read from the Hub's answers, as the Hub exposes them. */
+const exposedHeaders = ['X-Repo-Commit', 'X-Request-Id', 'X-Error-Code', 'X-Error-Message', 'X-Linked-Etag', 'X-Linked-Size', 'ETag', 'Content-Length', 'Location'];
 
 /** One request either server received, in arrival order. */
 export interface RecordedRequest {
@@ -108,6 +117,20 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     requests.push(record);
     requestCount += 1;
     response.setHeader('X-Request-Id', `Root=1-${requestCount.toString(16).padStart(8, '0')}-${randomBytes(6).toString('hex')}`);
+    if (options.cors) {
+      response.setHeader('Access-Control-Allow-Origin', '*');
+      response.setHeader('Access-Control-Expose-Headers', exposedHeaders.join(', '));
+      if (request.method === 'OPTIONS') {
+        record.status = 204;
+        response.writeHead(204, {
+          'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+          'Access-Control-Allow-Headers': 'Authorization, Range, Content-Type',
+          'Access-Control-Max-Age': '86400',
+        });
+        response.end();
+        return;
+      }
+    }
     try {
       if (faults.delayMs) await sleep(faults.delayMs);
       if (request.method !== 'GET' && request.method !== 'HEAD') {

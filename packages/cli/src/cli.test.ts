@@ -1,37 +1,14 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFillMask, toPipelineOutput } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { startHubServer } from '@fillmask/test-hub-server';
 import { bundledModelPath } from './bundled-model.js';
-
-const bin = fileURLToPath(new URL('../bin/fillmask.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a user would, in its own process. */
-function fillmask(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
+import { fillmask } from './cli.test-helper.js';
 
 describe('fillmask CLI', () => {
   let workDir: string;
@@ -48,6 +25,26 @@ describe('fillmask CLI', () => {
     for (const flag of ['--model', '--backend', '--dtype', '--top-k', '--targets', '--input-file', '--json', '--jsonl', '--truncation', '--offline']) {
       expect(run.stdout).toContain(flag);
     }
+  });
+
+  it('lists its commands in --help, each with its own --help', async () => {
+    const run = await fillmask(['--help']);
+    expect(run.stdout).toMatch(/^Usage: fillmask \[fill\] \[options\] \[TEXT \.\.\.\]\n {7}fillmask <command> \[options\]/);
+    expect(run.stdout).toMatch(/^Commands:\n {2}fill {3}rank the words that fit each mask of TEXT \(the default command\)\n {2}serve {2}serve a model over HTTP/m);
+    const fillHelp = await fillmask(['fill', '--help']);
+    expect([fillHelp.code, fillHelp.stdout]).toEqual([0, expect.stringMatching(/^Usage: fillmask \[fill\] \[options\] \[TEXT \.\.\.\]\n\nRanks/)]);
+    const serveHelp = await fillmask(['serve', '--help']);
+    expect(serveHelp.code).toBe(0);
+    for (const flag of ['--model', '--dtype', '--port', '--host', '--model-id', '--batch-size', '--batch-window-ms', '--max-queue', '--max-body-bytes', '--timeout-ms', '--auth-token-file']) {
+      expect(serveHelp.stdout).toContain(flag);
+    }
+  });
+
+  it('runs fill when named, as when not', async () => {
+    const named = await fillmask(['fill', '--json', '-k', '2', 'Paris is the <mask> of France.']);
+    const implicit = await fillmask(['--json', '-k', '2', 'Paris is the <mask> of France.']);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toBe(implicit.stdout);
   });
 
   it('prints its version', async () => {

@@ -8,6 +8,11 @@ export { toPipelineOutput } from './fill-mask/to-pipeline-output.js';
 
 export type {
   FillMaskBackendV1,
+  ModelBackendV1,
+  ServiceBackendV1,
+  ConnectServiceRequestV1,
+  ServiceModelV1,
+  ServiceFillRequestV1,
   BackendModelV1,
   LoadModelRequestV1,
   TokenBatchV1,
@@ -24,5 +29,7 @@ export { openModel } from '#platform/open-model';
 export type { ModelFiles } from './model-source/model-files.js';
 export type { ModelSourceOptions } from './model-source/model-source-options.js';
 export type { DownloadProgress, DownloadProgressCallback } from './model-source/download-progress.js';
+
+export * from './scoring/index.js';
 
 export * from './errors/index.js';

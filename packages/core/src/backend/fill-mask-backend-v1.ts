@@ -1,21 +1,79 @@
+import type { MaskPredictions } from '../fill-mask/prediction.js';
+import type { ModelSourceOptions } from '../model-source/model-source-options.js';
 import type { ModelFiles } from '../model-source/model-files.js';
 import type { ModelConfig } from '../model/model-config.js';
 
 /**
- * The contract a backend implements, version 1. Core owns tokenization, batching, scoring and
+ * The contract a backend implements, version 1: either a model backend (core tokenizes, the backend
+ * runs the graph) or a service backend (a remote service fills masks from text). `kind` tells them
+ * apart; a backend without `kind` is a model backend, as every v1 backend was before services.
+ *
+ * Changing anything here that an existing backend relies on means a new version (`v2`) beside
+ * this one; adding optional members, or a new kind, does not.
+ */
+export type FillMaskBackendV1 = ModelBackendV1 | ServiceBackendV1;
+
+/**
+ * A backend that runs the model in this process. Core owns tokenization, batching, scoring and
  * decoding; a backend only runs the model and returns the logits at the positions core asks for.
  * That keeps every backend's results identical and lets a backend skip the work nobody reads
  * (the vocabulary projection at positions without a mask, the rows it does not return).
- *
- * Changing anything here that an existing backend relies on means a new version (`v2`) beside
- * this one; adding optional members does not.
  */
-export interface FillMaskBackendV1 {
+export interface ModelBackendV1 {
   readonly specificationVersion: 'v1';
+  readonly kind?: 'model';
   /** Short name for messages and logs: `onnx`, `web`, ... */
   readonly name: string;
   /** Prepares a model for inference. Called once per fill-mask object. */
   loadModel(request: LoadModelRequestV1): Promise<BackendModelV1>;
+}
+
+/**
+ * A backend that reaches a model through a service working at the text level (the Hugging Face
+ * Inference API, an Inference Endpoint, `fillmask serve`): no model file is opened in this process;
+ * the service tokenizes, runs and ranks, and answers in the Hugging Face wire format.
+ */
+export interface ServiceBackendV1 {
+  readonly specificationVersion: 'v1';
+  readonly kind: 'service';
+  /** Short name for messages and logs: `remote`, ... */
+  readonly name: string;
+  /** Connects to the service for one model. Called once per fill-mask object. */
+  connect(request: ConnectServiceRequestV1): Promise<ServiceModelV1>;
+}
+
+export interface ConnectServiceRequestV1 {
+  /** The `model` of the config, as given: a Hub id, or whatever name the service knows the model by. */
+  readonly model: string;
+  readonly signal?: AbortSignal;
+  /**
+   * The config's model-source options (`accessToken`, `hubUrl`, `revision`, `cacheDir`, `offline`,
+   * `fetch`), for a service backend that reads the model's metadata from the Hub.
+   */
+  readonly source?: ModelSourceOptions;
+}
+
+/** A model behind a service. `fill` may be called concurrently. */
+export interface ServiceModelV1 {
+  /** The model's mask token, e.g. `[MASK]` or `<mask>`: core checks inputs for it before sending them. */
+  readonly maskToken: string;
+  /** Longest input in tokens, special tokens included, when the service tells it. */
+  readonly maxLength?: number;
+  /** One result per input, in order: one ranked list per mask of the input. */
+  fill(request: ServiceFillRequestV1): Promise<MaskPredictions[][]>;
+  /** Releases what the connection holds. Later `fill` calls reject with DisposedError. */
+  dispose(): Promise<void>;
+}
+
+export interface ServiceFillRequestV1 {
+  /** Each with at least one mask token; core has checked them. */
+  readonly inputs: readonly string[];
+  readonly topK: number;
+  /** Rank only these tokens, as the caller wrote them; the service resolves them against its vocabulary. */
+  readonly targets?: readonly string[];
+  /** Keep a window of the model's length around the masks instead of failing on long inputs. */
+  readonly truncation?: boolean;
+  readonly signal?: AbortSignal;
 }
 
 export type ModelDtype = 'fp32' | 'q8';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FillMaskBackendV1 } from './fill-mask-backend-v1.js';
+import type { FillMaskBackendV1, ModelBackendV1, ServiceBackendV1 } from './fill-mask-backend-v1.js';
 import { BackendUnavailableError } from '../errors/backend-unavailable-error.js';
 import { FillMaskError } from '../errors/fill-mask-error.js';
 import { resolveBackend } from './resolve-backend.js';
@@ -14,7 +14,7 @@ async function rejection(promise: Promise<unknown>): Promise<BackendUnavailableE
   return error as BackendUnavailableError;
 }
 
-const validBackend: FillMaskBackendV1 = {
+const validBackend: ModelBackendV1 = {
   specificationVersion: 'v1',
   name: 'test',
   loadModel: async () => {
@@ -31,7 +31,7 @@ describe('resolveBackend', () => {
   it('an unknown name is a BackendUnavailableError listing the known names', async () => {
     const error = await rejection(resolveBackend('tensorflow', undefined));
     expect(error.backend).toBe('tensorflow');
-    expect(error.message).toBe('Backend "tensorflow" is unavailable: no such backend; use one of "onnx", "web" or pass a backend instance.');
+    expect(error.message).toBe('Backend "tensorflow" is unavailable: no such backend; use one of "onnx", "web", "remote" or pass a backend instance.');
   });
 
   it('names are not looked up on the prototype chain', async () => {
@@ -64,17 +64,39 @@ describe('resolveBackend', () => {
     }
   });
 
-  it('"web" is a known name whose package is not installed: BackendUnavailableError telling to install it', async () => {
-    const error = await rejection(resolveBackend('web', undefined));
-    expect(error.backend).toBe('web');
-    expect(error.message).toBe('Backend "web" is unavailable: could not load @fillmask/backend-web; install it with npm install @fillmask/backend-web.');
+  it('a known name whose package is not installed is a BackendUnavailableError telling to install it', async () => {
+    const error = await rejection(resolveBackend('ghost', undefined, { ghost: '@fillmask/backend-ghost' }));
+    expect(error.backend).toBe('ghost');
+    expect(error.message).toBe('Backend "ghost" is unavailable: could not load @fillmask/backend-ghost; install it with npm install @fillmask/backend-ghost.');
     expect(error.cause).toBeInstanceOf(Error);
   });
 
   it('"onnx" loads @fillmask/backend-onnx and returns its v1 backend', async () => {
-    const backend = await resolveBackend('onnx', {});
+    const backend = (await resolveBackend('onnx', {})) as ModelBackendV1;
     expect(backend.specificationVersion).toBe('v1');
     expect(backend.name).toBe('onnx');
+    expect(backend.kind).toBeUndefined();
     expect(typeof backend.loadModel).toBe('function');
+  });
+
+  it('"remote" loads @fillmask/backend-remote and returns its v1 service backend, built with the backend options', async () => {
+    const backend = (await resolveBackend('remote', { endpointUrl: 'http://127.0.0.1:9/', maskToken: '[MASK]' })) as ServiceBackendV1;
+    expect([backend.specificationVersion, backend.kind, backend.name]).toEqual(['v1', 'service', 'remote']);
+    expect(typeof backend.connect).toBe('function');
+  });
+
+  it('a service backend is returned as is; one of an unknown kind, or without its entry point, is refused', async () => {
+    const service: ServiceBackendV1 = { specificationVersion: 'v1', kind: 'service', name: 'svc', connect: async () => expect.unreachable() };
+    expect(await resolveBackend(service, undefined)).toBe(service);
+    expect(await resolveBackend({ ...validBackend, kind: 'model' }, undefined)).toEqual({ ...validBackend, kind: 'model' });
+
+    const unknownKind = await rejection(resolveBackend({ ...service, kind: 'quantum' } as unknown as FillMaskBackendV1, undefined));
+    expect(unknownKind.message).toBe(
+      'Backend "svc" is unavailable: it is a backend of kind "quantum", and this @fillmask/core knows "model" and "service". Upgrade @fillmask/core.',
+    );
+    const noConnect = await rejection(resolveBackend({ specificationVersion: 'v1', kind: 'service', name: 'svc' } as unknown as FillMaskBackendV1, undefined));
+    expect(noConnect.message).toBe('Backend "svc" is unavailable: it has no connect() method, which a service backend must have.');
+    const noLoad = await rejection(resolveBackend({ specificationVersion: 'v1', name: 'bare' } as unknown as FillMaskBackendV1, undefined));
+    expect(noLoad.message).toBe('Backend "bare" is unavailable: it has no loadModel() method, which a model backend must have.');
   });
 });

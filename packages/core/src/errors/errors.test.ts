@@ -10,6 +10,7 @@ import {
   InvalidArgumentError,
   MissingMaskError,
   ModelFileNotFoundError,
+  RemoteRequestError,
   UnsupportedModelError,
 } from './index.js';
 
@@ -79,6 +80,21 @@ const samples: Record<keyof typeof errors, { make: (module: typeof errors) => Er
     message: 'This fill-mask object was disposed; create a new one to run more calls.',
     keepsCause: false,
   },
+  RemoteRequestError: {
+    make: (module) =>
+      new module.RemoteRequestError({
+        url: 'https://user:secret@router.huggingface.co/hf-inference/models/org/model?token=hf_secret#x',
+        message: 'The service answered 503 for org/model after 4 attempts: Model is loading.',
+        status: 503,
+        requestId: 'req-42',
+        isRetryable: true,
+        attempts: 4,
+        retryAfterMs: 2000,
+        cause,
+      }),
+    message: 'The service answered 503 for org/model after 4 attempts: Model is loading.',
+    keepsCause: true,
+  },
 };
 
 const names = Object.keys(samples) as Array<keyof typeof errors>;
@@ -93,7 +109,7 @@ describe('error classes', () => {
       .map(([name]) => name)
       .sort();
     expect(exported).toEqual([...names].sort());
-    expect(exported).toHaveLength(10);
+    expect(exported).toHaveLength(11);
   });
 
   describe.each(names)('%s', (name) => {
@@ -150,6 +166,16 @@ describe('error classes', () => {
     expect([hub.url, hub.status, hub.errorCode, hub.requestId]).toEqual(['https://huggingface.co/org/model/resolve/main/config.json', 404, 'RepoNotFound', 'Root=1-abc']);
     expect((sample('BackendUnavailableError') as BackendUnavailableError).backend).toBe('web');
     expect((sample('InferenceError') as InferenceError).backend).toBe('onnx');
+    const remote = sample('RemoteRequestError') as RemoteRequestError;
+    expect([remote.status, remote.requestId, remote.isRetryable, remote.attempts, remote.retryAfterMs]).toEqual([503, 'req-42', true, 4, 2000]);
+  });
+
+  it('RemoteRequestError keeps only the origin and path of its URL: no user info, query or fragment', () => {
+    const remote = sample('RemoteRequestError') as RemoteRequestError;
+    expect(remote.url).toBe('https://router.huggingface.co/hf-inference/models/org/model');
+    expect(JSON.stringify({ ...remote, message: remote.message })).not.toMatch(/secret/);
+    const network = new RemoteRequestError({ url: 'not a url', message: 'm', isRetryable: true, attempts: 1 });
+    expect([network.url, network.status, network.requestId, network.retryAfterMs]).toEqual(['(invalid URL)', undefined, undefined, undefined]);
   });
 
   it('messages vary with their arguments', () => {

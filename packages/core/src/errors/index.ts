@@ -8,3 +8,4 @@ export { HubRequestError } from './hub-request-error.js';
 export { BackendUnavailableError } from './backend-unavailable-error.js';
 export { InferenceError } from './inference-error.js';
 export { DisposedError } from './disposed-error.js';
+export { RemoteRequestError } from './remote-request-error.js';

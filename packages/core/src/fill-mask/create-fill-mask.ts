@@ -2,6 +2,7 @@ import { openModel } from '#platform/open-model';
 import type { FillMaskConfig } from './fill-mask-config.js';
 import type { FillMask } from './fill-mask.js';
 import type { FillMaskWarning } from './fill-mask-warning.js';
+import type { ModelBackendV1, ServiceBackendV1 } from '../backend/fill-mask-backend-v1.js';
 import type { ModelFiles } from '../model-source/model-files.js';
 import { resolveBackend } from '../backend/resolve-backend.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
@@ -11,9 +12,10 @@ import { modelDtypes, modelFileForDtype } from '../model/model-file-for-dtype.js
 import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import { ModelFillMask } from './model-fill-mask.js';
 import { checkTopK } from './resolve-fill-options.js';
+import { ServiceFillMask } from './service-fill-mask.js';
 
 /**
- * Loads a model and returns a FillMask for it.
+ * Loads a model (or connects to the service that runs it) and returns a FillMask for it.
  *
  * @example
  * const fillMask = await createFillMask({ model: 'distilbert/distilroberta-base' });
@@ -21,9 +23,13 @@ import { checkTopK } from './resolve-fill-options.js';
  */
 export async function createFillMask(config: FillMaskConfig): Promise<FillMask> {
   checkConfig(config);
+  const backend = await resolveBackend(config.backend ?? 'onnx', config.backendOptions);
+  return backend.kind === 'service' ? connectService(config, backend) : loadModel(config, backend);
+}
+
+async function loadModel(config: FillMaskConfig, backend: ModelBackendV1): Promise<FillMask> {
   const dtype = config.dtype ?? 'fp32';
   const files = typeof config.model === 'string' ? await openModel(config.model, config) : config.model;
-  const backend = await resolveBackend(config.backend ?? 'onnx', config.backendOptions);
   const modelConfig = await loadModelConfig(files);
   const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
   const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile: modelFileForDtype(dtype) });
@@ -42,6 +48,33 @@ export async function createFillMask(config: FillMaskConfig): Promise<FillMask> 
     batchSize: config.batchSize ?? defaultBatchSize[dtype],
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
     warn: config.onWarning ?? warnOnConsole,
+  });
+  try {
+    fillMask.checkDefaults();
+  } catch (error) {
+    await fillMask.dispose();
+    throw error;
+  }
+  return fillMask;
+}
+
+/** A service backend opens no model file: the model's name goes to the service as given. */
+async function connectService(config: FillMaskConfig, backend: ServiceBackendV1): Promise<FillMask> {
+  if (typeof config.model !== 'string') {
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: config.model,
+      expected: `a model name for the ${backend.name} service (a Hub id): a ${backend.name} backend opens no model files`,
+    });
+  }
+  const { revision, accessToken, cacheDir, offline, hubUrl, fetch, onProgress } = config;
+  const service = await backend.connect({ model: config.model, source: { revision, accessToken, cacheDir, offline, hubUrl, fetch, onProgress } });
+  const fillMask = new ServiceFillMask({
+    service,
+    model: config.model,
+    backendName: backend.name,
+    batchSize: config.batchSize ?? defaultBatchSize.fp32,
+    defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
   });
   try {
     fillMask.checkDefaults();

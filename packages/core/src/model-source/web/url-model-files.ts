@@ -1,35 +1,152 @@
+import type { DownloadProgressCallback } from '../download-progress.js';
 import type { ModelFiles } from '../model-files.js';
 import type { ModelSourceOptions } from '../model-source-options.js';
 import { HubRequestError } from '../../errors/hub-request-error.js';
+import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { ModelFileNotFoundError } from '../../errors/model-file-not-found-error.js';
+import { openModelCache } from './model-cache.js';
+import { readResponseBody } from './read-response-body.js';
+import { displayUrl, errorFromWebResponse, type WebResponseErrorContext } from './web-response-error.js';
 
-/** ModelFiles fetched over HTTP from a base URL in the Hub folder layout. */
-export function openUrlModel(baseUrl: string, options: ModelSourceOptions): ModelFiles {
-  const fetchFile = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const headers: Record<string, string> = options.accessToken ? { authorization: `Bearer ${options.accessToken}` } : {};
-  const request = async (path: string, method: 'GET' | 'HEAD'): Promise<Response> => {
-    const url = new URL(path, baseUrl).href;
-    try {
-      return await fetchFile(url, { method, headers });
-    } catch (cause) {
-      throw new HubRequestError({ url, message: `Could not fetch ${url}: ${String((cause as Error)?.message ?? cause)}`, cause });
+export interface UrlModelSource {
+  /** The model folder's absolute URL, ending in `/`. */
+  readonly baseUrl: string;
+  /** Where the model comes from, for messages. */
+  readonly location: string;
+  /** The Hub's origin: the only one the access token is ever sent to. */
+  readonly hubOrigin: string;
+  /** Set when the model is a Hub id, for the Hub's error messages. */
+  readonly hubModel?: WebResponseErrorContext['hubModel'];
+  readonly options: ModelSourceOptions;
+}
+
+/**
+ * ModelFiles fetched over HTTP from a URL base in the Hub folder layout, kept in the Cache API under
+ * their full URL (which holds the revision for a Hub model). A cached file is read without any
+ * request, so a reload, or a page offline, opens the model from the cache; a file is cached only
+ * once its whole body has arrived. `offline: true` never touches the network.
+ *
+ * A branch revision such as `main` stays cached as first downloaded: pin a commit hash for
+ * reproducible results, or delete the cache to fetch a branch's newer files.
+ */
+export function openUrlModel(source: UrlModelSource): ModelFiles {
+  return new UrlModelFiles(source);
+}
+
+class UrlModelFiles implements ModelFiles {
+  readonly location: string;
+  private readonly fetch: typeof globalThis.fetch;
+  private readonly onProgress: DownloadProgressCallback | undefined;
+  private readonly cache: Promise<Cache | undefined>;
+  /** Reads in flight, so that concurrent reads of one file make one download. */
+  private readonly reading = new Map<string, Promise<Uint8Array>>();
+
+  constructor(private readonly source: UrlModelSource) {
+    this.location = source.location;
+    const fetchFunction = source.options.fetch ?? globalThis.fetch;
+    // Called unbound: the browser's fetch refuses a `this` other than the global object.
+    this.fetch = (input, init) => fetchFunction(input, init);
+    this.onProgress = source.options.onProgress;
+    this.cache = openModelCache();
+  }
+
+  async read(file: string): Promise<Uint8Array> {
+    const url = this.fileUrl(file);
+    let reading = this.reading.get(url);
+    if (reading === undefined) {
+      reading = this.readFile(file, url).finally(() => this.reading.delete(url));
+      this.reading.set(url, reading);
     }
-  };
-  return {
-    location: baseUrl,
-    async read(path) {
-      const response = await request(path, 'GET');
-      if (response.status === 404) throw new ModelFileNotFoundError({ model: baseUrl, file: path });
-      if (!response.ok) {
-        throw new HubRequestError({ url: response.url, status: response.status, message: `Fetching ${path} from ${baseUrl} failed with HTTP ${response.status}.` });
-      }
-      const total = Number(response.headers.get('content-length') ?? NaN);
-      const bytes = new Uint8Array(await response.arrayBuffer());
-      options.onProgress?.({ file: path, status: 'done', loadedBytes: bytes.length, totalBytes: Number.isNaN(total) ? undefined : total });
+    return reading;
+  }
+
+  async exists(file: string): Promise<boolean> {
+    const url = this.fileUrl(file);
+    const cache = await this.cache;
+    if ((await cache?.match(url)) !== undefined) return true;
+    if (this.source.options.offline) return false;
+    const response = await this.request(url, 'HEAD');
+    if (response.ok) return true;
+    const error = errorFromWebResponse(response, this.errorContext(file));
+    if (ModelFileNotFoundError.isInstance(error)) return false;
+    throw error;
+  }
+
+  private async readFile(file: string, url: string): Promise<Uint8Array> {
+    const cache = await this.cache;
+    const cached = await cache?.match(url);
+    if (cached !== undefined) {
+      const bytes = new Uint8Array(await cached.arrayBuffer());
+      this.onProgress?.({ file, status: 'cached', loadedBytes: bytes.byteLength, totalBytes: bytes.byteLength });
       return bytes;
-    },
-    async exists(path) {
-      return (await request(path, 'HEAD')).ok;
-    },
-  };
+    }
+    if (this.source.options.offline) {
+      throw new ModelFileNotFoundError({
+        model: this.location,
+        file,
+        hint: 'It is not in the browser cache and offline mode is on: load the model once with offline off.',
+      });
+    }
+    const response = await this.request(url, 'GET');
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw errorFromWebResponse(response, this.errorContext(file));
+    }
+    const bytes = await readResponseBody({ response, file, displayUrl: displayUrl(response.url || url), onProgress: this.onProgress });
+    if (cache !== undefined) {
+      const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream', 'content-length': String(bytes.byteLength) };
+      // A full quota only costs the next reload a download; the bytes are here.
+      // A fetched body is backed by a plain ArrayBuffer, never a SharedArrayBuffer.
+      await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => undefined);
+    }
+    this.onProgress?.({ file, status: 'done', loadedBytes: bytes.byteLength, totalBytes: bytes.byteLength });
+    return bytes;
+  }
+
+  private async request(url: string, method: 'GET' | 'HEAD'): Promise<Response> {
+    const token = this.accessTokenFor(url);
+    try {
+      return await this.fetch(url, { method, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new HubRequestError({ url: displayUrl(url), message: `Could not fetch ${displayUrl(url)}: ${this.redact(reason)}`, cause });
+    }
+  }
+
+  /** The token goes to the Hub's origin only: never to the page's own server or anyone else's. */
+  private accessTokenFor(url: string): string | undefined {
+    const token = this.source.options.accessToken?.trim();
+    return token && new URL(url).origin === this.source.hubOrigin ? token : undefined;
+  }
+
+  private errorContext(file: string): WebResponseErrorContext {
+    return {
+      file,
+      location: this.location,
+      hubModel: this.source.hubModel,
+      tokenSent: this.accessTokenFor(this.fileUrl(file)) !== undefined,
+      redact: (text) => this.redact(text),
+    };
+  }
+
+  private redact(text: string): string {
+    const token = this.source.options.accessToken?.trim();
+    return token ? text.split(token).join('***') : text;
+  }
+
+  private fileUrl(file: string): string {
+    const valid =
+      typeof file === 'string' &&
+      file.length > 0 &&
+      !file.includes('\\') &&
+      file.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+    if (!valid) {
+      throw new InvalidArgumentError({
+        argument: 'file path',
+        value: file,
+        expected: 'a relative path inside the model folder with / separators, e.g. "onnx/model.onnx"',
+      });
+    }
+    return new URL(file.split('/').map(encodeURIComponent).join('/'), this.source.baseUrl).href;
+  }
 }

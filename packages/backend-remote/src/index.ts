@@ -1,0 +1,2 @@
+export { createRemoteBackend, createRemoteBackend as createBackend } from './create-remote-backend.js';
+export type { RemoteBackendOptions } from './remote-backend-options.js';

@@ -1,0 +1,3 @@
+import { serveFillMask } from '@fillmask/backend-web';
+
+serveFillMask();

@@ -1,0 +1,65 @@
+import { createFillMask, type FillMask, type MaskPredictions, type ModelDtype } from '@fillmask/core';
+import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { fixtureModelPath, type FixtureModel } from '@fillmask/fixtures';
+import { expect } from 'vitest';
+
+const opened = new Map<string, Promise<FillMask>>();
+
+/**
+ * How the Node backend runs the graph. `defaults`: as createOnnxBackend() does, with every graph
+ * optimization, including native-only fused kernels. `as-written`: `graphOptimizationLevel: 'basic'`,
+ * the graph's own operators, which is what onnxruntime-web runs: its WebAssembly build has no such
+ * fused kernels. On q8 graphs the fused kernel that replaces DynamicQuantizeLinear + MatMulInteger
+ * moves a few scores by up to ~7e-4 (tiny-bert-cased-pt: the emoji and leading-spaces inputs);
+ * without it, native and WebAssembly agree within 1e-6.
+ */
+export type NodeGraphMode = 'defaults' | 'as-written';
+
+/** The Node backend (onnxruntime-node) on a fixture model: the answers the browser must give. */
+export function nodeFillMask(model: FixtureModel, dtype: ModelDtype, mode: NodeGraphMode = 'as-written'): Promise<FillMask> {
+  const key = `${model}/${dtype}/${mode}`;
+  let fillMask = opened.get(key);
+  if (fillMask === undefined) {
+    const backend = createOnnxBackend(mode === 'as-written' ? { sessionOptions: { graphOptimizationLevel: 'basic' } } : {});
+    fillMask = createFillMask({ model: fixtureModelPath(model), dtype, backend, onWarning: () => undefined });
+    opened.set(key, fillMask);
+  }
+  return fillMask;
+}
+
+export async function disposeNodeFillMasks(): Promise<void> {
+  await Promise.all([...opened.values()].map(async (fillMask) => (await fillMask).dispose()));
+  opened.clear();
+}
+
+/**
+ * Same candidates in the same order (ids, strings, sequences) and scores within `tolerance`, per
+ * input, per mask.
+ */
+export function expectSamePredictions(actual: MaskPredictions[][], expected: MaskPredictions[][], tolerance: number, label: string): void {
+  expect(actual.length, label).toBe(expected.length);
+  actual.forEach((masks, inputIndex) => {
+    expect(masks.length, `${label} input ${inputIndex}`).toBe(expected[inputIndex].length);
+    masks.forEach((predictions, maskIndex) => {
+      const where = `${label} input ${inputIndex} mask ${maskIndex}`;
+      const strip = (list: MaskPredictions) => list.map(({ token, token_str, sequence }) => ({ token, token_str, sequence }));
+      expect(strip(predictions), where).toEqual(strip(expected[inputIndex][maskIndex]));
+      predictions.forEach((prediction, rank) => {
+        expect(Math.abs(prediction.score - expected[inputIndex][maskIndex][rank].score), `${where} rank ${rank}`).toBeLessThanOrEqual(tolerance);
+      });
+    });
+  });
+}
+
+/** The largest score difference between two results of the same shape. */
+export function largestScoreDifference(actual: MaskPredictions[][], expected: MaskPredictions[][]): number {
+  let largest = 0;
+  actual.forEach((masks, inputIndex) =>
+    masks.forEach((predictions, maskIndex) =>
+      predictions.forEach((prediction, rank) => {
+        largest = Math.max(largest, Math.abs(prediction.score - expected[inputIndex][maskIndex][rank].score));
+      }),
+    ),
+  );
+  return largest;
+}

@@ -1,0 +1,9 @@
+import type { CliCommand } from './cli-command.js';
+import { fillCommand } from './commands/fill-command.js';
+import { serveCommand } from './commands/serve-command.js';
+
+/** The subcommands, in the order `fillmask --help` lists them. A new command is one more line here. */
+export const cliCommands: readonly CliCommand[] = [fillCommand, serveCommand];
+
+/** What `fillmask TEXT` runs: a first argument that names no command belongs to it. */
+export const defaultCommand: CliCommand = fillCommand;

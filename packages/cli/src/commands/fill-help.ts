@@ -1,0 +1,45 @@
+/** The options of `fill`, after the usage line: also the body of `fillmask --help`, fill being the default command. */
+export const fillHelpBody = `Ranks the words that fit each mask of TEXT. Write the mask as [MASK] or <mask>: either is turned
+into the model's own mask token. Each TEXT argument is one input.
+
+Options:
+  -m, --model <hub id | folder>   the model: a Hugging Face Hub id (downloaded once into the HF cache)
+                                  or a local folder in the Hub layout. Default: a tiny model bundled
+                                  with the CLI, so it works offline (its predictions are meaningless)
+  -b, --backend <name>            the backend (default onnx)
+      --dtype <fp32|q8>           model weights: fp32 (onnx/model.onnx, default) or q8
+                                  (onnx/model_quantized.onnx)
+  -k, --top-k <n>                 candidates per mask (default 5)
+  -t, --targets <a,b,...>         rank only these tokens (comma-separated)
+      --truncation                cut inputs longer than the model's limit around the masks, instead
+                                  of failing
+  -f, --input-file <path|->       read inputs from a file, one per line (- for standard input);
+                                  blank lines are skipped
+      --json                      print one JSON value: for one input what Python's
+                                  pipeline("fill-mask") returns (a list of {score, token, token_str,
+                                  sequence} for one mask, a list of such lists for several masks);
+                                  for several inputs an array of those
+      --jsonl                     print one such JSON value per input, in order, as each batch is
+                                  done; an input that fails prints {"error": "..."} and the rest go on
+      --batch-size <n>            inputs per forward pass (default 32 for fp32; 1 for q8, whose
+                                  per-tensor quantization lets batched inputs shift each other)
+      --revision <rev>            Hub branch, tag or commit (default main)
+      --offline                   never use the network: only cached or local models
+  -q, --quiet                     no progress on stderr
+  -h, --help                      show this help
+  -v, --version                   show the version
+
+Environment: HF_TOKEN (gated or private models), HF_HOME / HF_HUB_CACHE (cache location),
+HF_HUB_OFFLINE=1 (same as --offline), HF_ENDPOINT (another Hub).
+
+Exit status: 0 when every input was filled, 1 when an input or the model failed (the message is on
+stderr; with --jsonl, after all other inputs ran), 2 when the command line is wrong.
+
+Examples:
+  fillmask "Paris is the <mask> of France."
+  fillmask -m distilbert/distilroberta-base -k 3 --json "The goal of life is [MASK]."
+  fillmask -t " cat, dog" "I love my <mask>."
+  fillmask -f sentences.txt --jsonl > predictions.jsonl
+`;
+
+export const fillHelp = `Usage: fillmask [fill] [options] [TEXT ...]\n\n${fillHelpBody}`;

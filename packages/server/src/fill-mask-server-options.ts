@@ -1,0 +1,41 @@
+import type { FillMask } from '@fillmask/core';
+import type { AccessLogger } from './access-log-entry.js';
+
+/** Options of `createFillMaskServer`. Only `fillMask` is required. */
+export interface FillMaskServerOptions {
+  /**
+   * The model to serve, from any backend. A promise lets the server listen while the model loads:
+   * `/health` answers 503 `loading` meanwhile, and fill requests 503 with `Retry-After`.
+   */
+  readonly fillMask: FillMask | Promise<FillMask>;
+  /** The model id accepted in `POST /models/<id>` and reported by `/info`. Default: the FillMask's `model`. */
+  readonly modelId?: string;
+  /** Most inputs in one batch (one `fillSettled` call). Default 32. */
+  readonly maxBatchSize?: number;
+  /** How long a request waits for others to share its batch when the model is idle, in ms. Default 2. */
+  readonly batchWindowMs?: number;
+  /** Most inputs waiting; past it requests are refused with 503 and `Retry-After`. Default 1024. */
+  readonly maxQueuedInputs?: number;
+  /** Largest request body, in bytes; larger ones are refused with 413. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Longest time from a request's arrival to its answer, in ms; then it is answered 504. Default 60 000. */
+  readonly requestTimeoutMs?: number;
+  /** When set, every route but `/health` requires `Authorization: Bearer <one of these>`. */
+  readonly authTokens?: string | readonly string[];
+  /** Receives one entry per request. Default: none. */
+  readonly accessLog?: AccessLogger;
+  /**
+   * Idle time before a keep-alive connection is closed, in ms. Default 65 000: longer than the idle
+   * timeout of common load balancers (60 s), so that they never reuse a connection the server is closing.
+   */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+export const serverDefaults = {
+  maxBatchSize: 32,
+  batchWindowMs: 2,
+  maxQueuedInputs: 1024,
+  maxBodyBytes: 1024 * 1024,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 65_000,
+} as const;

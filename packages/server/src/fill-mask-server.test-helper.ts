@@ -1,0 +1,117 @@
+import { request as httpRequest } from 'node:http';
+import type { FillMask, FillOptions, FillSettledResult } from '@fillmask/core';
+
+/**
+ * A real FillMask whose `fillSettled` waits at a gate while the gate is shut, so that a test can
+ * hold the model busy and see what queues up, without depending on how fast the model runs.
+ */
+export interface GatedFillMask {
+  readonly fillMask: FillMask;
+  /** The number of inputs of each `fillSettled` call, in arrival order. */
+  readonly calls: number[];
+  /** Makes calls wait from now on. */
+  shut(): void;
+  /** Lets the waiting calls, and the next ones, through. */
+  open(): void;
+  /** Resolves when `fillSettled` has been called `count` times in all. */
+  untilCalls(count: number): Promise<void>;
+}
+
+export function gateFillMask(inner: FillMask): GatedFillMask {
+  const calls: number[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let release = () => undefined as void;
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const fillMask: FillMask = {
+    get maskToken() {
+      return inner.maskToken;
+    },
+    get maxLength() {
+      return inner.maxLength;
+    },
+    get model() {
+      return inner.model;
+    },
+    get backend() {
+      return inner.backend;
+    },
+    fill: inner.fill.bind(inner) as FillMask['fill'],
+    async fillSettled(inputs: readonly string[], options?: FillOptions): Promise<FillSettledResult[]> {
+      calls.push(inputs.length);
+      for (const waiter of waiters.filter((entry) => calls.length >= entry.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+      await gate;
+      return inner.fillSettled(inputs, options);
+    },
+    dispose: () => inner.dispose(),
+  };
+  return {
+    fillMask,
+    calls,
+    shut() {
+      gate = new Promise((resolve) => (release = resolve));
+    },
+    open() {
+      release();
+    },
+    untilCalls(count) {
+      if (calls.length >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+  };
+}
+
+export interface JsonAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+}
+
+/** POSTs a JSON value (or a raw string) and reads the JSON answer. */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+/**
+ * Sends a body in chunks without Content-Length (chunked transfer encoding), as a streaming client
+ * does, and resolves with the status the server answered and whether the upload was cut.
+ */
+export function postChunked(url: string, chunk: Buffer, chunks: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (text: string) => (body += text));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('error', reject);
+    });
+    // The server may cut the connection once it has answered; what counts is its answer.
+    outgoing.on('error', () => undefined);
+    let sent = 0;
+    const writeMore = (): void => {
+      while (sent < chunks) {
+        sent++;
+        if (!outgoing.write(chunk)) return void outgoing.once('drain', writeMore);
+      }
+      outgoing.end();
+    };
+    writeMore();
+  });
+}
+
+/** Same tokens, strings and order; scores equal within float32 noise (a padded batch can change the last bits). */
+export function sameResults(actual: unknown, expected: unknown): boolean {
+  const scores = (value: unknown): number[] => (JSON.stringify(value).match(/"score":[^,}]+/g) ?? []).map((entry) => Number(entry.slice(8)));
+  const withoutScores = (value: unknown) => JSON.stringify(value).replace(/"score":[^,}]+/g, '"score":0');
+  if (withoutScores(actual) !== withoutScores(expected)) return false;
+  const expectedScores = scores(expected);
+  return scores(actual).every((score, index) => Math.abs(score - expectedScores[index]) < 1e-6);
+}

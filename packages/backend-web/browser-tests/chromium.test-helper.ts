@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,9 @@ export interface ChromiumSession {
  * adapter (for correctness, not speed); without it the GPU is off and WebGPU has no adapter.
  */
 export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<ChromiumSession> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`No Chromium at ${chromiumPath}: install it with apt-get install chromium (as .ci/run does), or set FILLMASK_CHROMIUM to its path.`);
+  }
   const profile = await mkdtemp(join(tmpdir(), 'fillmask-chromium-'));
   const gpuArgs = options.webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'] : ['--disable-gpu'];
   const context = await chromium.launchPersistentContext(profile, {

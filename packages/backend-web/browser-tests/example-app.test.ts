@@ -44,6 +44,10 @@ describe('examples/browser, built by Vite for production', () => {
     expect(entry).toMatch(/import\(\s*[`"']\.\/ort\.wasm\.bundle\.min-[\w-]+\.js[`"']\s*\)/);
     expect(entry).not.toMatch(/from\s*["']\.\/ort\./);
   });
+
+  it('names no CDN for onnxruntime to fetch from', () => {
+    for (const { file, text } of javascript) expect(text, file).not.toMatch(/jsdelivr|unpkg\.com|cdnjs/);
+  });
 });
 
 describe('examples/browser in Chromium', () => {

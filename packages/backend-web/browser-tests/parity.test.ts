@@ -53,7 +53,9 @@ for (const model of fixtureModels) {
       const label = (what: string, mode: NodeGraphMode) => `${id} ${what} vs Node (${mode})`;
 
       beforeAll(async () => {
-        await harnessValue(page, 'open', id, { model: `/models/${model}/`, dtype });
+        const opened = await harnessValue(page, 'open', id, { model: `/models/${model}/`, dtype });
+        // The graph projects only the mask rows, as the Node backend's does.
+        expect(opened.runtime?.maskRowsOnly).toBe(true);
       });
       afterAll(async () => {
         await harnessValue(page, 'dispose', id);
@@ -78,6 +80,15 @@ for (const model of fixtureModels) {
         expectSamePredictions(web, await (await nodeFillMask(model, dtype, 'defaults')).fill(inputs), defaultsTolerance[dtype], label('batch', 'defaults'));
       });
 
+      it('gives the same results with the graph as exported (logits at every position)', async () => {
+        const opened = await harnessValue(page, 'open', `${id}-as-exported`, { model: `/models/${model}/`, dtype, backendOptions: { maskRowsOnly: false } });
+        expect(opened.runtime?.maskRowsOnly).toBe(false);
+        const rewritten = (await harnessValue(page, 'fill', id, inputs)) as MaskPredictions[][];
+        const asExported = (await harnessValue(page, 'fill', `${id}-as-exported`, inputs)) as MaskPredictions[][];
+        expectSamePredictions(asExported, rewritten, 1e-6, `${id} graph as exported`);
+        await harnessValue(page, 'dispose', `${id}-as-exported`);
+      });
+
       it('ranks targets on several masks, duplicates removed, an unknown word replaced by its first sub-token', async () => {
         const text = `Paris is the ${mask} of ${mask}.`;
         const [wide] = await (await nodeFillMask(model, dtype)).fill(text, { topK: 80 });
@@ -91,3 +102,18 @@ for (const model of fixtureModels) {
     });
   }
 }
+
+describe('a batch whose logits at every position would not fit in WebAssembly memory at once', () => {
+  it('runs (a few rows per run) and gives the results of one call per input', async () => {
+    // 32 inputs of ~480 tokens on a 50,265-token vocabulary: 3.1 GB of logits in one run, which
+    // onnxruntime-web cannot allocate (std::bad_alloc) within WebAssembly's 4 GiB.
+    const inputs = Array.from({ length: 32 }, (_, index) => `<mask> ${'alpha beta gamma delta epsilon '.repeat(68)} ${index}`);
+    // The graph as exported: the rewritten one returns only the mask rows and never comes near the limit.
+    await harnessValue(page, 'open', 'large-batch', { model: '/models/tiny-roberta/', batchSize: 32, backendOptions: { maskRowsOnly: false } });
+    const batched = (await harnessValue(page, 'fill', 'large-batch', inputs, { topK: 3 })) as MaskPredictions[][];
+    const single: MaskPredictions[][] = [];
+    for (const input of [inputs[0], inputs[17], inputs[31]]) single.push((await harnessValue(page, 'fill', 'large-batch', input, { topK: 3 })) as MaskPredictions[]);
+    expectSamePredictions([batched[0], batched[17], batched[31]], single, 1e-6, 'large batch');
+    await harnessValue(page, 'dispose', 'large-batch');
+  });
+});

@@ -36,7 +36,7 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
       expect(opened.maxLength).toBe(reference.model_max_length);
       expect(opened.backend).toBe('web');
       expect(opened.model).toBe(`${server.url}/models/${model}/`);
-      expect(opened.runtime).toEqual({ executionProvider: 'wasm', requestedExecutionProvider: 'wasm', numThreads: 1 });
+      expect(opened.runtime).toEqual({ executionProvider: 'wasm', requestedExecutionProvider: 'wasm', numThreads: 1, maskRowsOnly: true });
 
       const inWorker = (await harnessValue(page, 'fill', `${model}-worker`, inputs, { topK: 6 })) as MaskPredictions[][];
       const onMainThread = (await harnessValue(page, 'fill', `${model}-main`, inputs, { topK: 6 })) as MaskPredictions[][];
@@ -122,8 +122,8 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
   });
 
   it('keeps the main thread responsive through a long batch; on the main thread the same batch blocks it', async () => {
-    // About a second of inference: 12 inputs of ~400 tokens.
-    const inputs = Array.from({ length: 12 }, (_, index) => `[MASK] ${'alpha beta gamma delta epsilon '.repeat(80)} ${index}`);
+    // About a second of inference: 48 inputs of ~400 tokens.
+    const inputs = Array.from({ length: 48 }, (_, index) => `[MASK] ${'alpha beta gamma delta epsilon '.repeat(80)} ${index}`);
     const intervalMs = 16;
     await harnessValue(page, 'open', 'busy-worker', { model: '/models/tiny-bert-uncased/', worker: true });
     await harnessValue(page, 'open', 'busy-main', { model: '/models/tiny-bert-uncased/' });

@@ -1,4 +1,5 @@
 import { BackendUnavailableError, InvalidArgumentError, UnsupportedModelError } from '@fillmask/core';
+import { gatherMaskRows } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
@@ -31,30 +32,51 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
           executionProvider = 'wasm';
         }
       }
-      const model = await files.read(modelFile);
-      let runtime = await prepareRuntime(options, executionProvider);
-      let session: OrtWeb.InferenceSession;
-      try {
-        session = await createSession(runtime, model, executionProvider);
-      } catch (cause) {
-        if (executionProvider !== 'webgpu' || !options.fallbackToWasm) throw sessionError(cause, files.location, modelFile, executionProvider);
-        fallbackReason = `WebGPU could not create the session: ${describe(cause)}`;
-        executionProvider = 'wasm';
-        runtime = await prepareRuntime(options, executionProvider);
-        session = await createSession(runtime, model, executionProvider).catch((wasmCause: unknown) => {
-          throw sessionError(wasmCause, files.location, modelFile, executionProvider);
-        });
-      }
-      const loaded = WebBackendModel.create(runtime, session, files.location, config.vocab_size);
+      const graph = await files.read(modelFile);
+      // Only the mask rows' logits are ever read: project only those when the graph allows it.
+      const rewrite = options.maskRowsOnly === false ? undefined : gatherMaskRows(graph);
+      const positionsInput = rewrite?.rewritten ? rewrite.positionsInput : undefined;
+      const opened = await openSession(options, rewrite?.rewritten ? rewrite.model : graph, executionProvider, { location: files.location, modelFile });
+      const loaded = WebBackendModel.create(opened.runtime, opened.session, files.location, config.vocab_size, positionsInput);
+      fallbackReason = opened.fallbackReason ?? fallbackReason;
       options.onLoad?.({
-        executionProvider,
+        executionProvider: opened.executionProvider,
         requestedExecutionProvider: requested,
         ...(fallbackReason === undefined ? {} : { fallbackReason }),
-        numThreads: runtime.env.wasm.numThreads ?? 1,
+        numThreads: opened.runtime.env.wasm.numThreads ?? 1,
+        maskRowsOnly: positionsInput !== undefined,
       });
       return loaded;
     },
   };
+}
+
+interface OpenedSession {
+  readonly runtime: OnnxWebRuntime;
+  readonly session: OrtWeb.InferenceSession;
+  readonly executionProvider: WebExecutionProvider;
+  /** Set when WebGPU had an adapter but could not create the session, and wasm runs it instead. */
+  readonly fallbackReason?: string;
+}
+
+/** A session on the execution provider, or on wasm when WebGPU fails to create it and fallbackToWasm allows. */
+async function openSession(
+  options: WebBackendOptions,
+  model: Uint8Array,
+  executionProvider: WebExecutionProvider,
+  subject: { location: string; modelFile: string },
+): Promise<OpenedSession> {
+  const runtime = await prepareRuntime(options, executionProvider);
+  try {
+    return { runtime, session: await createSession(runtime, model, executionProvider), executionProvider };
+  } catch (cause) {
+    if (executionProvider !== 'webgpu' || !options.fallbackToWasm) throw sessionError(cause, subject, executionProvider);
+    const wasmRuntime = await prepareRuntime(options, 'wasm');
+    const session = await createSession(wasmRuntime, model, 'wasm').catch((wasmCause: unknown) => {
+      throw sessionError(wasmCause, subject, 'wasm');
+    });
+    return { runtime: wasmRuntime, session, executionProvider: 'wasm', fallbackReason: `WebGPU could not create the session: ${describe(cause)}` };
+  }
 }
 
 async function prepareRuntime(options: WebBackendOptions, executionProvider: WebExecutionProvider): Promise<OnnxWebRuntime> {
@@ -79,7 +101,7 @@ function webGpuUnavailable(reason: string): BackendUnavailableError {
  * (its `.wasm` file not found, WebAssembly refused), which onnxruntime reports as "no available
  * backend found", is BackendUnavailableError; a model it cannot load is UnsupportedModelError.
  */
-function sessionError(cause: unknown, location: string, modelFile: string, executionProvider: WebExecutionProvider): Error {
+function sessionError(cause: unknown, { location, modelFile }: { location: string; modelFile: string }, executionProvider: WebExecutionProvider): Error {
   const message = describe(cause);
   if (message.includes('no available backend found')) {
     return new BackendUnavailableError({

@@ -2,6 +2,7 @@ import { BackendUnavailableError, InvalidArgumentError } from '@fillmask/core';
 import type { FillMaskConfig, FillMaskWarning } from '@fillmask/core';
 import { reviveError } from './revive-error.js';
 import { PortFillMask, type WorkerFillMask } from './worker-fill-mask.js';
+import type { WasmPaths } from './web-backend-options.js';
 import { connectMessageType, type ConnectMessage, type WorkerBackendOptions, type WorkerConfigMessage, type WorkerToPageMessage } from './worker-protocol.js';
 
 /** The Worker, as far as this package uses it. */
@@ -69,9 +70,10 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
         reject(reviveError(answer.error));
       } else if (answer.type === 'ready') {
         stopListening();
-        const fillMask = new PortFillMask(channel.port1, answer.info, onWarning ?? warnOnConsole);
         // A worker that dies later fails the calls in flight instead of leaving them pending.
-        worker.addEventListener('error', (errorEvent) => fillMask.fail((errorEvent as ErrorEvent).message || 'it stopped'));
+        const onCrash = (errorEvent: Event): void => fillMask.fail((errorEvent as ErrorEvent).message || 'it stopped');
+        const fillMask = new PortFillMask(channel.port1, answer.info, onWarning ?? warnOnConsole, () => worker.removeEventListener('error', onCrash));
+        worker.addEventListener('error', onCrash);
         resolve(fillMask);
       }
     };
@@ -89,26 +91,15 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
 /** The config as the worker needs it: functions dropped, relative URLs made absolute against this page (the worker's own URL differs). */
 function toWorkerConfig(config: Omit<WorkerFillMaskConfig, 'worker' | 'onProgress' | 'onWarning'>): WorkerConfigMessage {
   const plain = Object.fromEntries(Object.entries(config).filter(([, value]) => typeof value !== 'function')) as unknown as WorkerConfigMessage;
-  const wasmPaths = config.backendOptions?.wasmPaths;
-  return {
-    ...plain,
-    model: isRelativeUrl(config.model) ? absolute(config.model) : config.model,
-    ...(config.backendOptions === undefined
-      ? {}
-      : {
-          backendOptions: {
-            ...config.backendOptions,
-            ...(wasmPaths === undefined
-              ? {}
-              : {
-                  wasmPaths:
-                    typeof wasmPaths === 'string'
-                      ? absolute(wasmPaths)
-                      : Object.fromEntries(Object.entries(wasmPaths).map(([key, value]) => [key, absolute(String(value))])),
-                }),
-          },
-        }),
-  };
+  const model = isRelativeUrl(config.model) ? absolute(config.model) : config.model;
+  const { backendOptions } = config;
+  if (backendOptions?.wasmPaths === undefined) return { ...plain, model };
+  return { ...plain, model, backendOptions: { ...backendOptions, wasmPaths: absoluteWasmPaths(backendOptions.wasmPaths) } };
+}
+
+function absoluteWasmPaths(wasmPaths: WasmPaths): WasmPaths {
+  if (typeof wasmPaths === 'string') return absolute(wasmPaths);
+  return Object.fromEntries(Object.entries(wasmPaths).map(([file, url]) => [file, absolute(String(url))]));
 }
 
 function isRelativeUrl(model: string): boolean {

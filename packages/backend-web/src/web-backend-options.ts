@@ -32,6 +32,13 @@ export interface WebBackendOptions {
    */
   readonly numThreads?: number;
   /**
+   * Rewrite the graph at load time so the vocabulary projection runs only at the mask positions
+   * (`gatherMaskRows` of `@fillmask/core/graph`, as the Node backend does): the graph then returns
+   * one row of logits per mask instead of one per token, less work and far less memory. Default
+   * true; a graph it does not recognise runs unchanged. Results are the same either way.
+   */
+  readonly maskRowsOnly?: boolean;
+  /**
    * The runtime, or a function that loads it. Default: `import('onnxruntime-web/wasm')` or
    * `import('onnxruntime-web/webgpu')` on first use, so importing this package costs nothing until a
    * model is loaded, and a page that only uses WebAssembly never downloads the WebGPU build.
@@ -51,4 +58,6 @@ export interface WebModelInfo {
   readonly fallbackReason?: string;
   /** WebAssembly threads onnxruntime-web runs with. */
   readonly numThreads: number;
+  /** Whether the graph was rewritten to compute logits at the mask positions only (see `maskRowsOnly`). */
+  readonly maskRowsOnly: boolean;
 }

@@ -33,6 +33,8 @@ export class PortFillMask implements WorkerFillMask {
     private readonly port: MessagePort,
     info: WorkerFillMaskInfo,
     private readonly warn: FillMaskWarningHandler,
+    /** Called once the worker has freed the model. */
+    private readonly onClosed: () => void = () => undefined,
   ) {
     this.maskToken = info.maskToken;
     this.maxLength = info.maxLength;
@@ -60,11 +62,15 @@ export class PortFillMask implements WorkerFillMask {
     return this.disposing;
   }
 
-  /** The worker died (its script failed, or it was terminated): every call in flight fails. */
+  /** The worker died (an uncaught error): every call in flight fails. */
   fail(reason: string): void {
+    this.rejectPending(() => new InferenceError({ backend: this.backend, message: `the fill-mask worker failed: ${reason}` }));
+  }
+
+  private rejectPending(error: () => Error): void {
     for (const [callId, call] of this.pending) {
       this.pending.delete(callId);
-      call.reject(new InferenceError({ backend: this.backend, message: `the fill-mask worker failed: ${reason}` }));
+      call.reject(error());
     }
   }
 
@@ -105,8 +111,10 @@ export class PortFillMask implements WorkerFillMask {
     if (message.type === 'warning') {
       this.warn(message.warning);
     } else if (message.type === 'disposed') {
-      this.fail('it was disposed with calls in flight');
+      // Calls the worker had not answered when the model was freed.
+      this.rejectPending(() => new DisposedError('This fill-mask object'));
       this.port.close();
+      this.onClosed();
       this.finishDispose?.();
     } else if (message.type === 'fill-progress') {
       this.pending.get(message.callId)?.onProgress?.(message.progress);

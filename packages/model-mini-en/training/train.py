@@ -348,6 +348,16 @@ def save_checkpoint(path, state):
     os.replace(temporary, path)   # a kill during the write never leaves a half checkpoint
 
 
+def loaded_blas():
+    """The BLAS library this process mapped: Debian's python3-torch calls the system libblas.so.3."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line}
+        return sorted(paths)
+    except OSError:
+        return []
+
+
 def train(args):
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -384,6 +394,10 @@ def train(args):
                               "tokens_seen": saved["state"]["tokens_seen"]}
         note(f"continuing pre-training from {args.init_from} (step {saved['state']['step']})")
     params = sum(p.numel() for p in model.parameters())
+    blas = loaded_blas()
+    note(f"BLAS: {blas}")
+    if any("/blas/libblas" in path for path in blas):
+        note("warning: the reference BLAS is loaded, about 5x slower than OpenBLAS; see README (LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-openmp)")
     note(f"{params} parameters; corpus {corpus.tokens()} tokens in {len(corpus.starts)} lines; config {json.dumps(config)}")
 
     valid = validation_batches(corpus, vocab, body_length, args.batch_size, args.valid_batches, args.seed)
@@ -395,7 +409,7 @@ def train(args):
     model.train()
     started = time.time() - state["seconds"]
     last_checkpoint = time.time()
-    calibration_steps = 20
+    calibration_steps = 50
     running = []
     while state["max_steps"] is None or state["step"] < state["max_steps"]:
         step = state["step"]
@@ -403,8 +417,9 @@ def train(args):
             seconds_per_step = (time.time() - started) / calibration_steps
             state["max_steps"] = max(calibration_steps + 1, int(args.minutes * 60 / seconds_per_step))
             note(f"{seconds_per_step:.2f} s per step: {state['max_steps']} steps fit in {args.minutes} minutes (replay with --max-steps {state['max_steps']})")
-        # Until calibrated, the schedule assumes a long run: the warm-up is then identical in a replay.
-        schedule_steps = state["max_steps"] or args.max_steps_guess
+        # The calibration steps always follow the schedule of --max-steps-guess steps, so that a replay
+        # with --max-steps takes exactly the steps the timed run took.
+        schedule_steps = args.max_steps_guess if step < calibration_steps else state["max_steps"]
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, schedule_steps, args.lr, args.warmup_fraction)
         examples = [draw_example(corpus, corpus.train_lines, corpus.train_end, rng, body_length, vocab) for _ in range(args.batch_size)]
@@ -547,10 +562,15 @@ def sha256(path):
 def export(model, config, args, out_dir):
     model.eval()
     os.makedirs(os.path.join(out_dir, "onnx"), exist_ok=True)
-    for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+    for name in ("tokenizer_config.json", "special_tokens_map.json"):
         source = os.path.join(args.tokenizer, name)
         if os.path.exists(source):
             shutil.copyfile(source, os.path.join(out_dir, name))
+    # The same tokenizer, without the indentation: half the bytes of the package's 25 MB budget.
+    with open(os.path.join(args.tokenizer, "tokenizer.json"), encoding="utf-8") as file:
+        tokenizer_json = json.load(file)
+    with open(os.path.join(out_dir, "tokenizer.json"), "w", encoding="utf-8") as file:
+        json.dump(tokenizer_json, file, ensure_ascii=False, separators=(",", ":"))
     # The tokenizer accepts no more tokens than the position table holds.
     config_path = os.path.join(out_dir, "tokenizer_config.json")
     with open(config_path, encoding="utf-8") as file:

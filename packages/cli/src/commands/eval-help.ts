@@ -1,0 +1,34 @@
+export const evalHelp = `Usage: fillmask eval [options] [TEXT ...]
+
+Cloze accuracy: in each sentence one word, drawn at random (seeded), is replaced by the mask, and
+the model's top-1 and top-5 predictions are compared with it. Only words that are a single token in
+their sentence are drawn: masking the word must turn exactly one token of the encoded sentence into
+the mask (the model predicts one token per mask, so a word the tokenizer splits into pieces could
+not be matched by one prediction). A sentence without such a word is skipped and counted. A word is a run of non-space characters without its leading and trailing punctuation, with
+at least one letter. The same seed draws the same words, whatever the model, so models are compared
+on the same questions when they share a tokenizer. A sentence longer than the model's limit keeps
+a window of that length around its mask.
+
+Options:
+  -m, --model <hub id | folder>   the model (default: the model bundled with the CLI)
+  -b, --backend <name>            the backend (default onnx)
+      --dtype <fp32|q8>           model weights (default fp32)
+  -f, --input-file <path|->       read sentences from a file, one per line (- for standard input);
+                                  blank lines are skipped
+      --seed <n>                  seed of the word draws (default 0)
+      --jsonl                     one JSON line per sentence, in order: {"text", "masked", "word",
+                                  "predictions" (top 5), "top1", "top5"} or {"text", "skipped"};
+                                  then {"summary": {"sentences", "evaluated", "skipped", "top1",
+                                  "top5", "seed"}} with top1 and top5 as hit rates over the evaluated
+      --batch-size <n>            sentences per forward pass (default 32 for fp32; 1 for q8)
+      --revision <rev>            Hub branch, tag or commit (default main)
+      --offline                   never use the network: only cached or local models
+  -q, --quiet                     no progress bar on stderr (it shows only on a terminal)
+  -h, --help                      show this help
+
+Exit status: 0 when done, 1 when the model or an input failed, 2 for a wrong command line.
+
+Examples:
+  fillmask eval -f sentences.txt
+  fillmask eval -m ./my-model --seed 7 --jsonl -f sentences.txt | tail -n 1
+`;

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import { scoreModes, type ScoreMode } from '@fillmask/core';
+import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
+import { UsageError } from '../usage-error.js';
+
+export interface ScoreArguments extends ModelFlags {
+  readonly texts: string[];
+  readonly inputFile: string | undefined;
+  readonly mode: ScoreMode;
+  readonly perToken: boolean;
+  readonly truncation: boolean;
+  readonly jsonl: boolean;
+  readonly quiet: boolean;
+  readonly help: boolean;
+}
+
+export function parseScoreArguments(argv: readonly string[]): ScoreArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...modelFlagSpecs,
+        'input-file': { type: 'string', short: 'f' },
+        mode: { type: 'string', default: 'token' },
+        'per-token': { type: 'boolean', default: false },
+        truncation: { type: 'boolean', default: false },
+        jsonl: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', short: 'q', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const modelFlags = readModelFlags(values);
+  if (!scoreModes.includes(values.mode as ScoreMode)) {
+    throw new UsageError(`--mode must be ${scoreModes.join(' or ')}, not ${JSON.stringify(values.mode)}.`);
+  }
+  if (values['input-file'] !== undefined && positionals.length > 0) {
+    throw new UsageError('Give texts either as TEXT arguments or with --input-file, not both.');
+  }
+  if (!values.help && values['input-file'] === undefined && positionals.length === 0) {
+    throw new UsageError('No input: give a TEXT to score, or --input-file.');
+  }
+  return {
+    ...modelFlags,
+    texts: positionals,
+    inputFile: values['input-file'],
+    mode: values.mode as ScoreMode,
+    perToken: values['per-token']!,
+    truncation: values.truncation!,
+    jsonl: values.jsonl!,
+    quiet: values.quiet!,
+    help: values.help!,
+  };
+}

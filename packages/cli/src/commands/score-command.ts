@@ -1,0 +1,98 @@
+import type { Writable } from 'node:stream';
+import { createScorer, summarizeScores, type MaskedLmScorer, type ScoreSettledResult, type TextScore } from '@fillmask/core';
+import type { CliCommand } from '../cli-command.js';
+import type { CliStreams } from '../cli-streams.js';
+import { countInputLines } from '../count-input-lines.js';
+import { describeError } from '../describe-error.js';
+import { formatScoreRow, formatScoreSummary, scoreTableHeader } from '../format-score-table.js';
+import { modelConfig } from '../model-flags.js';
+import { createProgressBar } from '../progress-bar.js';
+import { chunked, readInputLines } from '../read-inputs.js';
+import { UsageError } from '../usage-error.js';
+import { parseScoreArguments, type ScoreArguments } from './score-arguments.js';
+import { scoreHelp } from './score-help.js';
+
+/** `fillmask score [options] [TEXT ...]`: pseudo-log-likelihood and pseudo-perplexity of each text and of all of them. */
+export const scoreCommand: CliCommand = {
+  name: 'score',
+  summary: 'score texts with the masked LM: pseudo-log-likelihood and pseudo-perplexity',
+  run: runScore,
+};
+
+/** Texts per scoring call: each call's masked copies are batched together, and the file streams through. */
+const textsPerChunk = 64;
+
+async function runScore(argv: readonly string[], streams: CliStreams): Promise<number> {
+  let args: ScoreArguments;
+  try {
+    args = parseScoreArguments(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    streams.stderr.write(`fillmask score: ${error.message}\nRun fillmask score --help for usage.\n`);
+    return 2;
+  }
+  if (args.help) {
+    streams.stdout.write(scoreHelp);
+    return 0;
+  }
+
+  let scorer: MaskedLmScorer | undefined;
+  const progress = createProgressBar(
+    streams.stderr,
+    'scoring',
+    args.inputFile === undefined ? undefined : await countInputLines(args.inputFile).catch(() => undefined),
+    !args.quiet && args.inputFile !== undefined,
+  );
+  try {
+    scorer = await createScorer({ ...modelConfig(args), truncation: args.truncation });
+    const inputs = args.inputFile === undefined ? fromArray(args.texts) : readInputLines(args.inputFile, streams.stdin);
+    const scores: TextScore[] = [];
+    let failures = 0;
+    let done = 0;
+    if (!args.jsonl) streams.stdout.write(scoreTableHeader());
+    for await (const texts of chunked(inputs, textsPerChunk)) {
+      const settled = await scorer.scoreSettled(texts, {
+        mode: args.mode,
+        perToken: args.perToken,
+        onProgress: ({ completed }) => progress.update(done + completed),
+      });
+      done += texts.length;
+      progress.update(done);
+      for (const [index, result] of settled.entries()) {
+        if (result.status === 'fulfilled') scores.push(result.value);
+        else failures++;
+        if (args.jsonl) writeLine(streams.stdout, jsonValue(result));
+        else if (result.status === 'fulfilled') streams.stdout.write(formatScoreRow(texts[index], result.value));
+        else {
+          progress.finish();
+          streams.stderr.write(`fillmask score: ${result.reason.message}\n`);
+          return 1;
+        }
+      }
+    }
+    const summary = summarizeScores(scores);
+    progress.finish();
+    if (args.jsonl) writeLine(streams.stdout, { summary: { ...summary, texts: scores.length } });
+    else streams.stdout.write(formatScoreSummary(summary, scores.length));
+    return failures > 0 ? 1 : 0;
+  } catch (error) {
+    progress.finish();
+    streams.stderr.write(`fillmask score: ${describeError(error)}\n`);
+    return 1;
+  } finally {
+    await scorer?.dispose();
+  }
+}
+
+function jsonValue(result: ScoreSettledResult): unknown {
+  return result.status === 'fulfilled' ? result.value : { error: result.reason.message };
+}
+
+/** JSON has no NaN: a pseudo-perplexity of nothing (no texts) is written as null. */
+function writeLine(stream: Writable, value: unknown): void {
+  stream.write(`${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? null : item))}\n`);
+}
+
+async function* fromArray(texts: readonly string[]): AsyncGenerator<string> {
+  yield* texts;
+}

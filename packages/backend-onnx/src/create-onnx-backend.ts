@@ -4,7 +4,7 @@ import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
-import { OnnxBackendModel } from './onnx-backend-model.js';
+import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { physicalCoreCount } from './physical-core-count.js';
 
 /**
@@ -38,7 +38,14 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           cause,
         });
       }
-      return OnnxBackendModel.create(runtime, session, files.location, config.vocab_size, positionsInput);
+      return OnnxSessionModel.create({
+        session,
+        createInt64Tensor: (data, dims) => new runtime.Tensor('int64', data, dims),
+        backendName: 'onnx',
+        location: files.location,
+        configVocabSize: config.vocab_size,
+        positionsInput,
+      });
     },
   };
 }

@@ -5,7 +5,7 @@ import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
 import { configureWasmEnvironment, defaultThreadCount } from './configure-wasm-environment.js';
 import { loadWebRuntime } from './load-web-runtime.js';
-import { WebBackendModel } from './web-backend-model.js';
+import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { webGpuUnavailableReason } from './webgpu-availability.js';
 
 const executionProviders: readonly WebExecutionProvider[] = ['wasm', 'webgpu'];
@@ -37,7 +37,14 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       const rewrite = options.maskRowsOnly === false ? undefined : gatherMaskRows(graph);
       const positionsInput = rewrite?.rewritten ? rewrite.positionsInput : undefined;
       const opened = await openSession(options, rewrite?.rewritten ? rewrite.model : graph, executionProvider, { location: files.location, modelFile });
-      const loaded = WebBackendModel.create(opened.runtime, opened.session, files.location, config.vocab_size, positionsInput);
+      const loaded = await OnnxSessionModel.create({
+        session: opened.session,
+        createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
+        backendName: 'web',
+        location: files.location,
+        configVocabSize: config.vocab_size,
+        positionsInput,
+      });
       fallbackReason = opened.fallbackReason ?? fallbackReason;
       options.onLoad?.({
         executionProvider: opened.executionProvider,

@@ -1,6 +1,7 @@
 /**
- * Runs tasks one at a time in call order. One session already uses every core through its intra-op
- * threads, so overlapping runs would only compete for them and for memory.
+ * Runs tasks one at a time in call order. onnxruntime-web rejects overlapping runs on one session,
+ * and in Node one run already uses every core through its intra-op threads, so overlapping runs
+ * would only compete for them and for memory.
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();

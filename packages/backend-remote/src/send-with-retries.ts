@@ -1,6 +1,6 @@
 import { RemoteRequestError } from '@fillmask/core';
 import { abortableSleep } from './abortable-sleep.js';
-import { describeNetworkError } from './describe-network-error.js';
+import { describeNetworkError } from '@fillmask/core';
 import { parseRetryAfter } from './parse-retry-after.js';
 import { backoffDelay, isRetryableStatus, type RetryPolicy } from './retry-policy.js';
 

@@ -27,6 +27,7 @@ export { loadTokenizer } from './tokenizer/load-tokenizer.js';
 
 export { openModel } from '#platform/open-model';
 export type { ModelFiles } from './model-source/model-files.js';
+export { describeNetworkError } from './model-source/describe-network-error.js';
 export type { ModelSourceOptions } from './model-source/model-source-options.js';
 export type { DownloadProgress, DownloadProgressCallback } from './model-source/download-progress.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { HubRequestError } from '../../errors/hub-request-error.js';
-import { describeNetworkError } from './describe-network-error.js';
+import { describeNetworkError } from '../describe-network-error.js';
 import { displayUrl } from './display-url.js';
 import { parseSize } from './hub-file-metadata.js';
 import { incompleteFileName } from './incomplete-file-name.js';

@@ -1,5 +1,5 @@
 import { HubRequestError } from '../../errors/hub-request-error.js';
-import { describeNetworkError } from './describe-network-error.js';
+import { describeNetworkError } from '../describe-network-error.js';
 import { displayUrl } from './display-url.js';
 
 export interface HubFetchRequest {

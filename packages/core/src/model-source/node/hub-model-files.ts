@@ -14,7 +14,7 @@ import { isOfflineMode } from './hub-offline-mode.js';
 import { HubRepoCache } from './hub-repo-cache.js';
 import { errorFromHubResponse } from './hub-response-error.js';
 import { assertRevision, isCommitHash } from './hub-revision.js';
-import { hubFileUrl, resolveHubUrl } from './hub-url.js';
+import { hubFileUrl, resolveHubUrl } from '../hub-url.js';
 import { linkSnapshotFile } from './link-snapshot-file.js';
 import { assertModelFilePath } from './model-file-path.js';
 import { ProgressReporter } from './progress-reporter.js';
@@ -64,7 +64,7 @@ class HubModelFiles implements ModelFiles {
   ) {
     this.location = `hub:${modelId}@${revision}`;
     this.cache = new HubRepoCache(resolveHubCacheDir(options, env), modelId);
-    this.hubUrl = resolveHubUrl(options, env);
+    this.hubUrl = resolveHubUrl(options.hubUrl ?? env.HF_ENDPOINT);
     this.hubOrigin = new URL(this.hubUrl).origin;
     this.offline = isOfflineMode(options, env);
     const fetchFunction = options.fetch ?? globalThis.fetch;

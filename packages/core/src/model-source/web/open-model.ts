@@ -3,7 +3,7 @@ import type { ModelSourceOptions } from '../model-source-options.js';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { openUrlModel } from './url-model-files.js';
 import { isWebHubModelId } from './web-hub-model-id.js';
-import { resolveWebHubUrl } from './web-hub-url.js';
+import { resolveHubUrl } from '../hub-url.js';
 
 /**
  * Opens a model by name outside Node, where there is no file system: a URL base in the Hub folder
@@ -15,7 +15,7 @@ export async function openModel(model: string, options: ModelSourceOptions = {})
   if (typeof model !== 'string' || model.trim() === '') {
     throw new InvalidArgumentError({ argument: 'model', value: model, expected: 'a Hub model id such as "org/name", or the URL of a model folder' });
   }
-  const hubUrl = resolveWebHubUrl(options.hubUrl);
+  const hubUrl = resolveHubUrl(options.hubUrl);
   if (/^[a-z][a-z0-9+.-]*:/i.test(model) || model.startsWith('/') || model.startsWith('./') || model.startsWith('../')) {
     const baseUrl = resolveFolderUrl(model);
     return openUrlModel({ baseUrl, location: baseUrl, hubOrigin: new URL(hubUrl).origin, options });

@@ -1,17 +1,19 @@
-import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
-import type { ModelSourceOptions } from '../model-source-options.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 
-/** The Hub's base URL: `options.hubUrl`, else `$HF_ENDPOINT` (a mirror), else `https://huggingface.co`. */
-export function resolveHubUrl(options: Pick<ModelSourceOptions, 'hubUrl'>, env: NodeJS.ProcessEnv = process.env): string {
-  const configured = options.hubUrl ?? (env.HF_ENDPOINT?.trim() || undefined) ?? 'https://huggingface.co';
+/**
+ * The Hub's base URL without a trailing slash: the configured one (an option, or `$HF_ENDPOINT` for a
+ * mirror, where there is an environment), else `https://huggingface.co`.
+ */
+export function resolveHubUrl(configured: string | undefined): string {
+  const url = configured?.trim() || 'https://huggingface.co';
   let parsed: URL | undefined;
   try {
-    parsed = new URL(configured);
+    parsed = new URL(url);
   } catch {
     parsed = undefined;
   }
   if (parsed === undefined || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.search !== '' || parsed.hash !== '') {
-    throw new InvalidArgumentError({ argument: 'hubUrl', value: configured, expected: 'an http(s) URL such as "https://huggingface.co"' });
+    throw new InvalidArgumentError({ argument: 'hubUrl', value: url, expected: 'an http(s) URL such as "https://huggingface.co"' });
   }
   return `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
 }

@@ -1,15 +1,10 @@
-import { openModel } from '#platform/open-model';
 import type { FillMaskConfig } from './fill-mask-config.js';
 import type { FillMask } from './fill-mask.js';
 import type { FillMaskWarning } from './fill-mask-warning.js';
 import type { ModelBackendV1, ServiceBackendV1 } from '../backend/fill-mask-backend-v1.js';
-import type { ModelFiles } from '../model-source/model-files.js';
 import { resolveBackend } from '../backend/resolve-backend.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
-import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
-import { loadModelConfig } from '../model/model-config.js';
-import { modelDtypes, modelFileForDtype } from '../model/model-file-for-dtype.js';
-import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
+import { checkLocalModelConfig, defaultBatchSize, loadLocalModel } from '../model/load-local-model.js';
 import { ModelFillMask } from './model-fill-mask.js';
 import { checkTopK } from './resolve-fill-options.js';
 import { ServiceFillMask } from './service-fill-mask.js';
@@ -28,24 +23,13 @@ export async function createFillMask(config: FillMaskConfig): Promise<FillMask> 
 }
 
 async function loadModel(config: FillMaskConfig, backend: ModelBackendV1): Promise<FillMask> {
-  const dtype = config.dtype ?? 'fp32';
-  const files = typeof config.model === 'string' ? await openModel(config.model, config) : config.model;
-  const modelConfig = await loadModelConfig(files);
-  const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
-  const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile: modelFileForDtype(dtype) });
-  if (tokenizer.maskTokenId >= model.vocabSize) {
-    await model.dispose();
-    throw new UnsupportedModelError({
-      model: files.location,
-      reason: `the mask token id ${tokenizer.maskTokenId} is outside the model's ${model.vocabSize} outputs; the tokenizer does not belong to this model.`,
-    });
-  }
+  const { files, tokenizer, model, batchSize } = await loadLocalModel(config, backend);
   const fillMask = new ModelFillMask({
     model,
     tokenizer,
     location: files.location,
     backendName: backend.name,
-    batchSize: config.batchSize ?? defaultBatchSize[dtype],
+    batchSize,
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
     warn: config.onWarning ?? warnOnConsole,
   });
@@ -85,33 +69,11 @@ async function connectService(config: FillMaskConfig, backend: ServiceBackendV1)
   return fillMask;
 }
 
-/** See FillMaskConfig.batchSize for why q8 runs one input per pass by default. */
-const defaultBatchSize = { fp32: 32, q8: 1 } as const;
-
 function warnOnConsole(warning: FillMaskWarning): void {
   console.warn(`[fillmask] ${warning.message}`);
 }
 
 function checkConfig(config: FillMaskConfig): void {
-  if (typeof config !== 'object' || config === null) {
-    throw new InvalidArgumentError({ argument: 'config', value: config, expected: 'an object with at least { model }' });
-  }
-  if (!(typeof config.model === 'string' && config.model.trim() !== '') && !isModelFiles(config.model)) {
-    throw new InvalidArgumentError({ argument: 'model', value: config.model, expected: 'a Hub model id, a folder path or a ModelFiles object' });
-  }
-  if (config.dtype !== undefined && !modelDtypes.includes(config.dtype)) {
-    throw new InvalidArgumentError({ argument: 'dtype', value: config.dtype, expected: modelDtypes.map((name) => JSON.stringify(name)).join(' or ') });
-  }
-  const { batchSize } = config;
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
-    throw new InvalidArgumentError({ argument: 'batchSize', value: batchSize, expected: 'an integer of at least 1' });
-  }
+  checkLocalModelConfig(config);
   if (config.topK !== undefined) checkTopK(config.topK);
-  if (config.backend !== undefined && typeof config.backend !== 'string' && (typeof config.backend !== 'object' || config.backend === null)) {
-    throw new InvalidArgumentError({ argument: 'backend', value: config.backend, expected: 'a backend name such as "onnx" or a backend instance' });
-  }
-}
-
-function isModelFiles(value: unknown): value is ModelFiles {
-  return typeof value === 'object' && value !== null && typeof (value as ModelFiles).read === 'function';
 }

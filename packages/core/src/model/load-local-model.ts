@@ -1,0 +1,71 @@
+import { openModel } from '#platform/open-model';
+import type { BackendModelV1, ModelBackendV1, ModelDtype } from '../backend/fill-mask-backend-v1.js';
+import type { ModelFiles } from '../model-source/model-files.js';
+import type { ModelSourceOptions } from '../model-source/model-source-options.js';
+import type { FillMaskTokenizer } from '../tokenizer/fill-mask-tokenizer.js';
+import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
+import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
+import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
+import { loadModelConfig } from './model-config.js';
+import { modelDtypes, modelFileForDtype } from './model-file-for-dtype.js';
+
+/** The config fields every local-model factory (`createFillMask`, `createScorer`) shares. */
+export interface LocalModelConfig extends ModelSourceOptions {
+  readonly model: string | ModelFiles;
+  readonly backend?: unknown;
+  readonly dtype?: ModelDtype;
+  readonly batchSize?: number;
+  readonly tokenizer?: FillMaskTokenizer;
+}
+
+export interface LoadedLocalModel {
+  readonly files: ModelFiles;
+  readonly tokenizer: FillMaskTokenizer;
+  readonly model: BackendModelV1;
+  /** Inputs per forward pass: the config's, else the dtype's default (see FillMaskConfig.batchSize). */
+  readonly batchSize: number;
+}
+
+/** q8 graphs quantize activations per tensor, so batch-mates would shift each other's scores. */
+export const defaultBatchSize: Record<ModelDtype, number> = { fp32: 32, q8: 1 };
+
+/** Opens the model's files, reads its config and tokenizer, and has the backend load the graph. */
+export async function loadLocalModel(config: LocalModelConfig, backend: ModelBackendV1): Promise<LoadedLocalModel> {
+  const dtype = config.dtype ?? 'fp32';
+  const files = typeof config.model === 'string' ? await openModel(config.model, config) : config.model;
+  const modelConfig = await loadModelConfig(files);
+  const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
+  const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile: modelFileForDtype(dtype) });
+  if (tokenizer.maskTokenId >= model.vocabSize) {
+    await model.dispose();
+    throw new UnsupportedModelError({
+      model: files.location,
+      reason: `the mask token id ${tokenizer.maskTokenId} is outside the model's ${model.vocabSize} outputs; the tokenizer does not belong to this model.`,
+    });
+  }
+  return { files, tokenizer, model, batchSize: config.batchSize ?? defaultBatchSize[dtype] };
+}
+
+/** Checks the shared config fields before anything is loaded, each failure naming the field. */
+export function checkLocalModelConfig(config: LocalModelConfig): void {
+  if (typeof config !== 'object' || config === null) {
+    throw new InvalidArgumentError({ argument: 'config', value: config, expected: 'an object with at least { model }' });
+  }
+  if (!(typeof config.model === 'string' && config.model.trim() !== '') && !isModelFiles(config.model)) {
+    throw new InvalidArgumentError({ argument: 'model', value: config.model, expected: 'a Hub model id, a folder path or a ModelFiles object' });
+  }
+  if (config.dtype !== undefined && !modelDtypes.includes(config.dtype)) {
+    throw new InvalidArgumentError({ argument: 'dtype', value: config.dtype, expected: modelDtypes.map((name) => JSON.stringify(name)).join(' or ') });
+  }
+  const { batchSize } = config;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
+    throw new InvalidArgumentError({ argument: 'batchSize', value: batchSize, expected: 'an integer of at least 1' });
+  }
+  if (config.backend !== undefined && typeof config.backend !== 'string' && (typeof config.backend !== 'object' || config.backend === null)) {
+    throw new InvalidArgumentError({ argument: 'backend', value: config.backend, expected: 'a backend name such as "onnx" or a backend instance' });
+  }
+}
+
+export function isModelFiles(value: unknown): value is ModelFiles {
+  return typeof value === 'object' && value !== null && typeof (value as ModelFiles).read === 'function';
+}

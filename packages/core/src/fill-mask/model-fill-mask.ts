@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { buildTokenBatch, groupByLength } from './batch-inputs.js';
 import { encodeInput, type EncodedInput } from './encode-input.js';
 import { renderSequence } from './render-sequence.js';
+import { settleEach } from './settle-each.js';
 import { resolveFillOptions, type ResolvedFillOptions } from './resolve-fill-options.js';
 import { topCandidates } from './top-candidates.js';
 
@@ -63,21 +64,11 @@ export class ModelFillMask implements FillMask {
   async fillSettled(inputs: readonly string[], options?: FillOptions): Promise<FillSettledResult[]> {
     this.checkNotDisposed();
     const resolved = this.resolve(options);
-    const settled: FillSettledResult[] = [];
-    const encoded: EncodedInput[] = [];
-    const encodedSlots: number[] = [];
-    checkInputArray(inputs).forEach((text, inputIndex) => {
-      try {
-        encoded.push(encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex }));
-        encodedSlots.push(inputIndex);
-      } catch (error) {
-        if (!FillMaskError.isInstance(error)) throw error;
-        settled[inputIndex] = { status: 'rejected', reason: error };
-      }
-    });
-    const results = await this.run(encoded, resolved);
-    results.forEach((value, index) => (settled[encodedSlots[index]] = { status: 'fulfilled', value }));
-    return settled;
+    return settleEach(
+      checkInputArray(inputs),
+      (text, inputIndex) => encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex }),
+      (encoded) => this.run(encoded, resolved),
+    );
   }
 
   async dispose(): Promise<void> {

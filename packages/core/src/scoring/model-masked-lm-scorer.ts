@@ -17,6 +17,7 @@ import { scoreModes } from './score-options.js';
 import { detectSubwordScheme, type SubwordScheme } from './subword-scheme.js';
 import { pseudoPerplexity } from './summarize-scores.js';
 import { wordIds } from './word-ids.js';
+import { settleEach } from '../fill-mask/settle-each.js';
 
 export interface ModelMaskedLmScorerParts {
   readonly model: BackendModelV1;
@@ -79,21 +80,11 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
   async scoreSettled(texts: readonly string[], options?: ScoreOptions): Promise<ScoreSettledResult[]> {
     this.checkNotDisposed();
     const resolved = this.resolve(options);
-    const settled: ScoreSettledResult[] = [];
-    const encoded: ScoredText[] = [];
-    const encodedSlots: number[] = [];
-    checkTextArray(texts).forEach((text, inputIndex) => {
-      try {
-        encoded.push(encodeScoredText(text, this.parts.tokenizer, { ...resolved, inputIndex }));
-        encodedSlots.push(inputIndex);
-      } catch (error) {
-        if (!FillMaskError.isInstance(error)) throw error;
-        settled[inputIndex] = { status: 'rejected', reason: error };
-      }
-    });
-    const results = await this.run(encoded, resolved);
-    results.forEach((value, index) => (settled[encodedSlots[index]] = { status: 'fulfilled', value }));
-    return settled;
+    return settleEach(
+      checkTextArray(texts),
+      (text, inputIndex) => encodeScoredText(text, this.parts.tokenizer, { ...resolved, inputIndex }),
+      (encoded) => this.run(encoded, resolved),
+    );
   }
 
   async dispose(): Promise<void> {

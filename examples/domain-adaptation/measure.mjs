@@ -64,12 +64,13 @@ try {
 }
 
 const percent = (value) => `${(value * 100).toFixed(1)}`;
-const header = ['eval file', 'lines', ...models.map((model) => `PPPL ${model.name}`), ...models.map((model) => `cloze top-1 / top-5 % ${model.name}`)];
+// Every model shares the tokenizer here, so the scored tokens and the cloze items are the same for all.
+const header = ['eval file', 'lines', 'scored tokens', 'cloze items', ...models.map((model) => `PPPL ${model.name}`), ...models.map((model) => `cloze top-1 / top-5 % ${model.name}`)];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map((_, index) => (index === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
 for (const row of rows) {
   const best = Math.min(...row.results.map((result) => result.pppl));
   const pppl = row.results.map((result) => (result.pppl === best && row.results.length > 1 ? `**${result.pppl.toFixed(2)}**` : result.pppl.toFixed(2)));
   const cloze = row.results.map((result) => `${percent(result.top1)} / ${percent(result.top5)}`);
-  console.log(`| ${[row.file, row.lines, ...pppl, ...cloze].join(' | ')} |`);
+  console.log(`| ${[row.file, row.lines, row.results[0].tokens, row.results[0].evaluated, ...pppl, ...cloze].join(' | ')} |`);
 }

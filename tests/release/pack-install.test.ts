@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const published = ['core', 'backend-onnx', 'cli', 'server', 'backend-remote'];
+const published = ['core', 'backend-onnx', 'cli', 'server', 'backend-remote', 'model-mini-en'];
 
 /**
  * The path a user takes from npm: the packed tarballs installed into a fresh project outside the
@@ -64,7 +64,7 @@ describe('published packages, installed from their tarballs', () => {
       import { spawn } from 'node:child_process';
       import { createFillMask } from '@fillmask/core';
       import { createRemoteBackend } from '@fillmask/backend-remote';
-      const server = spawn('node_modules/.bin/fillmask', ['serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const server = spawn('node_modules/.bin/fillmask', ['serve', '-m', 'node_modules/@fillmask/cli/models/tiny-roberta', '--port', '0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       const url = await new Promise((resolve, reject) => {
         server.stderr.on('data', (chunk) => {

@@ -1,7 +1,8 @@
-import { fileURLToPath } from 'node:url';
+import { modelPath } from '@fillmask/model-mini-en';
 
 /**
- * The model that ships inside this package, used when no --model is given so that the command works
- * offline. Its weights are random: the predictions prove the install, not the language.
+ * The model used when no --model is given, so that the command works offline: @fillmask/model-mini-en,
+ * a small English BERT trained by the project (a dependency of this package). Its predictions are
+ * real but modest; pass --model for a full-size one.
  */
-export const bundledModelPath = fileURLToPath(new URL('../models/tiny-roberta', import.meta.url));
+export const bundledModelPath = modelPath;

@@ -64,7 +64,8 @@ describe('fillmask CLI', () => {
     const run = await fillmask(['--json', '-k', '3', 'Paris is the <mask> of France.']);
     expect(run.code, run.stderr).toBe(0);
     const fillMask = await createFillMask({ model: bundledModelPath, backend: createOnnxBackend() });
-    const expected = toPipelineOutput(await fillMask.fill('Paris is the <mask> of France.', { topK: 3 }));
+    // The CLI turns <mask> into the model's own mask token before filling.
+    const expected = toPipelineOutput(await fillMask.fill(`Paris is the ${fillMask.maskToken} of France.`, { topK: 3 }));
     await fillMask.dispose();
     expect(JSON.parse(run.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(Object.keys(JSON.parse(run.stdout)[0]).sort()).toEqual(['score', 'sequence', 'token', 'token_str']);
@@ -102,9 +103,10 @@ describe('fillmask CLI', () => {
     expect(run.code).toBe(1);
     const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(lines).toHaveLength(3);
-    expect(lines[0][0].sequence).toMatch(/^First/);
+    // The bundled model is uncased: its sequences come back lower-cased.
+    expect(lines[0][0].sequence).toMatch(/^first/i);
     expect(lines[1].error).toMatch(/No mask token/);
-    expect(lines[2][0].sequence).toMatch(/^Third/);
+    expect(lines[2][0].sequence).toMatch(/^third/i);
   });
 
   it('reads inputs from standard input with -f -', async () => {

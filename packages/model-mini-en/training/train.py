@@ -14,10 +14,11 @@ and inference split text identically). Objective: standard MLM, 15 % of the toke
 those 80 % replaced by [MASK], 10 % by a random token, 10 % kept. The vocabulary projection is
 computed only at the chosen positions.
 
-The budget is wall-clock time (--minutes): after a few calibration steps the number of steps that
-fit is fixed and the learning-rate schedule (linear warm-up, linear decay) is laid over it; the
-step count is logged so that `--max-steps N` replays the same schedule. A checkpoint is written
-every --checkpoint-minutes, and --resume continues from it.
+The budget is training time (--minutes; a pause such as SIGSTOP is not counted): after 50
+calibration steps the number of steps that fit is fixed and the learning-rate schedule (linear
+warm-up, linear decay) is laid over it; the step count is logged so that `--max-steps N` replays
+the same schedule. A checkpoint is written every --checkpoint-minutes, and --resume continues
+from it.
 
 Everything random is seeded (--seed). Requires Debian's python3-torch (1.13), python3-onnx and
 python3-numpy; run with /usr/bin/python3. See ../README.md for the commands used.
@@ -407,14 +408,15 @@ def train(args):
         note(f"step 0 validation loss {loss:.4f}")
 
     model.train()
-    started = time.time() - state["seconds"]
     last_checkpoint = time.time()
     calibration_steps = 50
     running = []
+    durations = []
     while state["max_steps"] is None or state["step"] < state["max_steps"]:
+        step_started = time.time()
         step = state["step"]
         if state["max_steps"] is None and step == calibration_steps:
-            seconds_per_step = (time.time() - started) / calibration_steps
+            seconds_per_step = state["seconds"] / calibration_steps
             state["max_steps"] = max(calibration_steps + 1, int(args.minutes * 60 / seconds_per_step))
             note(f"{seconds_per_step:.2f} s per step: {state['max_steps']} steps fit in {args.minutes} minutes (replay with --max-steps {state['max_steps']})")
         # The calibration steps always follow the schedule of --max-steps-guess steps, so that a replay
@@ -433,7 +435,15 @@ def train(args):
         running.append(loss.item())
         state["step"] = step + 1
         state["tokens_seen"] += int(attention.sum())
-        state["seconds"] = time.time() - started
+        # The budget counts training time: a step that took far longer than the others was paused
+        # (SIGSTOP, a suspended machine) and counts as a typical step.
+        duration = time.time() - step_started
+        typical = float(np.median(durations[-50:])) if durations else duration
+        if len(durations) >= 10 and duration > max(60.0, 20 * typical):
+            note(f"step {state['step']} took {duration:.0f} s, typically {typical:.1f} s: counted as paused")
+            duration = typical
+        durations.append(duration)
+        state["seconds"] += duration
         if state["step"] % args.log_every == 0:
             note(f"step {state['step']}/{state['max_steps']} loss {np.mean(running):.4f} lr {optimizer.param_groups[0]['lr']:.2e} "
                  f"tokens {state['tokens_seen']} elapsed {state['seconds'] / 60:.1f} min")
@@ -658,9 +668,10 @@ def main():
             "training_minutes": round(state["seconds"] / 60, 1), "validation": state["history"],
             "init_from": state.get("init_from"), "arguments": {k: v for k, v in run_args.items() if k not in ("resume", "export_only")},
             "torch": torch.__version__, **exported}
-    with open(os.path.join(args.work, "training_info.json"), "w") as file:
-        json.dump(info, file, indent=2)
-        file.write("\n")
+    for folder in (args.work, args.out):
+        with open(os.path.join(folder, "training_info.json"), "w") as file:
+            json.dump(info, file, indent=2)
+            file.write("\n")
     print(json.dumps(info, indent=2))
 
 

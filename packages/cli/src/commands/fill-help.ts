@@ -4,8 +4,9 @@ into the model's own mask token. Each TEXT argument is one input.
 
 Options:
   -m, --model <hub id | folder>   the model: a Hugging Face Hub id (downloaded once into the HF cache)
-                                  or a local folder in the Hub layout. Default: a tiny model bundled
-                                  with the CLI, so it works offline (its predictions are meaningless)
+                                  or a local folder in the Hub layout. Default: @fillmask/model-mini-en,
+                                  a small English model trained by the project, installed with the
+                                  CLI, so it works offline (a demonstration: mostly frequent words)
   -b, --backend <name>            the backend (default onnx)
       --dtype <fp32|q8>           model weights: fp32 (onnx/model.onnx, default) or q8
                                   (onnx/model_quantized.onnx)

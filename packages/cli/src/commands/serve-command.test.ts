@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFillMask, toPipelineOutput } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { PassThrough } from 'node:stream';
-import { bundledModelPath } from '../bundled-model.js';
+import { fixtureModelPath } from '@fillmask/fixtures';
 import { runCli } from '../run-cli.js';
 import { bin, fillmask } from '../cli.test-helper.js';
 
 // `fillmask serve` as a user runs it: its own process, real HTTP on 127.0.0.1, signals to stop it.
+// It serves the tiny-roberta fixture (a RoBERTa tokenizer, `<mask>`), given with --model.
+const servedModel = fixtureModelPath('tiny-roberta');
 
 interface Served {
   url: string;
@@ -23,7 +25,7 @@ interface Served {
 }
 
 function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '-m', servedModel, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -52,7 +54,7 @@ describe('fillmask serve', () => {
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
 
-  it('serves the bundled model with the Inference API protocol, logs JSON lines, and stops on SIGTERM', async () => {
+  it('serves a model with the Inference API protocol, logs JSON lines, and stops on SIGTERM', async () => {
     const served = await serve([]);
     const health = await fetch(`${served.url}/health`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
@@ -60,7 +62,7 @@ describe('fillmask serve', () => {
 
     const text = 'Paris is the <mask> of France.';
     const response = await fetch(`${served.url}/models/tiny-roberta`, { method: 'POST', body: JSON.stringify({ inputs: text, parameters: { top_k: 3 } }) });
-    const library = await createFillMask({ model: bundledModelPath, backend: createOnnxBackend() });
+    const library = await createFillMask({ model: servedModel, backend: createOnnxBackend() });
     const expected = JSON.parse(JSON.stringify(toPipelineOutput(await library.fill(text, { topK: 3 }))));
     await library.dispose();
     expect(await response.json()).toEqual(expected);

@@ -16,7 +16,7 @@ Serves one model over HTTP with the Hugging Face Inference API's fill-mask proto
 Concurrent requests are batched: those that arrive while the model is busy share its next pass.
 
 Options:
-  -m, --model <hub id | folder>   the model, as for fill (default: the bundled tiny model)
+  -m, --model <hub id | folder>   the model, as for fill (default: the bundled model)
   -b, --backend <name>            the backend (default onnx)
       --dtype <fp32|q8>           model weights: fp32 (default) or q8
       --revision <rev>            Hub branch, tag or commit (default main)

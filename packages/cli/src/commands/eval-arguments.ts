@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
 import { positiveInteger } from '../positive-integer.js';
 import { UsageError } from '../usage-error.js';
+import { parseCommandLine } from '../parse-command-line.js';
 
 export interface EvalArguments extends ModelFlags {
   readonly texts: string[];
@@ -13,24 +13,14 @@ export interface EvalArguments extends ModelFlags {
 }
 
 export function parseEvalArguments(argv: readonly string[]): EvalArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...modelFlagSpecs,
-        'input-file': { type: 'string', short: 'f' },
-        seed: { type: 'string', default: '0' },
-        jsonl: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    ...modelFlagSpecs,
+    'input-file': { type: 'string', short: 'f' },
+    seed: { type: 'string', default: '0' },
+    jsonl: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const { values, positionals } = parsed;
   const modelFlags = readModelFlags(values);
   if (values['input-file'] !== undefined && positionals.length > 0) {

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
 import { positiveInteger } from '../positive-integer.js';
 import { UsageError } from '../usage-error.js';
+import { parseCommandLine } from '../parse-command-line.js';
 
 export interface FillArguments extends ModelFlags {
   readonly texts: string[];
@@ -16,28 +16,18 @@ export interface FillArguments extends ModelFlags {
 }
 
 export function parseFillArguments(argv: readonly string[]): FillArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...modelFlagSpecs,
-        'top-k': { type: 'string', short: 'k' },
-        targets: { type: 'string', short: 't' },
-        truncation: { type: 'boolean', default: false },
-        'input-file': { type: 'string', short: 'f' },
-        json: { type: 'boolean', default: false },
-        jsonl: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'v', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    ...modelFlagSpecs,
+    'top-k': { type: 'string', short: 'k' },
+    targets: { type: 'string', short: 't' },
+    truncation: { type: 'boolean', default: false },
+    'input-file': { type: 'string', short: 'f' },
+    json: { type: 'boolean', default: false },
+    jsonl: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+    version: { type: 'boolean', short: 'v', default: false },
+  });
   const { values, positionals } = parsed;
   if (values.json && values.jsonl) throw new UsageError('--json and --jsonl cannot be used together.');
   const modelFlags = readModelFlags(values);

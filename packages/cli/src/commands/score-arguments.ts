@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { scoreModes, type ScoreMode } from '@fillmask/core';
 import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
 import { UsageError } from '../usage-error.js';
+import { parseCommandLine } from '../parse-command-line.js';
 
 export interface ScoreArguments extends ModelFlags {
   readonly texts: string[];
@@ -15,26 +15,16 @@ export interface ScoreArguments extends ModelFlags {
 }
 
 export function parseScoreArguments(argv: readonly string[]): ScoreArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ...modelFlagSpecs,
-        'input-file': { type: 'string', short: 'f' },
-        mode: { type: 'string', default: 'token' },
-        'per-token': { type: 'boolean', default: false },
-        truncation: { type: 'boolean', default: false },
-        jsonl: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    ...modelFlagSpecs,
+    'input-file': { type: 'string', short: 'f' },
+    mode: { type: 'string', default: 'token' },
+    'per-token': { type: 'boolean', default: false },
+    truncation: { type: 'boolean', default: false },
+    jsonl: { type: 'boolean', default: false },
+    quiet: { type: 'boolean', short: 'q', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
   const { values, positionals } = parsed;
   const modelFlags = readModelFlags(values);
   if (!scoreModes.includes(values.mode as ScoreMode)) {

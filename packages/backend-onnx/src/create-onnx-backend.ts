@@ -5,7 +5,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { OnnxSessionModel } from '@fillmask/core/onnx';
-import { physicalCoreCount } from './physical-core-count.js';
+import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 /**
  * The onnxruntime-node backend.
@@ -20,11 +20,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
     async loadModel({ files, config, modelFile }: LoadModelRequestV1) {
       const runtime = await loadOnnxRuntime(options.runtime);
       const { source, positionsInput } = await prepareGraph(files, modelFile, options);
-      const sessionOptions: Ort.InferenceSession.SessionOptions = {
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: physicalCoreCount(),
-        ...options.sessionOptions,
-      };
+      const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
       let session: Ort.InferenceSession;
       try {
         session =
@@ -63,7 +59,7 @@ async function prepareGraph(
   if (options.maskRowsOnly !== false) {
     const rewrite = gatherMaskRows(await files.read(modelFile));
     if (rewrite.rewritten) {
-      debug(`fillmask: ${modelFile} rewritten to project only the mask rows`);
+      debug(`fillmask: ${modelFile} rewritten: ${rewrite.maskRowOps} ops, the vocabulary projection among them, run on the mask rows only`);
       return { source: rewrite.model, positionsInput: rewrite.positionsInput };
     }
     debug(`fillmask: ${modelFile} runs unchanged, computing logits at every position: ${rewrite.reason}`);

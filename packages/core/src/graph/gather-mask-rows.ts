@@ -1,13 +1,21 @@
 import { ElementType, GraphField, ModelField, OpsetField, TensorField } from './onnx-fields.js';
-import { encodeNode, readNode, renameNodeInput, type OnnxNode } from './onnx-node.js';
+import { encodeNode, readNode, renameNodeInputs, type OnnxNode } from './onnx-node.js';
 import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
-import { concatBytes, encodeVarint, fieldText, fieldVarint, readFields, WireType, type WireField } from './protobuf-wire.js';
+import { concatBytes, encodeVarint, fieldText, fieldVarint, readFields, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
+import { growRowRegion, type GraphView } from './row-region.js';
 
 /** The graph input that receives the flattened mask positions (`row * sequenceLength + column`). */
 export const maskPositionsInput = 'fillmask_mask_positions';
 
 export type MaskRowsRewrite =
-  | { readonly rewritten: true; readonly model: Uint8Array; readonly positionsInput: string; readonly logitsOutput: string }
+  | {
+      readonly rewritten: true;
+      readonly model: Uint8Array;
+      readonly positionsInput: string;
+      readonly logitsOutput: string;
+      /** How many ops of the graph now run on the mask rows only (the projection and the ops above it). */
+      readonly maskRowOps: number;
+    }
   | { readonly rewritten: false; readonly reason: string };
 
 /** Ops between the vocabulary projection and the logits that act on each position alone. */
@@ -20,11 +28,14 @@ const projectionOps = new Set(['MatMul', 'MatMulInteger']);
  * A fill-mask call reads the logits of a handful of positions, yet the exported graph projects every
  * position onto the whole vocabulary (768 × 50,265 multiply-adds per token for distilroberta, about
  * 45% of its work). The rewrite finds that projection (a MatMul with constant weights, followed only
- * by per-position ops such as the bias Add or the rescaling of an int8 graph), flattens its input to
- * `[batch × sequence, hidden]` and gathers the rows of a new `fillmask_mask_positions` input in
- * front of it. The logits become `[positions, vocab]`. Everything before the projection, including an
- * int8 graph's dynamic quantization of the full tensor, is untouched, so each row is computed exactly
- * as before. A graph of another shape is left alone, with the reason.
+ * by per-position ops such as the bias Add or the rescaling of an int8 graph), then moves the cut
+ * up through every op that computes each row from the same row alone (`growRowRegion`: the head's
+ * transform, and in an fp32 encoder the last layer's attention output and feed-forward block). At
+ * each tensor where the cut lands it flattens `[batch, sequence, features]` to rows and gathers those
+ * of a new `fillmask_mask_positions` input. The logits become `[positions, vocab]`. The attention
+ * and an int8 graph's dynamic quantization of a full tensor stay as they were, so each row is
+ * computed by the same ops on the same values as before. A graph of another shape is left alone,
+ * with the reason.
  */
 export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
   const modelFields = readFields(model);
@@ -42,20 +53,32 @@ export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
   const usedNames = new Set(nodes.flatMap((node) => [...node.inputs, ...node.outputs]));
   if (usedNames.has(maskPositionsInput)) return skipped(`the graph already uses the name ${maskPositionsInput}`);
 
-  const found = findProjection(model, graphFields, nodes, logits.info.name);
+  const view = graphView(model, graphFields, nodes, new Set(outputs.map((output) => output.info.name)));
+  const found = findProjection(view, logits.info.name);
   if (typeof found === 'string') return skipped(found);
   const { projection, rowwiseTensors } = found;
+  const region = growRowRegion(view, projection, projection.inputs[0]);
+  const gatheredNames = new Map(region.frontier.map((name) => [name, `${name}/fillmask_mask_rows`]));
+  const reshapedTensors = new Set([...rowwiseTensors, ...region.tensors]);
 
-  const flattened = `${projection.inputs[0]}/fillmask_flattened`;
-  const gathered = `${projection.inputs[0]}/fillmask_mask_rows`;
   const graphParts: Uint8Array[] = [];
+  const emitted = new Set<string>();
+  const nodeByField = new Map(nodes.map((node) => [node.field, node]));
   for (const field of graphFields) {
-    if (field === projection.field) {
-      graphParts.push(
-        encodeNode({ name: 'fillmask/flatten_rows', opType: 'Flatten', inputs: [projection.inputs[0]], outputs: [flattened], intAttributes: { axis: -1 } }),
-        encodeNode({ name: 'fillmask/gather_mask_rows', opType: 'Gather', inputs: [flattened, maskPositionsInput], outputs: [gathered], intAttributes: { axis: 0 } }),
-        renameNodeInput(model, projection, 0, gathered),
-      );
+    const node = nodeByField.get(field);
+    if (node && region.nodes.has(node)) {
+      // The gathers go right before the first op that reads them: after their producers, as the order requires.
+      for (const input of node.inputs) {
+        const gathered = gatheredNames.get(input);
+        if (gathered === undefined || emitted.has(input)) continue;
+        emitted.add(input);
+        const flattened = `${input}/fillmask_flattened`;
+        graphParts.push(
+          encodeNode({ name: `${gathered}/flatten`, opType: 'Flatten', inputs: [input], outputs: [flattened], intAttributes: { axis: -1 } }),
+          encodeNode({ name: `${gathered}/gather`, opType: 'Gather', inputs: [flattened, maskPositionsInput], outputs: [gathered], intAttributes: { axis: 0 } }),
+        );
+      }
+      graphParts.push(node.inputs.some((input) => gatheredNames.has(input)) ? renameNodeInputs(model, node, gatheredNames) : model.subarray(field.start, field.end));
     } else if (field === logits.field) {
       const vocab = logits.info.shape?.[2];
       graphParts.push(
@@ -65,8 +88,8 @@ export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
           shape: ['mask_positions', typeof vocab === 'number' ? vocab : 'vocab'],
         }),
       );
-    } else if (field.number === GraphField.valueInfo && rowwiseTensors.has(readValueInfo(model, field).name)) {
-      // Shapes recorded for the old [batch, sequence, vocab] tensors would now be wrong.
+    } else if (field.number === GraphField.valueInfo && reshapedTensors.has(readValueInfo(model, field).name)) {
+      // Shapes recorded for the old [batch, sequence, …] tensors would now be wrong.
       continue;
     } else {
       graphParts.push(model.subarray(field.start, field.end));
@@ -80,45 +103,76 @@ export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
       ? [encodeVarint(ModelField.graph * 8 + WireType.LengthDelimited), encodeVarint(graphLength), ...graphParts]
       : [model.subarray(field.start, field.end)],
   );
-  return { rewritten: true, model: concatBytes(modelParts), positionsInput: maskPositionsInput, logitsOutput: logits.info.name };
+  return {
+    rewritten: true,
+    model: concatBytes(modelParts),
+    positionsInput: maskPositionsInput,
+    logitsOutput: logits.info.name,
+    maskRowOps: region.nodes.size,
+  };
 }
 
 /**
  * Walks back from the logits through per-position ops to the projection. Every tensor on the way
  * must feed only the next op, or the rewrite would change what something else sees.
  */
-function findProjection(
-  model: Uint8Array,
-  graphFields: readonly WireField[],
-  nodes: readonly OnnxNode[],
-  logitsName: string,
-): { projection: OnnxNode; rowwiseTensors: Set<string> } | string {
-  const constants = constantTensors(model, graphFields, nodes);
-  const scalars = scalarTensors(nodes, constants);
-  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
-  const consumers = new Map<string, number>();
-  for (const node of nodes) for (const input of node.inputs) consumers.set(input, (consumers.get(input) ?? 0) + 1);
-  const isFixed = (name: string) => name === '' || constants.has(name) || scalars.has(name);
-
+function findProjection(view: ProjectionGraphView, logitsName: string): { projection: OnnxNode; rowwiseTensors: Set<string> } | string {
   const rowwiseTensors = new Set<string>();
   let current = logitsName;
   for (let step = 0; step < 16; step++) {
-    const node = producers.get(current);
+    const node = view.producers.get(current);
     if (!node) return `nothing in the graph computes ${current}`;
     if (node.domain !== '' && node.domain !== 'ai.onnx') return `${current} comes from ${node.domain}.${node.opType}, an op of another domain`;
-    if (current !== logitsName && (consumers.get(current) ?? 0) !== 1) return `${current} is used by more than the logits`;
+    if (current !== logitsName && (view.consumers.get(current)?.length ?? 0) !== 1) return `${current} is used by more than the logits`;
     rowwiseTensors.add(current);
     if (projectionOps.has(node.opType)) {
-      if (!constants.has(node.inputs[1])) return `the last ${node.opType} multiplies two computed tensors, not a tensor by weights`;
-      if (!node.inputs.slice(2).every(isFixed)) return `the last ${node.opType} has computed zero points`;
+      if (!view.isConstant(node.inputs[1])) return `the last ${node.opType} multiplies two computed tensors, not a tensor by weights`;
+      if (!node.inputs.slice(2).every((input) => input === '' || view.isFixed(input))) return `the last ${node.opType} has computed zero points`;
       return { projection: node, rowwiseTensors };
     }
     if (!rowwiseOps.has(node.opType)) return `the logits come from ${node.opType} (${current}), not from a projection followed by per-position ops`;
-    const computed = node.inputs.filter((input) => !isFixed(input));
+    const computed = node.inputs.filter((input) => input !== '' && !view.isFixed(input));
     if (computed.length !== 1) return `${node.opType} ${current} combines ${computed.length} computed tensors`;
     current = computed[0];
   }
   return 'no projection within 16 ops of the logits';
+}
+
+/** Producers, consumers, and which tensors are the same at every position, with their ranks when known. */
+interface ProjectionGraphView extends GraphView {
+  /** Initializers and what is computed from them alone (not the per-tensor scalars of an int8 graph). */
+  isConstant(name: string): boolean;
+}
+
+function graphView(model: Uint8Array, graphFields: readonly WireField[], nodes: readonly OnnxNode[], graphOutputs: ReadonlySet<string>): ProjectionGraphView {
+  const ranks = new Map<string, number>();
+  for (const field of graphFields) {
+    if (field.number !== GraphField.initializer) continue;
+    const parts = readFields(model, field.valueStart, field.valueEnd);
+    const name = parts.find((part) => part.number === TensorField.name);
+    const dims = parts.filter((part) => part.number === TensorField.dims);
+    if (name) ranks.set(fieldText(model, name), repeatedInt64(model, dims).length);
+  }
+  for (const node of nodes) {
+    const value = node.opType === 'Constant' ? node.tensorAttributeDims.get('value') : undefined;
+    if (value) ranks.set(node.outputs[0], value.length);
+    // Shared (ALBERT) and tied weights arrive through an Identity or a Transpose of the initializer.
+    const inputRank = ranks.get(node.inputs[0]);
+    if ((node.opType === 'Identity' || node.opType === 'Transpose') && inputRank !== undefined) ranks.set(node.outputs[0], inputRank);
+  }
+  const constants = constantTensors(model, graphFields, nodes);
+  const scalars = scalarTensors(nodes, constants);
+  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  return {
+    producers,
+    consumers,
+    graphOutputs,
+    isConstant: (name) => constants.has(name),
+    isFixed: (name) => constants.has(name) || scalars.has(name),
+    fixedRank: (name) => (scalars.has(name) ? 0 : ranks.get(name)),
+  };
 }
 
 /** Initializers and everything computed from them alone (Constant nodes, a Transpose of tied embeddings, ...). */

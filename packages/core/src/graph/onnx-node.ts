@@ -1,5 +1,5 @@
-import { AttributeField, AttributeType, NodeField } from './onnx-fields.js';
-import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, readFields, type WireField } from './protobuf-wire.js';
+import { AttributeField, AttributeType, NodeField, TensorField } from './onnx-fields.js';
+import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, readFields, readInt64, repeatedInt64, type WireField } from './protobuf-wire.js';
 
 /** The parts of a NodeProto the edits read; `field` locates the whole node in the graph. */
 export interface OnnxNode {
@@ -8,6 +8,10 @@ export interface OnnxNode {
   readonly domain: string;
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
+  /** Integer attributes (`i` or `ints`) by name, each as a list. */
+  readonly intAttributes: ReadonlyMap<string, readonly number[]>;
+  /** The dims of each tensor attribute (a Constant's `value`), by name. */
+  readonly tensorAttributeDims: ReadonlyMap<string, readonly number[]>;
 }
 
 export function readNode(bytes: Uint8Array, field: WireField): OnnxNode {
@@ -15,13 +19,32 @@ export function readNode(bytes: Uint8Array, field: WireField): OnnxNode {
   const outputs: string[] = [];
   let opType = '';
   let domain = '';
+  const intAttributes = new Map<string, number[]>();
+  const tensorAttributeDims = new Map<string, number[]>();
   for (const part of readFields(bytes, field.valueStart, field.valueEnd)) {
     if (part.number === NodeField.input) inputs.push(fieldText(bytes, part));
     else if (part.number === NodeField.output) outputs.push(fieldText(bytes, part));
     else if (part.number === NodeField.opType) opType = fieldText(bytes, part);
     else if (part.number === NodeField.domain) domain = fieldText(bytes, part);
+    else if (part.number === NodeField.attribute) readAttribute(bytes, part, intAttributes, tensorAttributeDims);
   }
-  return { field, opType, domain, inputs, outputs };
+  return { field, opType, domain, inputs, outputs, intAttributes, tensorAttributeDims };
+}
+
+function readAttribute(bytes: Uint8Array, field: WireField, ints: Map<string, number[]>, tensorDims: Map<string, number[]>): void {
+  const parts = readFields(bytes, field.valueStart, field.valueEnd);
+  const nameField = parts.find((part) => part.number === AttributeField.name);
+  if (!nameField) return;
+  const name = fieldText(bytes, nameField);
+  const single = parts.find((part) => part.number === AttributeField.i);
+  const list = parts.filter((part) => part.number === AttributeField.ints);
+  const tensor = parts.find((part) => part.number === AttributeField.t);
+  if (list.length > 0) ints.set(name, repeatedInt64(bytes, list));
+  else if (single) ints.set(name, [readInt64(bytes, single.valueStart).value]);
+  if (tensor) {
+    const dims = readFields(bytes, tensor.valueStart, tensor.valueEnd).filter((part) => part.number === TensorField.dims);
+    tensorDims.set(name, repeatedInt64(bytes, dims));
+  }
 }
 
 /** A node of the default domain with integer attributes only (all the edits need). */
@@ -42,11 +65,11 @@ export function encodeNode(node: { name: string; opType: string; inputs: string[
   ]);
 }
 
-/** The node with its input at `index` renamed, every other byte kept. */
-export function renameNodeInput(bytes: Uint8Array, node: OnnxNode, index: number, name: string): Uint8Array {
-  let seen = 0;
-  const parts = readFields(bytes, node.field.valueStart, node.field.valueEnd).map((part) =>
-    part.number === NodeField.input && seen++ === index ? encodeStringField(NodeField.input, name) : bytes.subarray(part.start, part.end),
-  );
+/** The node with the inputs named in `renames` renamed, every other byte kept. */
+export function renameNodeInputs(bytes: Uint8Array, node: OnnxNode, renames: ReadonlyMap<string, string>): Uint8Array {
+  const parts = readFields(bytes, node.field.valueStart, node.field.valueEnd).map((part) => {
+    const renamed = part.number === NodeField.input ? renames.get(fieldText(bytes, part)) : undefined;
+    return renamed === undefined ? bytes.subarray(part.start, part.end) : encodeStringField(NodeField.input, renamed);
+  });
   return encodeMessageField(node.field.number, parts);
 }

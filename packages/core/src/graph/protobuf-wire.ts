@@ -86,6 +86,33 @@ export function fieldVarint(bytes: Uint8Array, field: WireField): number {
   return readVarint(bytes, field.valueStart).value;
 }
 
+/** An int64 stored as a varint, sign included (`axes: [-1]` is ten bytes of two's complement). */
+export function readInt64(bytes: Uint8Array, offset: number): { value: number; next: number } {
+  let value = 0n;
+  for (let position = offset, shift = 0n; position < bytes.length && position < offset + 10; position++, shift += 7n) {
+    value |= BigInt(bytes[position] & 0x7f) << shift;
+    if (bytes[position] < 0x80) return { value: Number(BigInt.asIntN(64, value)), next: position + 1 };
+  }
+  throw new ProtobufFormatError(`truncated varint at byte ${offset}`);
+}
+
+/** The values of a repeated int64 field, whether packed into one length-delimited field or not. */
+export function repeatedInt64(bytes: Uint8Array, fields: readonly WireField[]): number[] {
+  const values: number[] = [];
+  for (const field of fields) {
+    if (field.wireType === WireType.Varint) {
+      values.push(readInt64(bytes, field.valueStart).value);
+      continue;
+    }
+    for (let offset = field.valueStart; offset < field.valueEnd; ) {
+      const { value, next } = readInt64(bytes, offset);
+      values.push(value);
+      offset = next;
+    }
+  }
+  return values;
+}
+
 export function encodeVarint(value: number): Uint8Array {
   // int64 fields store negative numbers as their 64-bit two's complement: ten bytes.
   if (value < 0) return encodeVarintBig(BigInt.asUintN(64, BigInt(value)));

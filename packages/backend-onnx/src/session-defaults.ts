@@ -1,0 +1,39 @@
+import type * as Ort from 'onnxruntime-node';
+import { physicalCoreCount } from './physical-core-count.js';
+
+type SessionOptions = Ort.InferenceSession.SessionOptions;
+
+/**
+ * The session options a model gets unless the caller says otherwise: every graph optimisation, one
+ * intra-op thread per physical core, and intra-op threads that sleep between ops instead of
+ * spinning. Spinning buys a little latency on an idle bare-metal machine but costs a lot on a
+ * virtual machine or next to other work: on the 2-core VM of benchmarks/results.md a one-sentence
+ * call took about half as long without it, and the threads no longer burn a core while Node waits.
+ */
+export function defaultSessionOptions(): SessionOptions {
+  return {
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: physicalCoreCount(),
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
+/** The caller's options over the defaults; `extra` (onnxruntime's string key-value settings) merges key by key. */
+export function mergeSessionOptions(defaults: SessionOptions, overrides: SessionOptions = {}): SessionOptions {
+  const merged: SessionOptions = { ...defaults, ...overrides };
+  if (defaults.extra !== undefined && overrides.extra !== undefined) merged.extra = mergeRecords(defaults.extra, overrides.extra);
+  return merged;
+}
+
+function mergeRecords(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = merged[key];
+    merged[key] = isRecord(current) && isRecord(value) ? mergeRecords(current, value) : value;
+  }
+  return merged;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -3,7 +3,14 @@ import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel, type FillMaskTokenizer, type ModelDtype } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 
-export type ContenderName = 'fillmask' | 'fillmask-per-input' | 'transformers.js' | 'onnxruntime';
+export type ContenderName = 'fillmask' | 'fillmask-per-input' | 'transformers.js' | 'onnxruntime' | 'transformers.js-no-spin' | 'onnxruntime-no-spin';
+
+/**
+ * fillmask's one session setting beyond the thread count (see @fillmask/backend-onnx's
+ * session-defaults): intra-op threads that sleep between ops. The `-no-spin` contenders give the
+ * peer and the bare run the same setting, to show how much of a ratio comes from it.
+ */
+const noSpinning = { session: { intra_op: { allow_spinning: '0' } } };
 
 /** One library under test, doing the benchmark's two workloads. */
 export interface Contender {
@@ -33,9 +40,11 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
       // q8's default: one input per forward pass, so no input's scores depend on its batch-mates.
       return fillmaskContender({ ...setup, batchSize: 1 }, 'fillmask-per-input');
     case 'transformers.js':
-      return transformersContender(setup);
+    case 'transformers.js-no-spin':
+      return transformersContender(setup, name);
     case 'onnxruntime':
-      return onnxruntimeContender(setup);
+    case 'onnxruntime-no-spin':
+      return onnxruntimeContender(setup, name);
   }
 }
 
@@ -56,14 +65,15 @@ async function fillmaskContender({ folder, dtype, threads, topK, batchSize }: Co
   };
 }
 
-async function transformersContender({ folder, dtype, threads, topK }: ContenderSetup): Promise<Contender> {
+async function transformersContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName): Promise<Contender> {
   const { pipeline, env } = await import('@huggingface/transformers');
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${dirname(folder)}/`;
-  const fillMask = await pipeline('fill-mask', basename(folder), { dtype, device: 'cpu', session_options: { intraOpNumThreads: threads } });
+  const sessionOptions = { intraOpNumThreads: threads, ...(name.endsWith('-no-spin') ? { extra: noSpinning } : {}) };
+  const fillMask = await pipeline('fill-mask', basename(folder), { dtype, device: 'cpu', session_options: sessionOptions });
   return {
-    name: 'transformers.js',
+    name,
     fillOne: (text) => fillMask(text, { top_k: topK }),
     async fillAll(texts) {
       for (let start = 0; start < texts.length; start += peerBatchSize) await fillMask(texts.slice(start, start + peerBatchSize), { top_k: topK });
@@ -73,12 +83,13 @@ async function transformersContender({ folder, dtype, threads, topK }: Contender
 }
 
 /** The floor: the unmodified graph run directly on ids tokenized beforehand, no post-processing. */
-async function onnxruntimeContender({ folder, dtype, threads }: ContenderSetup): Promise<Contender> {
+async function onnxruntimeContender({ folder, dtype, threads }: ContenderSetup, name: ContenderName): Promise<Contender> {
   const files = await openModel(folder);
   const tokenizer = await loadTokenizer(files, JSON.parse(new TextDecoder().decode(await files.read('config.json'))));
   const session = await ort.InferenceSession.create(join(folder, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx'), {
     intraOpNumThreads: threads,
     graphOptimizationLevel: 'all',
+    ...(name.endsWith('-no-spin') ? { extra: noSpinning } : {}),
   });
   const feedsCache = new Map<string, Record<string, ort.Tensor>>();
   const feedsFor = (texts: readonly string[]) => {
@@ -91,7 +102,7 @@ async function onnxruntimeContender({ folder, dtype, threads }: ContenderSetup):
     return feeds;
   };
   return {
-    name: 'onnxruntime',
+    name,
     fillOne: (text) => session.run(feedsFor([text])),
     async fillAll(texts) {
       for (let start = 0; start < texts.length; start += peerBatchSize) await session.run(feedsFor(texts.slice(start, start + peerBatchSize)));

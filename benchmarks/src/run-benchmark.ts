@@ -15,6 +15,7 @@ import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const baseContenders: ContenderName[] = ['fillmask', 'transformers.js', 'onnxruntime'];
+const sameSettingContenders: ContenderName[] = ['transformers.js-no-spin', 'onnxruntime-no-spin'];
 const evalFiles = [
   'general_harvard_sentences.txt',
   'general_wikipedia_wikitext2_test.txt',
@@ -59,7 +60,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
   const setup: ContenderSetup = { folder, dtype, threads, topK: 5, batchSize: peerBatchSize };
   // q8 runs one input per pass by default (see FillMaskConfig.batchSize); measure that too.
-  const contenderNames: ContenderName[] = dtype === 'q8' ? [...baseContenders, 'fillmask-per-input'] : baseContenders;
+  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...(dtype === 'q8' ? ['fillmask-per-input' as const] : [])];
   const contenders: Contender[] = [];
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
@@ -116,7 +117,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
 }
 
 function samplesByContender(): Record<ContenderName, number[]> {
-  return { fillmask: [], 'fillmask-per-input': [], 'transformers.js': [], onnxruntime: [] };
+  return { fillmask: [], 'fillmask-per-input': [], 'transformers.js': [], onnxruntime: [], 'transformers.js-no-spin': [], 'onnxruntime-no-spin': [] };
 }
 
 /** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */

@@ -30,6 +30,20 @@ describe('@fillmask/model-mini-en', () => {
       }
     }
     expect(ranked.fp32.filter((token) => ranked.q8.includes(token)).length).toBeGreaterThanOrEqual(3);
+    // The README's example: the trained model reads the context (an under-trained one answers "the").
+    expect(ranked.fp32[0]).toBe('door');
+    expect(ranked.q8[0]).toBe('door');
+  });
+
+  it('uses the context: an adjective after "a", a place word after "the"', async () => {
+    const fillMask = await createFillMask({ model: modelPath, backend: createOnnxBackend() });
+    try {
+      const [[adjective], [place]] = await fillMask.fill(['He was a [MASK] man.', 'She opened the [MASK] and walked in.']);
+      expect(adjective.slice(0, 5).map((prediction) => prediction.token_str)).toEqual(expect.arrayContaining(['young', 'old', 'good']));
+      expect(place.slice(0, 5).map((prediction) => prediction.token_str)).toEqual(expect.arrayContaining(['door', 'window']));
+    } finally {
+      await fillMask.dispose();
+    }
   });
 
   it('scores a sentence as more likely than its words shuffled, and far more than rare words', async () => {

@@ -11,5 +11,19 @@ const sentences = JSON.parse(readFileSync(sentencesFile, 'utf8')) as string[];
 const contender = await createContender(name as ContenderName, setup);
 await contender.fillAll(sentences);
 await contender.dispose();
-// resourceUsage reports kilobytes.
-process.stdout.write(JSON.stringify({ peakRssBytes: process.resourceUsage().maxRSS * 1024 }));
+process.stdout.write(JSON.stringify({ peakRssBytes: peakRssBytes() }));
+
+/**
+ * This process's own peak: VmHWM, the high-water mark of its address space, which starts afresh at
+ * exec. getrusage's maxRSS does not: Linux carries it over from the spawning process, so a child of
+ * a large benchmark process would report the parent's size.
+ */
+function peakRssBytes(): number {
+  try {
+    const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+    if (kilobytes !== undefined) return Number(kilobytes) * 1024;
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}

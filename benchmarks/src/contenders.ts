@@ -1,16 +1,17 @@
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel, type FillMaskTokenizer, type ModelDtype } from '@fillmask/core';
-import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { createOnnxBackend, defaultSessionOptions } from '@fillmask/backend-onnx';
 
-export type ContenderName = 'fillmask' | 'fillmask-per-input' | 'transformers.js' | 'onnxruntime' | 'transformers.js-no-spin' | 'onnxruntime-no-spin';
+export type ContenderName = 'fillmask' | 'fillmask-per-input' | 'transformers.js' | 'onnxruntime' | 'transformers.js-same-settings' | 'onnxruntime-same-settings';
 
 /**
- * fillmask's one session setting beyond the thread count (see @fillmask/backend-onnx's
- * session-defaults): intra-op threads that sleep between ops. The `-no-spin` contenders give the
- * peer and the bare run the same setting, to show how much of a ratio comes from it.
+ * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): intra-op
+ * threads that sleep between ops, and exact int8 products on x64 CPUs without VNNI. The
+ * `-same-settings` contenders give the peer and the bare run the same, to show how much of a ratio
+ * comes from them.
  */
-const noSpinning = { session: { intra_op: { allow_spinning: '0' } } };
+const fillmaskSessionExtra = defaultSessionOptions().extra;
 
 /** One library under test, doing the benchmark's two workloads. */
 export interface Contender {
@@ -40,10 +41,10 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
       // q8's default: one input per forward pass, so no input's scores depend on its batch-mates.
       return fillmaskContender({ ...setup, batchSize: 1 }, 'fillmask-per-input');
     case 'transformers.js':
-    case 'transformers.js-no-spin':
+    case 'transformers.js-same-settings':
       return transformersContender(setup, name);
     case 'onnxruntime':
-    case 'onnxruntime-no-spin':
+    case 'onnxruntime-same-settings':
       return onnxruntimeContender(setup, name);
   }
 }
@@ -70,7 +71,7 @@ async function transformersContender({ folder, dtype, threads, topK }: Contender
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
   env.localModelPath = `${dirname(folder)}/`;
-  const sessionOptions = { intraOpNumThreads: threads, ...(name.endsWith('-no-spin') ? { extra: noSpinning } : {}) };
+  const sessionOptions = { intraOpNumThreads: threads, ...(name.endsWith('-same-settings') ? { extra: fillmaskSessionExtra } : {}) };
   const fillMask = await pipeline('fill-mask', basename(folder), { dtype, device: 'cpu', session_options: sessionOptions });
   return {
     name,
@@ -89,7 +90,7 @@ async function onnxruntimeContender({ folder, dtype, threads }: ContenderSetup, 
   const session = await ort.InferenceSession.create(join(folder, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx'), {
     intraOpNumThreads: threads,
     graphOptimizationLevel: 'all',
-    ...(name.endsWith('-no-spin') ? { extra: noSpinning } : {}),
+    ...(name.endsWith('-same-settings') ? { extra: fillmaskSessionExtra } : {}),
   });
   const feedsCache = new Map<string, Record<string, ort.Tensor>>();
   const feedsFor = (texts: readonly string[]) => {

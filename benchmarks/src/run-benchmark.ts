@@ -15,7 +15,7 @@ import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const baseContenders: ContenderName[] = ['fillmask', 'transformers.js', 'onnxruntime'];
-const sameSettingContenders: ContenderName[] = ['transformers.js-no-spin', 'onnxruntime-no-spin'];
+const sameSettingContenders: ContenderName[] = ['transformers.js-same-settings', 'onnxruntime-same-settings'];
 const evalFiles = [
   'general_harvard_sentences.txt',
   'general_wikipedia_wikitext2_test.txt',
@@ -117,7 +117,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
 }
 
 function samplesByContender(): Record<ContenderName, number[]> {
-  return { fillmask: [], 'fillmask-per-input': [], 'transformers.js': [], onnxruntime: [], 'transformers.js-no-spin': [], 'onnxruntime-no-spin': [] };
+  return { fillmask: [], 'fillmask-per-input': [], 'transformers.js': [], onnxruntime: [], 'transformers.js-same-settings': [], 'onnxruntime-same-settings': [] };
 }
 
 /** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */

@@ -1,2 +1,3 @@
 export { createOnnxBackend, createOnnxBackend as createBackend } from './create-onnx-backend.js';
 export type { OnnxBackendOptions, OnnxRuntime } from './onnx-backend-options.js';
+export { defaultSessionOptions } from './session-defaults.js';

@@ -4,17 +4,23 @@ import { physicalCoreCount } from './physical-core-count.js';
 type SessionOptions = Ort.InferenceSession.SessionOptions;
 
 /**
- * The session options a model gets unless the caller says otherwise: every graph optimisation, one
- * intra-op thread per physical core, and intra-op threads that sleep between ops instead of
- * spinning. Spinning buys a little latency on an idle bare-metal machine but costs a lot on a
- * virtual machine or next to other work: on the 2-core VM of benchmarks/results.md a one-sentence
- * call took about half as long without it, and the threads no longer burn a core while Node waits.
+ * The session options a model gets unless the caller says otherwise:
+ * - every graph optimisation, and one intra-op thread per physical core;
+ * - intra-op threads that sleep between ops instead of spinning. Spinning buys a little latency on
+ *   an idle bare-metal machine but costs a lot on a virtual machine or next to other work: on the
+ *   2-core VM of benchmarks/results.md a one-sentence call took about half as long without it;
+ * - exact int8 arithmetic for q8 graphs (`session.x64quantprecision`). On x64 CPUs without VNNI
+ *   (AVX2, plain AVX-512) onnxruntime's u8×s8 kernel adds products in saturating 16-bit lanes, which
+ *   moved fixture scores by up to 5e-2 from the same graph on a VNNI CPU or in WebAssembly; the
+ *   setting makes it use u8×u8 kernels there (elsewhere it changes nothing), so a q8 model gives the
+ *   same answers on every machine. Measured on an AVX2 machine: one input per pass, the q8 default,
+ *   as fast; a batch of 32 in one pass about 25% slower.
  */
 export function defaultSessionOptions(): SessionOptions {
   return {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: physicalCoreCount(),
-    extra: { session: { intra_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: '0' }, x64quantprecision: '1' } },
   };
 }
 

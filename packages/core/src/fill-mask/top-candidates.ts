@@ -19,14 +19,25 @@ export function topCandidates(
   const rowEnd = rowStart + rowLength;
   let max = -Infinity;
   for (let index = rowStart; index < rowEnd; index++) if (logits[index] > max) max = logits[index];
-  let sum = 0;
-  for (let index = rowStart; index < rowEnd; index++) sum += Math.exp(logits[index] - max);
 
   const heap = new CandidateHeap(Math.min(topK, candidateIds ? candidateIds.length : rowLength));
+  let sum = 0;
   if (candidateIds) {
+    for (let index = rowStart; index < rowEnd; index++) sum += Math.exp(logits[index] - max);
     for (const id of candidateIds) heap.offer(id, logits[rowStart + id]);
   } else {
-    for (let id = 0; id < rowLength; id++) heap.offer(id, logits[rowStart + id]);
+    // One pass for the normaliser and the ranking. Ids arrive in ascending order, so a logit equal
+    // to the worst kept loses its tie: only a strictly greater one needs the heap, which keeps the
+    // per-id work to a comparison (the heap call per id cost more than the exponentials).
+    let threshold = heap.capacity === 0 ? Infinity : -Infinity;
+    for (let index = rowStart; index < rowEnd; index++) {
+      const logit = logits[index];
+      sum += Math.exp(logit - max);
+      if (logit > threshold || heap.size < heap.capacity) {
+        heap.offer(index - rowStart, logit);
+        if (heap.size === heap.capacity) threshold = heap.worstLogit();
+      }
+    }
   }
   return heap.drainDescending().map(({ id, logit }) => ({ id, score: Math.exp(logit - max) / sum }));
 }
@@ -35,9 +46,9 @@ export function topCandidates(
 class CandidateHeap {
   private readonly ids: Int32Array;
   private readonly logits: Float64Array;
-  private size = 0;
+  size = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     this.ids = new Int32Array(capacity);
     this.logits = new Float64Array(capacity);
   }
@@ -53,6 +64,11 @@ class CandidateHeap {
       this.logits[0] = logit;
       this.siftDown(0);
     }
+  }
+
+  /** The logit of the worst entry kept (the root); meaningful once the heap holds an entry. */
+  worstLogit(): number {
+    return this.logits[0];
   }
 
   drainDescending(): Array<{ id: number; logit: number }> {

@@ -39,6 +39,7 @@ export function writeResults(report: BenchmarkReport, folder: string): void {
   const environment = {
     cpu: cpus()[0]?.model ?? 'unknown',
     logicalCores: cpus().length,
+    int8Instructions: int8Instructions(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     onnxruntimeNode: version('onnxruntime-node'),
@@ -49,6 +50,25 @@ export function writeResults(report: BenchmarkReport, folder: string): void {
   writeFileSync(join(folder, 'results.md'), markdown(report, environment));
 }
 
+/**
+ * The int8 dot-product instructions onnxruntime's q8 kernels can use, which decide their speed and,
+ * with onnxruntime's defaults, whether their sums saturate (AVX2 without VNNI): the peer's q8 rows
+ * depend on it.
+ */
+function int8Instructions(): string {
+  let flags = '';
+  try {
+    flags = /^(?:flags|Features)\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? '';
+  } catch {
+    return 'int8 instructions unknown';
+  }
+  const has = (flag: string) => new RegExp(`\\b${flag}\\b`).test(flags);
+  if (has('avx512_vnni') || has('avx_vnni')) return 'VNNI';
+  if (has('avx2')) return 'AVX2, no VNNI';
+  if (has('asimddp')) return 'Arm dot product';
+  return 'no VNNI or AVX2';
+}
+
 function markdown(report: BenchmarkReport, environment: Record<string, string | number>): string {
   const milliseconds = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const rate = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
@@ -56,7 +76,7 @@ function markdown(report: BenchmarkReport, environment: Record<string, string | 
   const lines = [
     '# Benchmark results',
     '',
-    `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${environment.cpu}, ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
+    `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
     `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}.`,
     `All contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved (the first to run rotates each round).`,
     "transformers.js and onnxruntime run with onnxruntime's default session settings; fillmask's defaults also stop its intra-op threads spinning between ops and ask for exact int8 products (on x64 CPUs without VNNI onnxruntime's faster int8 kernel saturates). The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.",

@@ -70,7 +70,8 @@ for (const model of fixtureModels) {
 
         const asWritten = await nodeSingleCalls(model, dtype, sameGraph.mode, inputs, { topK: 8 });
         expectSamePredictions(web, asWritten, sameGraph.tolerance, label('single calls', sameGraph.mode));
-        const defaults = await nodeSingleCalls(model, dtype, 'defaults', inputs, { topK: 8 });
+        // When the closest Node run is the defaults (q8 on an x64 CPU without VNNI), this is the same check.
+        const defaults = sameGraph.mode === 'defaults' ? asWritten : await nodeSingleCalls(model, dtype, 'defaults', inputs, { topK: 8 });
         expectSamePredictions(web, defaults, defaultsTolerance[dtype], label('single calls', 'defaults'));
         differences.push(`${id}: ${largestScoreDifference(web, asWritten).toExponential(1)} (Node ${sameGraph.mode}), ${largestScoreDifference(web, defaults).toExponential(1)} (Node defaults)`);
       });

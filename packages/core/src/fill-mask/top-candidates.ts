@@ -46,7 +46,7 @@ export function topCandidates(
 class CandidateHeap {
   private readonly ids: Int32Array;
   private readonly logits: Float64Array;
-  size = 0;
+  private count = 0;
 
   constructor(readonly capacity: number) {
     this.ids = new Int32Array(capacity);
@@ -55,15 +55,19 @@ class CandidateHeap {
 
   offer(id: number, logit: number): void {
     if (this.capacity === 0) return;
-    if (this.size < this.capacity) {
-      this.ids[this.size] = id;
-      this.logits[this.size] = logit;
-      this.siftUp(this.size++);
+    if (this.count < this.capacity) {
+      this.ids[this.count] = id;
+      this.logits[this.count] = logit;
+      this.siftUp(this.count++);
     } else if (this.better(id, logit, 0)) {
       this.ids[0] = id;
       this.logits[0] = logit;
       this.siftDown(0);
     }
+  }
+
+  get size(): number {
+    return this.count;
   }
 
   /** The logit of the worst entry kept (the root); meaningful once the heap holds an entry. */
@@ -72,7 +76,7 @@ class CandidateHeap {
   }
 
   drainDescending(): Array<{ id: number; logit: number }> {
-    const entries = Array.from({ length: this.size }, (_, index) => ({ id: this.ids[index], logit: this.logits[index] }));
+    const entries = Array.from({ length: this.count }, (_, index) => ({ id: this.ids[index], logit: this.logits[index] }));
     return entries.sort((a, b) => b.logit - a.logit || a.id - b.id);
   }
 
@@ -95,8 +99,8 @@ class CandidateHeap {
       const left = 2 * slot + 1;
       const right = left + 1;
       let worst = slot;
-      if (left < this.size && !this.better(this.ids[left], this.logits[left], worst)) worst = left;
-      if (right < this.size && !this.better(this.ids[right], this.logits[right], worst)) worst = right;
+      if (left < this.count && !this.better(this.ids[left], this.logits[left], worst)) worst = left;
+      if (right < this.count && !this.better(this.ids[right], this.logits[right], worst)) worst = right;
       if (worst === slot) return;
       this.swap(slot, worst);
       slot = worst;

@@ -1,5 +1,5 @@
 import { UnsupportedModelError } from '@fillmask/core';
-import { gatherMaskRows } from '@fillmask/core/graph';
+import { prepareFillMaskGraphs } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
@@ -19,52 +19,43 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
     name: 'onnx',
     async loadModel({ files, config, modelFile }: LoadModelRequestV1) {
       const runtime = await loadOnnxRuntime(options.runtime);
-      const { source, positionsInput } = await prepareGraph(files, modelFile, options);
+      const debug = options.onDebug ?? defaultDebug;
+      const graphs = prepareFillMaskGraphs(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+      for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
-      let session: Ort.InferenceSession;
-      try {
-        session =
-          typeof source === 'string'
-            ? await runtime.InferenceSession.create(source, sessionOptions)
-            : await runtime.InferenceSession.create(source, sessionOptions);
-      } catch (cause) {
-        throw new UnsupportedModelError({
-          model: files.location,
-          reason: `onnxruntime could not load ${modelFile}: ${String((cause as Error)?.message ?? cause)}`,
-          cause,
-        });
-      }
+      // A graph left as it is loads from its path when there is one, so onnxruntime finds any external data beside it.
+      const single = graphs.single.model ?? (files.localPath ? await files.localPath(modelFile) : await files.read(modelFile));
+      const open = async (source: string | Uint8Array): Promise<Ort.InferenceSession> => {
+        try {
+          return typeof source === 'string' ? await runtime.InferenceSession.create(source, sessionOptions) : await runtime.InferenceSession.create(source, sessionOptions);
+        } catch (cause) {
+          throw new UnsupportedModelError({
+            model: files.location,
+            reason: `onnxruntime could not load ${modelFile}: ${String((cause as Error)?.message ?? cause)}`,
+            cause,
+          });
+        }
+      };
+      const { batch } = graphs;
+      const batchModel = batch?.model;
       return OnnxSessionModel.create({
-        session,
+        session: await open(single),
         createInt64Tensor: (data, dims) => new runtime.Tensor('int64', data, dims),
         backendName: 'onnx',
         location: files.location,
         configVocabSize: config.vocab_size,
-        positionsInput,
+        positionsInput: graphs.single.positionsInput,
+        batchInvariant: graphs.batchInvariant,
+        ...(batchModel && {
+          batchGraph: {
+            open: () => open(batchModel),
+            positionsInput: batch?.positionsInput,
+            onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
+          },
+        }),
       });
     },
   };
-}
-
-/**
- * The graph to load: rewritten to project only the mask rows when possible, else as it is (by
- * path when there is one, so onnxruntime reads the file itself).
- */
-async function prepareGraph(
-  files: LoadModelRequestV1['files'],
-  modelFile: string,
-  options: OnnxBackendOptions,
-): Promise<{ source: string | Uint8Array; positionsInput?: string }> {
-  const debug = options.onDebug ?? defaultDebug;
-  if (options.maskRowsOnly !== false) {
-    const rewrite = gatherMaskRows(await files.read(modelFile));
-    if (rewrite.rewritten) {
-      debug(`fillmask: ${modelFile} rewritten: ${rewrite.maskRowOps} ops, the vocabulary projection among them, run on the mask rows only`);
-      return { source: rewrite.model, positionsInput: rewrite.positionsInput };
-    }
-    debug(`fillmask: ${modelFile} runs unchanged, computing logits at every position: ${rewrite.reason}`);
-  }
-  return { source: files.localPath ? await files.localPath(modelFile) : await files.read(modelFile) };
 }
 
 function defaultDebug(message: string): void {

@@ -1,5 +1,5 @@
 import { BackendUnavailableError, InvalidArgumentError, UnsupportedModelError } from '@fillmask/core';
-import { gatherMaskRows } from '@fillmask/core/graph';
+import { prepareFillMaskGraphs } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
@@ -34,9 +34,11 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       }
       const graph = await files.read(modelFile);
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
-      const rewrite = options.maskRowsOnly === false ? undefined : gatherMaskRows(graph);
-      const positionsInput = rewrite?.rewritten ? rewrite.positionsInput : undefined;
-      const opened = await openSession(options, rewrite?.rewritten ? rewrite.model : graph, executionProvider, { location: files.location, modelFile });
+      const graphs = prepareFillMaskGraphs(graph, { maskRowsOnly: options.maskRowsOnly });
+      const positionsInput = graphs.single.positionsInput;
+      const subject = { location: files.location, modelFile };
+      const opened = await openSession(options, graphs.single.model ?? graph, executionProvider, subject);
+      const batchModel = graphs.batch?.model;
       const loaded = await OnnxSessionModel.create({
         session: opened.session,
         createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
@@ -44,6 +46,13 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
         location: files.location,
         configVocabSize: config.vocab_size,
         positionsInput,
+        batchInvariant: graphs.batchInvariant,
+        ...(batchModel && {
+          batchGraph: {
+            open: () => createSession(opened.runtime, batchModel, opened.executionProvider).catch((cause: unknown) => Promise.reject(sessionError(cause, subject, opened.executionProvider))),
+            positionsInput: graphs.batch?.positionsInput,
+          },
+        }),
       });
       fallbackReason = opened.fallbackReason ?? fallbackReason;
       options.onLoad?.({

@@ -91,6 +91,13 @@ export interface LoadModelRequestV1 {
 export interface BackendModelV1 {
   /** Number of logits per position: the vocabulary size of the output layer. */
   readonly vocabSize: number;
+  /**
+   * True when an input's logits do not depend on the inputs batched with it (beyond float rounding),
+   * so core may batch by default. An int8 graph that quantizes activations per tensor is not; when a
+   * backend does not say, core assumes fp32 models are and q8 models are not, and runs q8 inputs one
+   * per forward pass.
+   */
+  readonly batchInvariant?: boolean;
   run(batch: TokenBatchV1): Promise<PositionLogitsV1>;
   /** Frees the runtime's resources. Later `run` calls reject with DisposedError. */
   dispose(): Promise<void>;

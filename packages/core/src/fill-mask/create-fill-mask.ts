@@ -57,7 +57,7 @@ async function connectService(config: FillMaskConfig, backend: ServiceBackendV1)
     service,
     model: config.model,
     backendName: backend.name,
-    batchSize: config.batchSize ?? defaultBatchSize.fp32,
+    batchSize: config.batchSize ?? defaultBatchSize,
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
   });
   try {

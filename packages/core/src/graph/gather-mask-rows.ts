@@ -1,7 +1,8 @@
-import { ElementType, GraphField, ModelField, OpsetField, TensorField } from './onnx-fields.js';
-import { encodeNode, readNode, renameNodeInputs, type OnnxNode } from './onnx-node.js';
+import { ElementType, GraphField, TensorField } from './onnx-fields.js';
+import { readOnnxModel, replaceGraph } from './onnx-model.js';
+import { encodeNode, renameNodeInputs, type OnnxNode } from './onnx-node.js';
 import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
-import { concatBytes, encodeVarint, fieldText, fieldVarint, readFields, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
+import { fieldText, readFields, repeatedInt64, type WireField } from './protobuf-wire.js';
 import { growRowRegion, type GraphView } from './row-region.js';
 
 /** The graph input that receives the flattened mask positions (`row * sequenceLength + column`). */
@@ -17,6 +18,16 @@ export type MaskRowsRewrite =
       readonly maskRowOps: number;
     }
   | { readonly rewritten: false; readonly reason: string };
+
+export interface MaskRowsOptions {
+  /**
+   * Tensors of shape `[batch, sequence, 1]` holding one value per row, such as the per-row
+   * quantization scales `quantizePerSequence` writes. Ops that combine the projection's output with
+   * them (or with what is computed from them and constants alone) still act on each row alone; the
+   * cut gathers them at the mask rows like any other tensor.
+   */
+  readonly rowScalars?: ReadonlySet<string>;
+}
 
 /** Ops between the vocabulary projection and the logits that act on each position alone. */
 const rowwiseOps = new Set(['Add', 'Sub', 'Mul', 'Div', 'Cast']);
@@ -37,15 +48,12 @@ const projectionOps = new Set(['MatMul', 'MatMulInteger']);
  * computed by the same ops on the same values as before. A graph of another shape is left alone,
  * with the reason.
  */
-export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
-  const modelFields = readFields(model);
-  const graphField = modelFields.find((field) => field.number === ModelField.graph);
-  if (!graphField) return skipped('the model has no graph');
-  const opset = defaultOpsetVersion(model, modelFields);
+export function gatherMaskRows(model: Uint8Array, options: MaskRowsOptions = {}): MaskRowsRewrite {
+  const parsed = readOnnxModel(model);
+  if (!parsed) return skipped('the model has no graph');
+  const { opset, graphFields, nodes } = parsed;
   if (opset !== undefined && opset < 11) return skipped(`opset ${opset} is older than 11 (Flatten with a negative axis)`);
 
-  const graphFields = readFields(model, graphField.valueStart, graphField.valueEnd);
-  const nodes = graphFields.filter((field) => field.number === GraphField.node).map((field) => readNode(model, field));
   const outputs = graphFields.filter((field) => field.number === GraphField.output).map((field) => ({ field, info: readValueInfo(model, field) }));
   const logits = outputs.find((output) => output.info.name === 'logits') ?? outputs[0];
   if (!logits) return skipped('the graph has no output');
@@ -53,11 +61,12 @@ export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
   const usedNames = new Set(nodes.flatMap((node) => [...node.inputs, ...node.outputs]));
   if (usedNames.has(maskPositionsInput)) return skipped(`the graph already uses the name ${maskPositionsInput}`);
 
-  const view = graphView(model, graphFields, nodes, new Set(outputs.map((output) => output.info.name)));
+  const view = graphView(model, graphFields, nodes, new Set(outputs.map((output) => output.info.name)), options.rowScalars ?? new Set());
   const found = findProjection(view, logits.info.name);
   if (typeof found === 'string') return skipped(found);
-  const { projection, rowwiseTensors } = found;
-  const region = growRowRegion(view, projection, projection.inputs[0]);
+  const { projection, rowwiseTensors, rowScalarReaders } = found;
+  // The per-row values the ops after the projection read (an int8 graph's scales) are computed on the mask rows too.
+  const region = growRowRegion(view, [{ node: projection, input: projection.inputs[0] }, ...rowScalarReaders]);
   const gatheredNames = new Map(region.frontier.map((name) => [name, `${name}/fillmask_mask_rows`]));
   const reshapedTensors = new Set([...rowwiseTensors, ...region.tensors]);
 
@@ -97,15 +106,9 @@ export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
   }
   graphParts.push(encodeValueInfo(GraphField.input, { name: maskPositionsInput, elementType: ElementType.int64, shape: ['mask_positions'] }));
 
-  const graphLength = graphParts.reduce((total, part) => total + part.length, 0);
-  const modelParts = modelFields.flatMap((field) =>
-    field === graphField
-      ? [encodeVarint(ModelField.graph * 8 + WireType.LengthDelimited), encodeVarint(graphLength), ...graphParts]
-      : [model.subarray(field.start, field.end)],
-  );
   return {
     rewritten: true,
-    model: concatBytes(modelParts),
+    model: replaceGraph(parsed, graphParts),
     positionsInput: maskPositionsInput,
     logitsOutput: logits.info.name,
     maskRowOps: region.nodes.size,
@@ -116,8 +119,12 @@ export function gatherMaskRows(model: Uint8Array): MaskRowsRewrite {
  * Walks back from the logits through per-position ops to the projection. Every tensor on the way
  * must feed only the next op, or the rewrite would change what something else sees.
  */
-function findProjection(view: ProjectionGraphView, logitsName: string): { projection: OnnxNode; rowwiseTensors: Set<string> } | string {
+function findProjection(
+  view: ProjectionGraphView,
+  logitsName: string,
+): { projection: OnnxNode; rowwiseTensors: Set<string>; rowScalarReaders: Array<{ node: OnnxNode; input: string }> } | string {
   const rowwiseTensors = new Set<string>();
+  const rowScalarReaders: Array<{ node: OnnxNode; input: string }> = [];
   let current = logitsName;
   for (let step = 0; step < 16; step++) {
     const node = view.producers.get(current);
@@ -128,11 +135,12 @@ function findProjection(view: ProjectionGraphView, logitsName: string): { projec
     if (projectionOps.has(node.opType)) {
       if (!view.isConstant(node.inputs[1])) return `the last ${node.opType} multiplies two computed tensors, not a tensor by weights`;
       if (!node.inputs.slice(2).every((input) => input === '' || view.isFixed(input))) return `the last ${node.opType} has computed zero points`;
-      return { projection: node, rowwiseTensors };
+      return { projection: node, rowwiseTensors, rowScalarReaders };
     }
     if (!rowwiseOps.has(node.opType)) return `the logits come from ${node.opType} (${current}), not from a projection followed by per-position ops`;
-    const computed = node.inputs.filter((input) => input !== '' && !view.isFixed(input));
+    const computed = node.inputs.filter((input) => input !== '' && !view.isFixed(input) && !view.isRowScalar(input));
     if (computed.length !== 1) return `${node.opType} ${current} combines ${computed.length} computed tensors`;
+    for (const input of node.inputs) if (view.isRowScalar(input)) rowScalarReaders.push({ node, input });
     current = computed[0];
   }
   return 'no projection within 16 ops of the logits';
@@ -142,9 +150,17 @@ function findProjection(view: ProjectionGraphView, logitsName: string): { projec
 interface ProjectionGraphView extends GraphView {
   /** Initializers and what is computed from them alone (not the per-tensor scalars of an int8 graph). */
   isConstant(name: string): boolean;
+  /** One value per row (`MaskRowsOptions.rowScalars`), or computed from such values and fixed tensors alone. */
+  isRowScalar(name: string): boolean;
 }
 
-function graphView(model: Uint8Array, graphFields: readonly WireField[], nodes: readonly OnnxNode[], graphOutputs: ReadonlySet<string>): ProjectionGraphView {
+function graphView(
+  model: Uint8Array,
+  graphFields: readonly WireField[],
+  nodes: readonly OnnxNode[],
+  graphOutputs: ReadonlySet<string>,
+  rowScalarSeeds: ReadonlySet<string>,
+): ProjectionGraphView {
   const ranks = new Map<string, number>();
   for (const field of graphFields) {
     if (field.number !== GraphField.initializer) continue;
@@ -162,6 +178,13 @@ function graphView(model: Uint8Array, graphFields: readonly WireField[], nodes: 
   }
   const constants = constantTensors(model, graphFields, nodes);
   const scalars = scalarTensors(nodes, constants);
+  const rowScalars = new Set(rowScalarSeeds);
+  for (const node of nodes) {
+    const inputs = node.inputs.filter((input) => input !== '');
+    if (inputs.some((input) => rowScalars.has(input)) && inputs.every((input) => rowScalars.has(input) || constants.has(input) || scalars.has(input))) {
+      node.outputs.forEach((output) => rowScalars.add(output));
+    }
+  }
   const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
   const consumers = new Map<string, OnnxNode[]>();
   for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
@@ -170,6 +193,7 @@ function graphView(model: Uint8Array, graphFields: readonly WireField[], nodes: 
     consumers,
     graphOutputs,
     isConstant: (name) => constants.has(name),
+    isRowScalar: (name) => rowScalars.has(name),
     isFixed: (name) => constants.has(name) || scalars.has(name),
     fixedRank: (name) => (scalars.has(name) ? 0 : ranks.get(name)),
   };
@@ -199,17 +223,6 @@ function scalarTensors(nodes: readonly OnnxNode[], constants: ReadonlySet<string
     }
   }
   return scalars;
-}
-
-function defaultOpsetVersion(model: Uint8Array, modelFields: readonly WireField[]): number | undefined {
-  for (const field of modelFields) {
-    if (field.number !== ModelField.opsetImport) continue;
-    const parts = readFields(model, field.valueStart, field.valueEnd);
-    const domain = parts.find((part) => part.number === OpsetField.domain);
-    const version = parts.find((part) => part.number === OpsetField.version);
-    if ((!domain || ['', 'ai.onnx'].includes(fieldText(model, domain))) && version) return fieldVarint(model, version);
-  }
-  return undefined;
 }
 
 function skipped(reason: string): MaskRowsRewrite {

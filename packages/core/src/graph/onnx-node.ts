@@ -47,13 +47,20 @@ function readAttribute(bytes: Uint8Array, field: WireField, ints: Map<string, nu
   }
 }
 
-/** A node of the default domain with integer attributes only (all the edits need). */
-export function encodeNode(node: { name: string; opType: string; inputs: string[]; outputs: string[]; intAttributes?: Record<string, number> }): Uint8Array {
+/** A node of the default domain with integer or integer-list attributes only (all the edits need). */
+export function encodeNode(node: {
+  name: string;
+  opType: string;
+  inputs: readonly string[];
+  outputs: readonly string[];
+  intAttributes?: Record<string, number | readonly number[]>;
+}): Uint8Array {
   const attributes = Object.entries(node.intAttributes ?? {}).map(([name, value]) =>
     encodeMessageField(NodeField.attribute, [
       encodeStringField(AttributeField.name, name),
-      encodeVarintField(AttributeField.i, value),
-      encodeVarintField(AttributeField.type, AttributeType.int),
+      ...(typeof value === 'number'
+        ? [encodeVarintField(AttributeField.i, value), encodeVarintField(AttributeField.type, AttributeType.int)]
+        : [...value.map((item) => encodeVarintField(AttributeField.ints, item)), encodeVarintField(AttributeField.type, AttributeType.ints)]),
     ]),
   );
   return encodeMessageField(1, [

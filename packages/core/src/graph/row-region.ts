@@ -34,10 +34,10 @@ const reductions = new Set(['ReduceMean', 'ReduceSum', 'ReduceSumSquare', 'Reduc
  * attention (every row reads every key) and at an int8 graph's DynamicQuantizeLinear (one scale for
  * the whole tensor), so each row is computed by the same ops on the same values as before.
  */
-export function growRowRegion(graph: GraphView, start: OnnxNode, startInput: string): RowRegion {
-  const nodes = new Set<OnnxNode>([start]);
+export function growRowRegion(graph: GraphView, starts: ReadonlyArray<{ readonly node: OnnxNode; readonly input: string }>): RowRegion {
+  const nodes = new Set<OnnxNode>(starts.map((start) => start.node));
   const tensors = new Set<string>();
-  const frontier = new Set<string>([startInput]);
+  const frontier = new Set<string>(starts.map((start) => start.input));
   let grew = true;
   // A tensor joins once every op reading it has joined, so sweep until nothing changes.
   while (grew) {

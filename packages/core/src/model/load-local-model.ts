@@ -26,8 +26,16 @@ export interface LoadedLocalModel {
   readonly batchSize: number;
 }
 
-/** q8 graphs quantize activations per tensor, so batch-mates would shift each other's scores. */
-export const defaultBatchSize: Record<ModelDtype, number> = { fp32: 32, q8: 1 };
+/** Inputs per forward pass by default: 32, or 1 where batch-mates would shift each other's scores. */
+export const defaultBatchSize = 32;
+
+/**
+ * A q8 graph quantizes activations with one scale per tensor, so unless the backend runs a variant
+ * quantizing per input (and says so with `batchInvariant`), batching would change scores.
+ */
+export function defaultBatchSizeFor(dtype: ModelDtype, model: Pick<BackendModelV1, 'batchInvariant'>): number {
+  return (model.batchInvariant ?? dtype === 'fp32') ? defaultBatchSize : 1;
+}
 
 /** Opens the model's files, reads its config and tokenizer, and has the backend load the graph. */
 export async function loadLocalModel(config: LocalModelConfig, backend: ModelBackendV1): Promise<LoadedLocalModel> {
@@ -43,7 +51,7 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
       reason: `the mask token id ${tokenizer.maskTokenId} is outside the model's ${model.vocabSize} outputs; the tokenizer does not belong to this model.`,
     });
   }
-  return { files, tokenizer, model, batchSize: config.batchSize ?? defaultBatchSize[dtype] };
+  return { files, tokenizer, model, batchSize: config.batchSize ?? defaultBatchSizeFor(dtype, model) };
 }
 
 /** Checks the shared config fields before anything is loaded, each failure naming the field. */

@@ -34,6 +34,25 @@ export interface OnnxSessionModelOptions {
   readonly configVocabSize: number | undefined;
   /** The positions input of a graph rewritten by `gatherMaskRows`, which then returns `[positions, vocab]` logits. */
   readonly positionsInput?: string;
+  /** True when batch-mates cannot change an input's logits (`FillMaskGraphs.batchInvariant`). */
+  readonly batchInvariant?: boolean;
+  /**
+   * A second graph for batches of several inputs (`FillMaskGraphs.batch`: an int8 graph quantizing
+   * each input on its own), opened when the first such batch comes. Should it fail to open, those
+   * batches run one input at a time on `session`, which gives the same answers.
+   */
+  readonly batchGraph?: {
+    readonly open: () => Promise<OnnxSessionLike>;
+    readonly positionsInput?: string;
+    /** Told why the batch graph could not be opened (for a debug log); batches then run input by input. */
+    readonly onOpenError?: (error: unknown) => void;
+  };
+}
+
+/** A session and how to feed it. */
+interface SessionTarget {
+  readonly session: OnnxSessionLike;
+  readonly positionsInput?: string;
 }
 
 /**
@@ -43,8 +62,11 @@ export interface OnnxSessionModelOptions {
  */
 export class OnnxSessionModel implements BackendModelV1 {
   readonly vocabSize: number;
+  readonly batchInvariant: boolean | undefined;
   private readonly queue = new SerialQueue();
   private disposed = false;
+  /** The batch graph's session once asked for; undefined inside when it could not be opened. */
+  private batchTarget: Promise<SessionTarget | undefined> | undefined;
 
   private constructor(
     private readonly options: OnnxSessionModelOptions,
@@ -53,6 +75,7 @@ export class OnnxSessionModel implements BackendModelV1 {
     vocabSize: number,
   ) {
     this.vocabSize = vocabSize;
+    this.batchInvariant = options.batchInvariant;
   }
 
   /** Checks the graph's inputs and outputs, so a wrong model fails at load and not at the first call. */
@@ -82,8 +105,12 @@ export class OnnxSessionModel implements BackendModelV1 {
     if (this.disposed) return Promise.reject(new DisposedError(`This ${this.options.backendName} model`));
     return this.queue.run(async () => {
       if (this.disposed) throw new DisposedError(`This ${this.options.backendName} model`);
-      const { positionsInput } = this.options;
-      return { logits: positionsInput === undefined ? await this.runInRowGroups(batch) : await this.runMaskRows(batch, positionsInput) };
+      const single: SessionTarget = { session: this.options.session, positionsInput: this.options.positionsInput };
+      if (batch.batchSize > 1 && this.options.batchGraph) {
+        const target = await this.openBatchGraph(this.options.batchGraph);
+        return { logits: target ? await this.runOn(target, batch) : await this.runEachInput(single, batch) };
+      }
+      return { logits: await this.runOn(single, batch) };
     });
   }
 
@@ -92,12 +119,55 @@ export class OnnxSessionModel implements BackendModelV1 {
     this.disposed = true;
     await this.queue.idle();
     await this.options.session.release();
+    const batchTarget = await this.batchTarget;
+    await batchTarget?.session.release();
+  }
+
+  private openBatchGraph(graph: NonNullable<OnnxSessionModelOptions['batchGraph']>): Promise<SessionTarget | undefined> {
+    this.batchTarget ??= graph.open().then(
+      (session) => ({ session, positionsInput: graph.positionsInput }),
+      (error: unknown) => {
+        graph.onOpenError?.(error);
+        return undefined;
+      },
+    );
+    return this.batchTarget;
+  }
+
+  private runOn(target: SessionTarget, batch: TokenBatchV1): Promise<Float32Array> {
+    return target.positionsInput === undefined ? this.runInRowGroups(target.session, batch) : this.runMaskRows(target, batch, target.positionsInput);
+  }
+
+  /** Each input of the batch in its own forward pass, without its padding: what the batch graph stands in for. */
+  private async runEachInput(target: SessionTarget, batch: TokenBatchV1): Promise<Float32Array> {
+    const { sequenceLength, positions } = batch;
+    const logits = new Float32Array(positions.length * this.vocabSize);
+    for (let row = 0; row < batch.batchSize; row++) {
+      const first = row * sequenceLength;
+      const asked = [...positions.keys()].filter((index) => positions[index] >= first && positions[index] < first + sequenceLength);
+      if (asked.length === 0) continue;
+      // Padding follows the tokens: the input ends after its last attended position.
+      const mask = batch.attentionMask.subarray(first, first + sequenceLength);
+      const length = mask.lastIndexOf(1) + 1;
+      const own = (values: Int32Array) => values.subarray(first, first + length);
+      const one: TokenBatchV1 = {
+        batchSize: 1,
+        sequenceLength: length,
+        inputIds: own(batch.inputIds),
+        attentionMask: own(batch.attentionMask),
+        tokenTypeIds: own(batch.tokenTypeIds),
+        positions: Int32Array.from(asked, (index) => positions[index] - first),
+      };
+      const rowLogits = await this.runOn(target, one);
+      asked.forEach((index, order) => logits.set(rowLogits.subarray(order * this.vocabSize, (order + 1) * this.vocabSize), index * this.vocabSize));
+    }
+    return logits;
   }
 
   /** A rewritten graph: one run for the whole batch, one row of logits per position asked for. */
-  private async runMaskRows(batch: TokenBatchV1, positionsInput: string): Promise<Float32Array> {
+  private async runMaskRows(target: SessionTarget, batch: TokenBatchV1, positionsInput: string): Promise<Float32Array> {
     const positions = this.options.createInt64Tensor(BigInt64Array.from(batch.positions, BigInt), [batch.positions.length]);
-    const output = await this.runRows(batch, 0, batch.batchSize, { [positionsInput]: positions });
+    const output = await this.runRows(target.session, batch, 0, batch.batchSize, { [positionsInput]: positions });
     try {
       this.checkOutput(output, [batch.positions.length, this.vocabSize]);
       return (output.data as Float32Array).slice();
@@ -107,14 +177,14 @@ export class OnnxSessionModel implements BackendModelV1 {
   }
 
   /** A graph as exported: rows in groups small enough for their logits at every position. */
-  private async runInRowGroups(batch: TokenBatchV1): Promise<Float32Array> {
+  private async runInRowGroups(session: OnnxSessionLike, batch: TokenBatchV1): Promise<Float32Array> {
     const { batchSize, sequenceLength, positions } = batch;
     const width = this.vocabSize;
     const logits = new Float32Array(positions.length * width);
     const rowsPerRun = Math.max(1, Math.floor(maxLogitsPerRun / (sequenceLength * width)));
     for (let firstRow = 0; firstRow < batchSize; firstRow += rowsPerRun) {
       const rows = Math.min(rowsPerRun, batchSize - firstRow);
-      const output = await this.runRows(batch, firstRow, rows);
+      const output = await this.runRows(session, batch, firstRow, rows);
       try {
         this.checkOutput(output, [rows, sequenceLength, width]);
         const data = output.data as Float32Array;
@@ -132,7 +202,7 @@ export class OnnxSessionModel implements BackendModelV1 {
   }
 
   /** Runs rows `firstRow ..< firstRow + rows` of the batch, with any extra feeds; returns the logits. */
-  private async runRows(batch: TokenBatchV1, firstRow: number, rows: number, extraFeeds: Record<string, OnnxTensorLike> = {}): Promise<OnnxTensorLike> {
+  private async runRows(session: OnnxSessionLike, batch: TokenBatchV1, firstRow: number, rows: number, extraFeeds: Record<string, OnnxTensorLike> = {}): Promise<OnnxTensorLike> {
     const { sequenceLength } = batch;
     const feeds: Record<string, OnnxTensorLike> = { ...extraFeeds };
     for (const name of this.feedNames) {
@@ -140,7 +210,7 @@ export class OnnxSessionModel implements BackendModelV1 {
       feeds[name] = this.options.createInt64Tensor(BigInt64Array.from(values, BigInt), [rows, sequenceLength]);
     }
     try {
-      return (await this.options.session.run(feeds, [this.outputName]))[this.outputName];
+      return (await session.run(feeds, [this.outputName]))[this.outputName];
     } finally {
       for (const tensor of Object.values(feeds)) tensor.dispose?.();
     }

@@ -1,0 +1,74 @@
+import { ElementType, GraphField, TensorField } from './onnx-fields.js';
+import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, type WireField } from './protobuf-wire.js';
+
+/** An initializer (a TensorProto in the graph), its values located but not decoded. */
+export interface OnnxInitializer {
+  readonly name: string;
+  readonly dims: readonly number[];
+  readonly elementType: number | undefined;
+  /** `raw_data`, little-endian; absent when the values sit in a typed field or in an external file. */
+  readonly rawData: Uint8Array | undefined;
+  /** `int32_data`: where small integer types (uint8, int8, int32) keep their values when not raw. */
+  readonly int32Data: readonly number[];
+  readonly external: boolean;
+}
+
+export function readInitializers(bytes: Uint8Array, graphFields: readonly WireField[]): Map<string, OnnxInitializer> {
+  const initializers = new Map<string, OnnxInitializer>();
+  for (const field of graphFields) {
+    if (field.number !== GraphField.initializer) continue;
+    const parts = readFields(bytes, field.valueStart, field.valueEnd);
+    const name = parts.find((part) => part.number === TensorField.name);
+    if (!name) continue;
+    const dataType = parts.find((part) => part.number === TensorField.dataType);
+    const raw = parts.find((part) => part.number === TensorField.rawData);
+    const location = parts.find((part) => part.number === TensorField.dataLocation);
+    initializers.set(fieldText(bytes, name), {
+      name: fieldText(bytes, name),
+      dims: repeatedInt64(bytes, parts.filter((part) => part.number === TensorField.dims)),
+      elementType: dataType ? fieldVarint(bytes, dataType) : undefined,
+      rawData: raw ? bytes.subarray(raw.valueStart, raw.valueEnd) : undefined,
+      int32Data: repeatedInt64(bytes, parts.filter((part) => part.number === TensorField.int32Data)),
+      external: location !== undefined && fieldVarint(bytes, location) === 1,
+    });
+  }
+  return initializers;
+}
+
+/** The values of a uint8, int8 or int32 initializer, or undefined for another type or external data. */
+export function integerValues(initializer: OnnxInitializer): Int32Array | undefined {
+  const count = initializer.dims.reduce((product, size) => product * size, 1);
+  const { rawData, elementType } = initializer;
+  if (initializer.external) return undefined;
+  if (rawData === undefined) return initializer.int32Data.length === count ? Int32Array.from(initializer.int32Data) : undefined;
+  const view = new DataView(rawData.buffer, rawData.byteOffset, rawData.byteLength);
+  switch (elementType) {
+    case ElementType.uint8:
+      return rawData.length === count ? Int32Array.from(rawData) : undefined;
+    case ElementType.int8:
+      return rawData.length === count ? Int32Array.from(new Int8Array(rawData.buffer, rawData.byteOffset, rawData.byteLength)) : undefined;
+    case ElementType.int32:
+      return rawData.length === count * 4 ? Int32Array.from({ length: count }, (_, index) => view.getInt32(index * 4, true)) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A new initializer with its values as raw little-endian bytes. */
+export function encodeInitializer(tensor: { name: string; elementType: number; dims: readonly number[]; values: Float32Array | Int32Array | BigInt64Array }): Uint8Array {
+  const { values } = tensor;
+  const raw = new Uint8Array(values.byteLength);
+  const view = new DataView(raw.buffer);
+  // ONNX stores raw data little-endian, whatever the machine's order.
+  for (let index = 0; index < values.length; index++) {
+    if (values instanceof Float32Array) view.setFloat32(index * 4, values[index], true);
+    else if (values instanceof Int32Array) view.setInt32(index * 4, values[index], true);
+    else view.setBigInt64(index * 8, values[index], true);
+  }
+  return encodeMessageField(GraphField.initializer, [
+    ...tensor.dims.map((size) => encodeVarintField(TensorField.dims, size)),
+    encodeVarintField(TensorField.dataType, tensor.elementType),
+    encodeStringField(TensorField.name, tensor.name),
+    encodeMessageField(TensorField.rawData, [raw]),
+  ]);
+}

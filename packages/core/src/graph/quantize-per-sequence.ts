@@ -1,0 +1,257 @@
+import { ElementType, GraphField } from './onnx-fields.js';
+import { encodeInitializer, integerValues, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
+import { readOnnxModel, replaceGraph } from './onnx-model.js';
+import { encodeNode, type OnnxNode } from './onnx-node.js';
+import { readValueInfo } from './onnx-value-info.js';
+
+export type PerSequenceQuantization =
+  | {
+      readonly kind: 'rewritten';
+      readonly model: Uint8Array;
+      /** The per-row scales and zero points, `[batch, sequence, 1]`: see `MaskRowsOptions.rowScalars`. */
+      readonly rowScalars: ReadonlySet<string>;
+      /** How many DynamicQuantizeLinear ops now quantize each input on its own. */
+      readonly quantizers: number;
+    }
+  | { readonly kind: 'no-dynamic-quantization' }
+  | { readonly kind: 'skipped'; readonly reason: string };
+
+const maskInput = 'attention_mask';
+const prefix = 'fillmask_per_sequence';
+const names = {
+  zero: `${prefix}/zero`,
+  one: `${prefix}/one`,
+  quantizedMax: `${prefix}/255`,
+  oneInt64: `${prefix}/one_int64`,
+  columnShape: `${prefix}/column_shape`,
+  reduceAxes: `${prefix}/reduce_axes`,
+  batchSequence: `${prefix}/batch_sequence`,
+  rowShape: `${prefix}/batch_sequence_1`,
+  maskBool: `${prefix}/attention_mask_bool`,
+  realToken: `${prefix}/real_token`,
+};
+
+/**
+ * Makes an int8 graph's answers for one input independent of the inputs batched with it.
+ *
+ * A dynamically quantized graph (onnxruntime's `quantize_dynamic`, the `model_quantized.onnx` of the
+ * Hub's ONNX models) quantizes each activation with one scale for the whole tensor: in a batch, every
+ * input's scale depends on its batch-mates and on the padding, so batching moves scores. The rewrite
+ * replaces each `DynamicQuantizeLinear` with the same arithmetic done per input over its real tokens
+ * only (onnxruntime's: range widened to include 0, scale `(max - min) / 255`, zero point rounded half
+ * to even, values divided, clamped and rounded), so a batched input gets exactly the scale and zero
+ * point it gets alone. The `MatMulInteger`s it feeds then need a zero point per row, which onnxruntime
+ * only takes per tensor: they run without one and subtract `zero point × column sums of the weights`
+ * afterwards, in int32, which is exact. Everything downstream sees the same values as before.
+ *
+ * Graphs of another shape (no attention_mask to tell padding from tokens, a quantized tensor read by
+ * something other than a MatMulInteger with constant weights, opset below 13) are left alone, with the
+ * reason; the caller then runs them one input at a time.
+ */
+export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization {
+  const parsed = readOnnxModel(model);
+  // Nothing to quantize; loading the file reports what is wrong with it.
+  if (!parsed) return { kind: 'no-dynamic-quantization' };
+  const { nodes, graphFields, opset } = parsed;
+  const quantizers = nodes.filter((node) => node.opType === 'DynamicQuantizeLinear' && isDefaultDomain(node));
+  if (quantizers.length === 0) return { kind: 'no-dynamic-quantization' };
+  if (opset === undefined || opset < 13) return skipped(`opset ${opset ?? 'unknown'} is older than 13 (QuantizeLinear per axis)`);
+  const graphInputs = graphFields.filter((field) => field.number === GraphField.input).map((field) => readValueInfo(model, field).name);
+  if (!graphInputs.includes(maskInput)) return skipped(`the graph takes no ${maskInput}, so padding cannot be told from tokens`);
+
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
+  const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers });
+  if (typeof plan === 'string') return skipped(plan);
+
+  const rowScalars = new Set<string>();
+  const graphParts: Uint8Array[] = [];
+  const nodeByField = new Map(nodes.map((node) => [node.field, node]));
+  for (const field of graphFields) {
+    const node = nodeByField.get(field);
+    const shift = node && plan.matMuls.get(node);
+    if (node && plan.quantizers.has(node)) {
+      if (rowScalars.size === 0) graphParts.push(...sharedNodes());
+      graphParts.push(...perSequenceQuantizer(node, opset));
+      rowScalars.add(node.outputs[1]).add(zeroPointRows(node));
+    } else if (node && shift) {
+      graphParts.push(...shiftedMatMul(node, shift));
+    } else {
+      graphParts.push(model.subarray(field.start, field.end));
+    }
+  }
+  graphParts.push(...sharedInitializers(opset), ...plan.columnSums.values());
+  return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, quantizers: quantizers.length };
+}
+
+interface RewritePlan {
+  readonly quantizers: ReadonlySet<OnnxNode>;
+  /** Each MatMulInteger fed by a quantizer: its weights' column sums and its input's zero points per row. */
+  readonly matMuls: ReadonlyMap<OnnxNode, ZeroPointShift>;
+  /** The column-sum initializers to add, by name. */
+  readonly columnSums: ReadonlyMap<string, Uint8Array>;
+}
+
+interface ZeroPointShift {
+  readonly columnSums: string;
+  readonly zeroPointRows: string;
+}
+
+interface ConstantSource {
+  readonly initializers: ReadonlyMap<string, OnnxInitializer>;
+  readonly producers: ReadonlyMap<string, OnnxNode>;
+}
+
+function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<string, readonly OnnxNode[]>, graph: ConstantSource): RewritePlan | string {
+  const matMuls = new Map<OnnxNode, ZeroPointShift>();
+  const columnSums = new Map<string, Uint8Array>();
+  for (const quantizer of quantizers) {
+    const [quantized, scale, zeroPoint] = quantizer.outputs;
+    if (!quantized || !scale || !zeroPoint) return `${quantizer.inputs[0]} is quantized without its scale and zero point as outputs`;
+    const readers = consumers.get(quantized) ?? [];
+    const readsAll = (reader: OnnxNode) => reader.opType === 'MatMulInteger' && isDefaultDomain(reader) && reader.inputs[0] === quantized && reader.inputs[2] === zeroPoint;
+    if (!readers.every(readsAll)) return `${quantized} is read by something other than a MatMulInteger with its zero point`;
+    if (!(consumers.get(zeroPoint) ?? []).every((reader) => readers.includes(reader) && reader.inputs.indexOf(zeroPoint) === 2)) return `${zeroPoint} is read outside a MatMulInteger`;
+    if (!(consumers.get(scale) ?? []).every((reader) => reader.opType === 'Mul')) return `${scale} is read by something other than a Mul`;
+    for (const matMul of readers) {
+      const sums = weightColumnSums(matMul, graph);
+      if (typeof sums === 'string') return sums;
+      columnSums.set(sums.name, sums.initializer);
+      matMuls.set(matMul, { columnSums: sums.name, zeroPointRows: zeroPointRows(quantizer) });
+    }
+  }
+  return { quantizers: new Set(quantizers), matMuls, columnSums };
+}
+
+/** Σ_k (B[k, j] - zero point of B) for each column j: what a row's zero point multiplies. */
+function weightColumnSums(matMul: OnnxNode, graph: ConstantSource): { name: string; initializer: Uint8Array } | string {
+  const [, weightName, , weightZeroPointName = ''] = matMul.inputs;
+  const matrix = constantMatrixSums(weightName, graph);
+  if (!matrix) return `MatMulInteger ${matMul.outputs[0]} multiplies by ${weightName}, not by a constant int8 matrix`;
+  const { columnSums, rows } = matrix;
+  let zeroPoints: Int32Array = new Int32Array(1);
+  if (weightZeroPointName !== '') {
+    const zeroPoint = graph.initializers.get(weightZeroPointName);
+    const values = zeroPoint && integerValues(zeroPoint);
+    if (!values || (values.length !== 1 && values.length !== columnSums.length)) {
+      return `MatMulInteger ${matMul.outputs[0]} has a zero point ${weightZeroPointName} that is not a constant per tensor or per column`;
+    }
+    zeroPoints = values;
+  }
+  const sums = columnSums.map((sum, column) => sum - rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
+  const name = `${weightName}/${weightZeroPointName}/${prefix}_column_sums`;
+  return { name, initializer: encodeInitializer({ name, elementType: ElementType.int32, dims: [sums.length], values: sums }) };
+}
+
+/**
+ * The column sums and row count of a constant integer matrix: an initializer, or one seen through an
+ * Identity (shared ALBERT layers) or a Transpose (an MLM head tied to the quantized embeddings).
+ */
+function constantMatrixSums(name: string, graph: ConstantSource): { columnSums: Int32Array; rows: number } | undefined {
+  const producer = graph.producers.get(name);
+  if (producer?.opType === 'Identity') return constantMatrixSums(producer.inputs[0], graph);
+  const permutation = producer?.intAttributes.get('perm');
+  const transposed = producer?.opType === 'Transpose' && (permutation === undefined || (permutation[0] === 1 && permutation[1] === 0));
+  if (producer && !transposed) return undefined;
+  const source = graph.initializers.get(transposed ? producer.inputs[0] : name);
+  const values = source && integerValues(source);
+  if (!source || !values || source.dims.length !== 2) return undefined;
+  const [sourceRows, sourceColumns] = source.dims;
+  const sums = new Int32Array(transposed ? sourceRows : sourceColumns);
+  for (let row = 0; row < sourceRows; row++) {
+    for (let column = 0; column < sourceColumns; column++) sums[transposed ? row : column] += values[row * sourceColumns + column];
+  }
+  return { columnSums: sums, rows: transposed ? sourceColumns : sourceRows };
+}
+
+/** The attention mask as `[batch, sequence, 1]` booleans, and that shape, shared by every quantizer. */
+function sharedNodes(): Uint8Array[] {
+  return [
+    encodeNode({ name: names.batchSequence, opType: 'Shape', inputs: [maskInput], outputs: [names.batchSequence] }),
+    encodeNode({ name: names.rowShape, opType: 'Concat', inputs: [names.batchSequence, names.oneInt64], outputs: [names.rowShape], intAttributes: { axis: 0 } }),
+    encodeNode({ name: names.maskBool, opType: 'Cast', inputs: [maskInput], outputs: [names.maskBool], intAttributes: { to: ElementType.bool } }),
+    encodeNode({ name: names.realToken, opType: 'Reshape', inputs: [names.maskBool, names.rowShape], outputs: [names.realToken] }),
+  ];
+}
+
+function sharedInitializers(opset: number): Uint8Array[] {
+  const scalar = (name: string, value: number) => encodeInitializer({ name, elementType: ElementType.float, dims: [], values: Float32Array.of(value) });
+  const int64s = (name: string, values: number[]) => encodeInitializer({ name, elementType: ElementType.int64, dims: [values.length], values: BigInt64Array.from(values, BigInt) });
+  return [
+    scalar(names.zero, 0),
+    scalar(names.one, 1),
+    scalar(names.quantizedMax, 255),
+    int64s(names.oneInt64, [1]),
+    int64s(names.columnShape, [-1, 1, 1]),
+    ...(opset >= 18 ? [int64s(names.reduceAxes, [1, 2])] : []),
+  ];
+}
+
+function zeroPointRows(quantizer: OnnxNode): string {
+  return `${quantizer.inputs[0]}/${prefix}/zero_point_rows`;
+}
+
+/**
+ * DynamicQuantizeLinear(x) → (quantized, scale, zero point), per input. The scale keeps its name and
+ * becomes `[batch, sequence, 1]` (each row holds its input's scale), so the Muls reading it broadcast
+ * as before; the zero point becomes int32 rows for the MatMulIntegers' shift.
+ */
+function perSequenceQuantizer(quantizer: OnnxNode, opset: number): Uint8Array[] {
+  const [x] = quantizer.inputs;
+  const [quantized, scaleRows] = quantizer.outputs;
+  const p = (name: string) => `${x}/${prefix}/${name}`;
+  const node = (opType: string, inputs: string[], output: string, intAttributes?: Record<string, number | number[]>) =>
+    encodeNode({ name: output, opType, inputs, outputs: [output], intAttributes });
+  const reduce = (opType: string, input: string, output: string) =>
+    opset >= 18 ? node(opType, [input, names.reduceAxes], output, { keepdims: 0 }) : node(opType, [input], output, { axes: [1, 2], keepdims: 0 });
+  return [
+    // The range of each input's real tokens, widened to include 0 (padding counts as 0).
+    node('Where', [names.realToken, x, names.zero], p('masked')),
+    reduce('ReduceMax', p('masked'), p('max')),
+    reduce('ReduceMin', p('masked'), p('min')),
+    node('Max', [p('max'), names.zero], p('high')),
+    node('Min', [p('min'), names.zero], p('low')),
+    // scale = high == low ? 1 : (high - low) / 255
+    node('Sub', [p('high'), p('low')], p('span')),
+    node('Div', [p('span'), names.quantizedMax], p('span_scale')),
+    node('Equal', [p('high'), p('low')], p('empty_range')),
+    node('Where', [p('empty_range'), names.one, p('span_scale')], p('scale')),
+    // zero point = round half to even(clamp(0 - low / scale, 0, 255))
+    node('Div', [p('low'), p('scale')], p('low_steps')),
+    node('Sub', [names.zero, p('low_steps')], p('zero_point_exact')),
+    node('Min', [p('zero_point_exact'), names.quantizedMax], p('zero_point_below_max')),
+    node('Max', [p('zero_point_below_max'), names.zero], p('zero_point_clamped')),
+    node('Round', [p('zero_point_clamped')], p('zero_point_float')),
+    node('Cast', [p('zero_point_float')], p('zero_point'), { to: ElementType.uint8 }),
+    // Each input quantized with its own scale and zero point (per axis 0: one per input).
+    node('QuantizeLinear', [x, p('scale'), p('zero_point')], quantized, { axis: 0 }),
+    // The scale and zero point repeated on every row.
+    node('Reshape', [p('scale'), names.columnShape], p('scale_column')),
+    node('Expand', [p('scale_column'), names.rowShape], scaleRows),
+    node('Cast', [p('zero_point_float')], p('zero_point_int32'), { to: ElementType.int32 }),
+    node('Reshape', [p('zero_point_int32'), names.columnShape], p('zero_point_column')),
+    node('Expand', [p('zero_point_column'), names.rowShape], zeroPointRows(quantizer)),
+  ];
+}
+
+/** MatMulInteger(a, B, a's zero point, B's) = MatMulInteger(a, B, 0, B's) - a's zero point × column sums of (B - B's zero point). */
+function shiftedMatMul(matMul: OnnxNode, shift: ZeroPointShift): Uint8Array[] {
+  const [quantized, weights, , weightZeroPoint = ''] = matMul.inputs;
+  const [output] = matMul.outputs;
+  const unshifted = `${output}/${prefix}/unshifted`;
+  const correction = `${output}/${prefix}/zero_point_shift`;
+  return [
+    encodeNode({ name: unshifted, opType: 'MatMulInteger', inputs: weightZeroPoint === '' ? [quantized, weights] : [quantized, weights, '', weightZeroPoint], outputs: [unshifted] }),
+    encodeNode({ name: correction, opType: 'Mul', inputs: [shift.zeroPointRows, shift.columnSums], outputs: [correction] }),
+    encodeNode({ name: output, opType: 'Sub', inputs: [unshifted, correction], outputs: [output] }),
+  ];
+}
+
+function isDefaultDomain(node: OnnxNode): boolean {
+  return node.domain === '' || node.domain === 'ai.onnx';
+}
+
+function skipped(reason: string): PerSequenceQuantization {
+  return { kind: 'skipped', reason };
+}

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { fixtureModelPath } from '@fillmask/fixtures';
+import type { TokenBatchV1 } from '../backend/fill-mask-backend-v1.js';
+import { prepareFillMaskGraphs } from '../graph/prepare-fill-mask-graphs.js';
+import type { OnnxSessionLike } from './onnx-runtime-types.js';
+import { OnnxSessionModel } from './onnx-session-model.js';
+
+const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', extra: { session: { x64quantprecision: '1' } } };
+const graphs = prepareFillMaskGraphs(new Uint8Array(readFileSync(join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model_quantized.onnx'))));
+
+const rows = [
+  [101, 1996, 103, 2003, 1037, 2307, 2154, 1012, 102],
+  [101, 2023, 2003, 103, 102],
+  [101, 103, 2293, 103, 2017, 102],
+];
+
+/** The rows padded into one batch, asking for the logits at every [MASK] (id 103). */
+function batchOf(inputs: number[][]): TokenBatchV1 {
+  const sequenceLength = Math.max(...inputs.map((row) => row.length));
+  const inputIds = new Int32Array(inputs.length * sequenceLength);
+  const attentionMask = new Int32Array(inputIds.length);
+  const positions: number[] = [];
+  inputs.forEach((row, index) =>
+    row.forEach((id, column) => {
+      inputIds[index * sequenceLength + column] = id;
+      attentionMask[index * sequenceLength + column] = 1;
+      if (id === 103) positions.push(index * sequenceLength + column);
+    }),
+  );
+  return { batchSize: inputs.length, sequenceLength, inputIds, attentionMask, tokenTypeIds: new Int32Array(inputIds.length), positions: Int32Array.from(positions) };
+}
+
+async function createModel(openBatchGraph: () => Promise<OnnxSessionLike>, onOpenError?: (error: unknown) => void) {
+  if (!graphs.single.model || !graphs.batch?.model) throw new Error('the fixture was expected to get both graphs');
+  return OnnxSessionModel.create({
+    session: await ort.InferenceSession.create(graphs.single.model, sessionOptions),
+    createInt64Tensor: (data, dims) => new ort.Tensor('int64', data, dims),
+    backendName: 'onnx',
+    location: 'tiny-bert-uncased',
+    configVocabSize: undefined,
+    positionsInput: graphs.single.positionsInput,
+    batchInvariant: graphs.batchInvariant,
+    batchGraph: { open: openBatchGraph, positionsInput: graphs.batch.positionsInput, onOpenError },
+  });
+}
+
+/** Each input alone, its masks' logits in batch order. */
+async function aloneLogits(model: OnnxSessionModel): Promise<Float32Array> {
+  const parts = [];
+  for (const row of rows) parts.push((await model.run(batchOf([row]))).logits);
+  const joined = new Float32Array(parts.reduce((total, part) => total + part.length, 0));
+  parts.reduce((offset, part) => (joined.set(part, offset), offset + part.length), 0);
+  return joined;
+}
+
+describe('OnnxSessionModel with a batch graph (an int8 graph quantizing per input)', () => {
+  it('opens the batch graph at the first batch of several inputs, once, and answers each input exactly as alone', async () => {
+    let opened = 0;
+    const model = await createModel(async () => {
+      opened++;
+      return ort.InferenceSession.create(graphs.batch!.model!, sessionOptions);
+    });
+    expect(model.batchInvariant).toBe(true);
+    const alone = await aloneLogits(model);
+    expect(opened).toBe(0);
+    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
+    expect((await model.run(batchOf(rows.slice(1)))).logits).toEqual(alone.subarray(model.vocabSize));
+    expect(opened).toBe(1);
+    await model.dispose();
+  });
+
+  it('runs batches input by input when the batch graph cannot be opened, and says why once', async () => {
+    const errors: unknown[] = [];
+    const model = await createModel(() => Promise.reject(new Error('no such op')), (error) => errors.push(error));
+    const alone = await aloneLogits(model);
+    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
+    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
+    expect(errors.map(String)).toEqual(['Error: no such op']);
+    await model.dispose();
+  });
+
+  it('releases both sessions on dispose', async () => {
+    let released = 0;
+    const model = await createModel(async () => {
+      const session = await ort.InferenceSession.create(graphs.batch!.model!, sessionOptions);
+      return Object.assign(Object.create(session) as OnnxSessionLike, {
+        run: session.run.bind(session),
+        release: async () => {
+          released++;
+          await session.release();
+        },
+      });
+    });
+    await model.run(batchOf(rows));
+    await model.dispose();
+    expect(released).toBe(1);
+  });
+});

@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel, type FillMaskTokenizer, type ModelDtype } from '@fillmask/core';
 import { createOnnxBackend, defaultSessionOptions } from '@fillmask/backend-onnx';
 
-export type ContenderName = 'fillmask' | 'fillmask-per-input' | 'transformers.js' | 'onnxruntime' | 'transformers.js-same-settings' | 'onnxruntime-same-settings';
+export type ContenderName = 'fillmask' | 'transformers.js' | 'onnxruntime' | 'transformers.js-same-settings' | 'onnxruntime-same-settings';
 
 /**
  * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): intra-op
@@ -28,7 +28,6 @@ export interface ContenderSetup {
   readonly dtype: ModelDtype;
   readonly threads: number;
   readonly topK: number;
-  readonly batchSize: number;
 }
 
 export const peerBatchSize = 32;
@@ -37,9 +36,6 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
   switch (name) {
     case 'fillmask':
       return fillmaskContender(setup, 'fillmask');
-    case 'fillmask-per-input':
-      // q8's default: one input per forward pass, so no input's scores depend on its batch-mates.
-      return fillmaskContender({ ...setup, batchSize: 1 }, 'fillmask-per-input');
     case 'transformers.js':
     case 'transformers.js-same-settings':
       return transformersContender(setup, name);
@@ -49,11 +45,11 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
   }
 }
 
-async function fillmaskContender({ folder, dtype, threads, topK, batchSize }: ContenderSetup, name: ContenderName): Promise<Contender> {
+/** fillmask with its defaults but the thread count: it batches (32 inputs, q8 included) and buckets by length itself. */
+async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName): Promise<Contender> {
   const fillMask = await createFillMask({
     model: folder,
     dtype,
-    batchSize,
     topK,
     backend: createOnnxBackend({ sessionOptions: { intraOpNumThreads: threads } }),
     onWarning: () => undefined,

@@ -58,9 +58,8 @@ console.log(`results written to ${join(values.output!, 'results.md')} and result
 
 async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): Promise<BenchmarkCase> {
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
-  const setup: ContenderSetup = { folder, dtype, threads, topK: 5, batchSize: peerBatchSize };
-  // q8 runs one input per pass by default (see FillMaskConfig.batchSize); measure that too.
-  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...(dtype === 'q8' ? ['fillmask-per-input' as const] : [])];
+  const setup: ContenderSetup = { folder, dtype, threads, topK: 5 };
+  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders];
   const contenders: Contender[] = [];
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
@@ -117,7 +116,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
 }
 
 function samplesByContender(): Record<ContenderName, number[]> {
-  return { fillmask: [], 'fillmask-per-input': [], 'transformers.js': [], onnxruntime: [], 'transformers.js-same-settings': [], 'onnxruntime-same-settings': [] };
+  return { fillmask: [], 'transformers.js': [], onnxruntime: [], 'transformers.js-same-settings': [], 'onnxruntime-same-settings': [] };
 }
 
 /** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */

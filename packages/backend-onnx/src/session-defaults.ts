@@ -14,8 +14,7 @@ type SessionOptions = Ort.InferenceSession.SessionOptions;
  *   moved fixture scores by up to 5e-2 from the same graph on a VNNI CPU or in WebAssembly; the
  *   setting makes it use u8×u8 kernels on x64 (with VNNI the answers were exact already; its speed
  *   there is not measured here), so a q8 model gives the same answers on every machine. Measured
- *   on an AVX2 machine: one input per pass, the q8 default, as fast; a batch of 32 in one pass
- *   about 25% slower.
+ *   on an AVX2 machine: one input per pass as fast; a batch of 32 in one pass about 25% slower.
  */
 export function defaultSessionOptions(): SessionOptions {
   return {

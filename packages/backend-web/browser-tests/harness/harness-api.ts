@@ -14,7 +14,7 @@ export interface Harness {
   /** Fills the inputs while a timer ticks on the main thread; reports how regularly it ticked. */
   measureResponsiveness(id: string, inputs: string[], intervalMs: number): Promise<Outcome<Responsiveness>>;
   /** The backend alone, for the conformance suite run from Node. */
-  loadBackendModel(id: string, request: BackendModelRequest): Promise<Outcome<{ vocabSize: number; runtime: WebModelInfo | undefined }>>;
+  loadBackendModel(id: string, request: BackendModelRequest): Promise<Outcome<{ vocabSize: number; batchInvariant: boolean | undefined; runtime: WebModelInfo | undefined }>>;
   runBackendModel(id: string, batch: PlainTokenBatch): Promise<Outcome<string>>;
   disposeBackendModel(id: string): Promise<Outcome<null>>;
   /** Core's model source alone: reads one file of a model, as createFillMask would. */

@@ -178,7 +178,7 @@ const harness: Harness = {
       const files = await openModel(request.model);
       const model = await backend.loadModel({ files, config: request.config, dtype: request.dtype, modelFile: request.modelFile });
       backendModels.set(id, model);
-      return { vocabSize: model.vocabSize, runtime };
+      return { vocabSize: model.vocabSize, batchInvariant: model.batchInvariant, runtime };
     }),
 
   runBackendModel: (id, batch) =>

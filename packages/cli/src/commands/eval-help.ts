@@ -20,7 +20,7 @@ Options:
                                   "predictions" (top 5), "top1", "top5"} or {"text", "skipped"};
                                   then {"summary": {"sentences", "evaluated", "skipped", "top1",
                                   "top5", "seed"}} with top1 and top5 as hit rates over the evaluated
-      --batch-size <n>            sentences per forward pass (default 32 for fp32; 1 for q8)
+      --batch-size <n>            sentences per forward pass (default 32)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
   -q, --quiet                     no progress bar on stderr (it shows only on a terminal)

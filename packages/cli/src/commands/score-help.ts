@@ -22,7 +22,7 @@ Options:
                                   --per-token, "perToken": [{"token", "id", "position",
                                   "logProbability"}]), then {"summary": {"pll", "tokens", "pppl"}};
                                   a text that fails prints {"error": "..."} and the rest go on
-      --batch-size <n>            masked copies per forward pass (default 32 for fp32; 1 for q8)
+      --batch-size <n>            masked copies per forward pass (default 32)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
   -q, --quiet                     no progress bar on stderr (it shows only on a terminal)

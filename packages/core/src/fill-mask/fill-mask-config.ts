@@ -19,10 +19,11 @@ export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 't
   /** `fp32` (default, `onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). */
   readonly dtype?: ModelDtype;
   /**
-   * Inputs per forward pass when filling many inputs. Default 32 for fp32, and 1 for q8: a q8 graph
-   * quantizes activations with one scale per tensor, so inputs batched together shift each other's
-   * scores (by up to a few 1e-3 on the fixtures); one input per pass keeps each result independent
-   * of the others. Set it to trade that for throughput.
+   * Inputs per forward pass when filling many inputs. Default 32. A q8 graph as exported quantizes
+   * activations with one scale per tensor, so batched inputs would shift each other's scores; the
+   * onnx and web backends batch q8 inputs through a variant of the graph that quantizes each input on
+   * its own, which gives every input exactly its answers alone. A backend that cannot (the model's
+   * graph is of another shape; the debug log says why) gets a default of 1 for q8.
    */
   readonly batchSize?: number;
   /** Replaces the tokenizer read from the model's files. */

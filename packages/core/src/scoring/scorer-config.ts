@@ -9,9 +9,8 @@ export interface ScorerConfig
   extends ModelSourceOptions,
     Pick<FillMaskConfig, 'model' | 'backend' | 'backendOptions' | 'dtype' | 'tokenizer'> {
   /**
-   * Masked copies per forward pass. Default 32 for fp32 and 1 for q8: a q8 graph quantizes
-   * activations with one scale per tensor, so copies run together shift each other's scores; one
-   * copy per pass keeps every score independent of the batch. Set it to trade that for speed.
+   * Masked copies per forward pass. Default 32 (see FillMaskConfig.batchSize: q8 batches give every
+   * copy exactly its scores alone, and where a backend cannot do that for a q8 graph the default is 1).
    */
   readonly batchSize?: number;
   /**

@@ -181,7 +181,9 @@ function graphView(
   const rowScalars = new Set(rowScalarSeeds);
   for (const node of nodes) {
     const inputs = node.inputs.filter((input) => input !== '');
-    if (inputs.some((input) => rowScalars.has(input)) && inputs.every((input) => rowScalars.has(input) || constants.has(input) || scalars.has(input))) {
+    const fromRowScalars = inputs.some((input) => rowScalars.has(input)) && inputs.every((input) => rowScalars.has(input) || constants.has(input) || scalars.has(input));
+    // Only per-element ops keep one value per row ([batch, sequence, …] in, the same out).
+    if (rowwiseOps.has(node.opType) && fromRowScalars) {
       node.outputs.forEach((output) => rowScalars.add(output));
     }
   }

@@ -8,7 +8,10 @@ export type PerSequenceQuantization =
   | {
       readonly kind: 'rewritten';
       readonly model: Uint8Array;
-      /** The per-row scales and zero points, `[batch, sequence, 1]`: see `MaskRowsOptions.rowScalars`. */
+      /**
+       * The scales and zero points repeated on every row, `[batch, sequence, 1]`, for the quantizers
+       * feeding the logits' projection: see `MaskRowsOptions.rowScalars`. The others are `[batch, 1, 1]`.
+       */
       readonly rowScalars: ReadonlySet<string>;
       /** How many DynamicQuantizeLinear ops now quantize each input on its own. */
       readonly quantizers: number;
@@ -24,7 +27,8 @@ const names = {
   quantizedMax: `${prefix}/255`,
   oneInt64: `${prefix}/one_int64`,
   columnShape: `${prefix}/column_shape`,
-  reduceAxes: `${prefix}/reduce_axes`,
+  lastAxis: `${prefix}/last_axis`,
+  sequenceAxes: `${prefix}/sequence_axes`,
   batchSequence: `${prefix}/batch_sequence`,
   rowShape: `${prefix}/batch_sequence_1`,
   maskBool: `${prefix}/attention_mask_bool`,
@@ -64,17 +68,23 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
   const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
   const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers });
   if (typeof plan === 'string') return skipped(plan);
+  const graphOutputs = new Set(graphFields.filter((field) => field.number === GraphField.output).map((field) => readValueInfo(model, field).name));
+  const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
 
   const rowScalars = new Set<string>();
   const graphParts: Uint8Array[] = [];
+  let sharedNodesEmitted = false;
   const nodeByField = new Map(nodes.map((node) => [node.field, node]));
   for (const field of graphFields) {
     const node = nodeByField.get(field);
     const shift = node && plan.matMuls.get(node);
     if (node && plan.quantizers.has(node)) {
-      if (rowScalars.size === 0) graphParts.push(...sharedNodes());
-      graphParts.push(...perSequenceQuantizer(node, opset));
-      rowScalars.add(node.outputs[1]).add(zeroPointRows(node));
+      if (!sharedNodesEmitted) graphParts.push(...sharedNodes());
+      sharedNodesEmitted = true;
+      // The logits' projection runs on the mask rows only (gatherMaskRows): its scales must be per row to be gathered.
+      const perRow = (consumers.get(node.outputs[0]) ?? []).some((reader) => projections.has(reader));
+      graphParts.push(...perSequenceQuantizer(node, opset, perRow));
+      if (perRow) rowScalars.add(node.outputs[1]).add(sequenceZeroPoints(node));
     } else if (node && shift) {
       graphParts.push(...shiftedMatMul(node, shift));
     } else {
@@ -95,7 +105,7 @@ interface RewritePlan {
 
 interface ZeroPointShift {
   readonly columnSums: string;
-  readonly zeroPointRows: string;
+  readonly zeroPoints: string;
 }
 
 interface ConstantSource {
@@ -118,7 +128,7 @@ function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<str
       const sums = weightColumnSums(matMul, graph);
       if (typeof sums === 'string') return sums;
       columnSums.set(sums.name, sums.initializer);
-      matMuls.set(matMul, { columnSums: sums.name, zeroPointRows: zeroPointRows(quantizer) });
+      matMuls.set(matMul, { columnSums: sums.name, zeroPoints: sequenceZeroPoints(quantizer) });
     }
   }
   return { quantizers: new Set(quantizers), matMuls, columnSums };
@@ -184,32 +194,56 @@ function sharedInitializers(opset: number): Uint8Array[] {
     scalar(names.quantizedMax, 255),
     int64s(names.oneInt64, [1]),
     int64s(names.columnShape, [-1, 1, 1]),
-    ...(opset >= 18 ? [int64s(names.reduceAxes, [1, 2])] : []),
+    ...(opset >= 18 ? [int64s(names.lastAxis, [-1]), int64s(names.sequenceAxes, [1, 2])] : []),
   ];
 }
 
-function zeroPointRows(quantizer: OnnxNode): string {
-  return `${quantizer.inputs[0]}/${prefix}/zero_point_rows`;
+/** The int32 zero point of each input, `[batch, 1, 1]` or repeated on every row. */
+function sequenceZeroPoints(quantizer: OnnxNode): string {
+  return `${quantizer.inputs[0]}/${prefix}/zero_points`;
+}
+
+/** Whether a MatMulInteger's output reaches a graph output through per-element ops alone: the logits' projection. */
+function feedsOutputRowByRow(matMul: OnnxNode, consumers: ReadonlyMap<string, readonly OnnxNode[]>, graphOutputs: ReadonlySet<string>): boolean {
+  let current = matMul.outputs[0];
+  for (let step = 0; step < 16; step++) {
+    if (graphOutputs.has(current)) return true;
+    const readers = consumers.get(current) ?? [];
+    if (readers.length !== 1 || !['Add', 'Sub', 'Mul', 'Div', 'Cast'].includes(readers[0].opType)) return false;
+    current = readers[0].outputs[0];
+  }
+  return false;
 }
 
 /**
  * DynamicQuantizeLinear(x) → (quantized, scale, zero point), per input. The scale keeps its name and
- * becomes `[batch, sequence, 1]` (each row holds its input's scale), so the Muls reading it broadcast
- * as before; the zero point becomes int32 rows for the MatMulIntegers' shift.
+ * becomes `[batch, 1, 1]`, or `[batch, sequence, 1]` (each row holding its input's) with `perRow`,
+ * so the Muls reading it broadcast as before; the zero point becomes int32 for the MatMulIntegers' shift.
  */
-function perSequenceQuantizer(quantizer: OnnxNode, opset: number): Uint8Array[] {
+function perSequenceQuantizer(quantizer: OnnxNode, opset: number, perRow: boolean): Uint8Array[] {
   const [x] = quantizer.inputs;
-  const [quantized, scaleRows] = quantizer.outputs;
+  const [quantized, scaleOut] = quantizer.outputs;
   const p = (name: string) => `${x}/${prefix}/${name}`;
   const node = (opType: string, inputs: string[], output: string, intAttributes?: Record<string, number | number[]>) =>
     encodeNode({ name: output, opType, inputs, outputs: [output], intAttributes });
-  const reduce = (opType: string, input: string, output: string) =>
-    opset >= 18 ? node(opType, [input, names.reduceAxes], output, { keepdims: 0 }) : node(opType, [input], output, { axes: [1, 2], keepdims: 0 });
+  const reduce = (opType: string, input: string, output: string, axes: 'last' | 'sequence') => {
+    const keepdims = axes === 'last' ? 1 : 0;
+    if (opset >= 18) return node(opType, [input, axes === 'last' ? names.lastAxis : names.sequenceAxes], output, { keepdims });
+    return node(opType, [input], output, { axes: axes === 'last' ? [-1] : [1, 2], keepdims });
+  };
+  // A per-input value as [batch, 1, 1], or repeated on every row.
+  const spread = (input: string, output: string) =>
+    perRow
+      ? [node('Reshape', [input, names.columnShape], `${output}/column`), node('Expand', [`${output}/column`, names.rowShape], output)]
+      : [node('Reshape', [input, names.columnShape], output)];
   return [
-    // The range of each input's real tokens, widened to include 0 (padding counts as 0).
-    node('Where', [names.realToken, x, names.zero], p('masked')),
-    reduce('ReduceMax', p('masked'), p('max')),
-    reduce('ReduceMin', p('masked'), p('min')),
+    // The range of each input's real tokens, widened to include 0: each row's range first, padding rows counted as 0.
+    reduce('ReduceMax', x, p('row_max'), 'last'),
+    reduce('ReduceMin', x, p('row_min'), 'last'),
+    node('Where', [names.realToken, p('row_max'), names.zero], p('token_max')),
+    node('Where', [names.realToken, p('row_min'), names.zero], p('token_min')),
+    reduce('ReduceMax', p('token_max'), p('max'), 'sequence'),
+    reduce('ReduceMin', p('token_min'), p('min'), 'sequence'),
     node('Max', [p('max'), names.zero], p('high')),
     node('Min', [p('min'), names.zero], p('low')),
     // scale = high == low ? 1 : (high - low) / 255
@@ -226,12 +260,9 @@ function perSequenceQuantizer(quantizer: OnnxNode, opset: number): Uint8Array[] 
     node('Cast', [p('zero_point_float')], p('zero_point'), { to: ElementType.uint8 }),
     // Each input quantized with its own scale and zero point (per axis 0: one per input).
     node('QuantizeLinear', [x, p('scale'), p('zero_point')], quantized, { axis: 0 }),
-    // The scale and zero point repeated on every row.
-    node('Reshape', [p('scale'), names.columnShape], p('scale_column')),
-    node('Expand', [p('scale_column'), names.rowShape], scaleRows),
+    ...spread(p('scale'), scaleOut),
     node('Cast', [p('zero_point_float')], p('zero_point_int32'), { to: ElementType.int32 }),
-    node('Reshape', [p('zero_point_int32'), names.columnShape], p('zero_point_column')),
-    node('Expand', [p('zero_point_column'), names.rowShape], zeroPointRows(quantizer)),
+    ...spread(p('zero_point_int32'), sequenceZeroPoints(quantizer)),
   ];
 }
 
@@ -243,7 +274,7 @@ function shiftedMatMul(matMul: OnnxNode, shift: ZeroPointShift): Uint8Array[] {
   const correction = `${output}/${prefix}/zero_point_shift`;
   return [
     encodeNode({ name: unshifted, opType: 'MatMulInteger', inputs: weightZeroPoint === '' ? [quantized, weights] : [quantized, weights, '', weightZeroPoint], outputs: [unshifted] }),
-    encodeNode({ name: correction, opType: 'Mul', inputs: [shift.zeroPointRows, shift.columnSums], outputs: [correction] }),
+    encodeNode({ name: correction, opType: 'Mul', inputs: [shift.zeroPoints, shift.columnSums], outputs: [correction] }),
     encodeNode({ name: output, opType: 'Sub', inputs: [unshifted, correction], outputs: [output] }),
   ];
 }

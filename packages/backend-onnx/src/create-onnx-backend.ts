@@ -1,5 +1,5 @@
 import { UnsupportedModelError } from '@fillmask/core';
-import { prepareFillMaskGraphs } from '@fillmask/core/graph';
+import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
@@ -36,8 +36,6 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           });
         }
       };
-      const { batch } = graphs;
-      const batchModel = batch?.model;
       return OnnxSessionModel.create({
         session: await open(single),
         createInt64Tensor: (data, dims) => new runtime.Tensor('int64', data, dims),
@@ -46,10 +44,14 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         configVocabSize: config.vocab_size,
         positionsInput: graphs.single.positionsInput,
         batchInvariant: graphs.batchInvariant,
-        ...(batchModel && {
+        ...(graphs.batchGraph && {
           batchGraph: {
-            open: () => open(batchModel),
-            positionsInput: batch?.positionsInput,
+            // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
+            open: async () => {
+              const { graph, note } = prepareBatchGraph(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+              debug(`fillmask: ${modelFile} ${note}`);
+              return { session: await open(graph.model), positionsInput: graph.positionsInput };
+            },
             onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
           },
         }),

@@ -1,5 +1,5 @@
 import { BackendUnavailableError, InvalidArgumentError, UnsupportedModelError } from '@fillmask/core';
-import { prepareFillMaskGraphs } from '@fillmask/core/graph';
+import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
@@ -38,7 +38,6 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       const positionsInput = graphs.single.positionsInput;
       const subject = { location: files.location, modelFile };
       const opened = await openSession(options, graphs.single.model ?? graph, executionProvider, subject);
-      const batchModel = graphs.batch?.model;
       const loaded = await OnnxSessionModel.create({
         session: opened.session,
         createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
@@ -47,10 +46,16 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
         configVocabSize: config.vocab_size,
         positionsInput,
         batchInvariant: graphs.batchInvariant,
-        ...(batchModel && {
+        ...(graphs.batchGraph && {
           batchGraph: {
-            open: () => createSession(opened.runtime, batchModel, opened.executionProvider).catch((cause: unknown) => Promise.reject(sessionError(cause, subject, opened.executionProvider))),
-            positionsInput: graphs.batch?.positionsInput,
+            // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
+            open: async () => {
+              const { graph: batch } = prepareBatchGraph(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+              const session = await createSession(opened.runtime, batch.model, opened.executionProvider).catch((cause: unknown) => {
+                throw sessionError(cause, subject, opened.executionProvider);
+              });
+              return { session, positionsInput: batch.positionsInput };
+            },
           },
         }),
       });

@@ -1,8 +1,8 @@
-export { prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
-export type { FillMaskGraphs, PreparedGraph } from './prepare-fill-mask-graphs.js';
+export { prepareBatchGraph, prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
+export type { FillMaskGraphOptions, FillMaskGraphs, PreparedGraph } from './prepare-fill-mask-graphs.js';
 export { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 export type { MaskRowsOptions, MaskRowsRewrite } from './gather-mask-rows.js';
-export { quantizePerSequence } from './quantize-per-sequence.js';
+export { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 export type { PerSequenceQuantization } from './quantize-per-sequence.js';
 // Building blocks for graph edits and small test graphs.
 export { encodeNode } from './onnx-node.js';

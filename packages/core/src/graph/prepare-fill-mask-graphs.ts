@@ -1,5 +1,5 @@
 import { gatherMaskRows } from './gather-mask-rows.js';
-import { quantizePerSequence } from './quantize-per-sequence.js';
+import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 
 /** A graph ready to load: rewritten (`model`), or the file as it is (`model` undefined). */
 export interface PreparedGraph {
@@ -8,16 +8,21 @@ export interface PreparedGraph {
   readonly positionsInput?: string;
 }
 
+export interface FillMaskGraphOptions {
+  /** False keeps the logits at every position (see the backends' `maskRowsOnly`). Default true. */
+  readonly maskRowsOnly?: boolean;
+}
+
 export interface FillMaskGraphs {
-  /** The graph for one input at a time, and for every batch when there is no `batch` graph. */
+  /** The graph for one input at a time, and for every batch unless `batchGraph`. */
   readonly single: PreparedGraph;
   /**
-   * For batches of several inputs, when `single` would let batch-mates change each other's answers
-   * (an int8 graph with one quantization scale per tensor): the same graph quantizing per input.
-   * Loaded only if such a batch comes, as it is slower than `single` for one input.
+   * True when batches of several inputs should run `prepareBatchGraph`'s variant instead: the graph
+   * is int8 with one quantization scale per tensor, so in `single` batch-mates would change each
+   * other's answers. Build it when the first such batch comes; it is slower than `single` for one input.
    */
-  readonly batch?: PreparedGraph;
-  /** True when batching does not change any input's answers, through `batch` or because `single` never did. */
+  readonly batchGraph: boolean;
+  /** True when batching does not change any input's answers, through the batch graph or because `single` never did. */
   readonly batchInvariant: boolean;
   /** What was done and what was not, for the debug log. */
   readonly notes: readonly string[];
@@ -25,39 +30,46 @@ export interface FillMaskGraphs {
 
 /**
  * Prepares a masked-LM graph for fill-mask: the vocabulary projection moved to the mask rows
- * (`gatherMaskRows`, unless `maskRowsOnly` is false), and for an int8 graph a second variant that
- * quantizes each input on its own (`quantizePerSequence`), so inputs can be batched without changing
- * their scores.
+ * (`gatherMaskRows`), and for an int8 graph whether a variant quantizing each input on its own
+ * (`quantizePerSequence`) can run its batches without changing their scores.
  */
-export function prepareFillMaskGraphs(model: Uint8Array, options: { readonly maskRowsOnly?: boolean } = {}): FillMaskGraphs {
-  const maskRows = (graph: Uint8Array, rowScalars?: ReadonlySet<string>): { graph: PreparedGraph; note: string } => {
-    if (options.maskRowsOnly === false) return { graph: {}, note: 'runs unchanged, computing logits at every position: maskRowsOnly is false' };
-    const rewrite = gatherMaskRows(graph, { rowScalars });
-    if (!rewrite.rewritten) return { graph: {}, note: `runs unchanged, computing logits at every position: ${rewrite.reason}` };
-    return {
-      graph: { model: rewrite.model, positionsInput: rewrite.positionsInput },
-      note: `rewritten: ${rewrite.maskRowOps} ops, the vocabulary projection among them, run on the mask rows only`,
-    };
-  };
-  const single = maskRows(model);
-  const perSequence = quantizePerSequence(model);
+export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphOptions = {}): FillMaskGraphs {
+  const single = maskRows(model, options);
+  const perSequence = checkPerSequenceQuantization(model);
   switch (perSequence.kind) {
     case 'no-dynamic-quantization':
-      return { single: single.graph, batchInvariant: true, notes: [single.note] };
+      return { single: single.graph, batchGraph: false, batchInvariant: true, notes: [single.note] };
     case 'skipped':
       return {
         single: single.graph,
+        batchGraph: false,
         batchInvariant: false,
         notes: [single.note, `int8 activations stay quantized per tensor, so inputs run one at a time by default: ${perSequence.reason}`],
       };
-    case 'rewritten': {
-      const batch = maskRows(perSequence.model, perSequence.rowScalars);
+    case 'rewritten':
       return {
         single: single.graph,
-        batch: { model: perSequence.model, ...batch.graph },
+        batchGraph: true,
         batchInvariant: true,
-        notes: [single.note, `batches of several inputs run a variant that quantizes each input on its own (${perSequence.quantizers} quantizers); it ${batch.note}`],
+        notes: [single.note, `batches of several inputs will run a variant that quantizes each input on its own (${perSequence.quantizers} quantizers)`],
       };
-    }
   }
+}
+
+/** The variant of an int8 graph for batches (see `FillMaskGraphs.batchGraph`), with its debug note; throws if there is none. */
+export function prepareBatchGraph(model: Uint8Array, options: FillMaskGraphOptions = {}): { graph: PreparedGraph & { model: Uint8Array }; note: string } {
+  const perSequence = quantizePerSequence(model);
+  if (perSequence.kind !== 'rewritten') throw new Error(`no per-input quantized variant: ${perSequence.kind === 'skipped' ? perSequence.reason : 'the graph has no dynamic quantization'}`);
+  const rows = maskRows(perSequence.model, options, perSequence.rowScalars);
+  return { graph: { model: perSequence.model, ...rows.graph }, note: `the variant quantizing each input on its own ${rows.note}` };
+}
+
+function maskRows(graph: Uint8Array, options: FillMaskGraphOptions, rowScalars?: ReadonlySet<string>): { graph: PreparedGraph; note: string } {
+  if (options.maskRowsOnly === false) return { graph: {}, note: 'runs unchanged, computing logits at every position: maskRowsOnly is false' };
+  const rewrite = gatherMaskRows(graph, { rowScalars });
+  if (!rewrite.rewritten) return { graph: {}, note: `runs unchanged, computing logits at every position: ${rewrite.reason}` };
+  return {
+    graph: { model: rewrite.model, positionsInput: rewrite.positionsInput },
+    note: `rewritten: ${rewrite.maskRowOps} ops, the vocabulary projection among them, run on the mask rows only`,
+  };
 }

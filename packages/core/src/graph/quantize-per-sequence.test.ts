@@ -8,7 +8,7 @@ import { ElementType, GraphField, ModelField } from './onnx-fields.js';
 import { encodeNode } from './onnx-node.js';
 import { encodeValueInfo } from './onnx-value-info.js';
 import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField } from './protobuf-wire.js';
-import { quantizePerSequence } from './quantize-per-sequence.js';
+import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 
 // Exact int8 products on every x64 CPU, as @fillmask/backend-onnx's defaults ask.
 const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', extra: { session: { x64quantprecision: '1' } } };
@@ -80,7 +80,7 @@ describe('quantizePerSequence', () => {
   }
 
   it('quantizes the head tied to the quantized embeddings (a Transpose of them) and ALBERT shared layers', () => {
-    for (const model of ['tiny-roberta', 'tiny-albert']) {
+    for (const model of ['tiny-roberta', 'tiny-albert'] as const) {
       const result = quantizePerSequence(new Uint8Array(readFileSync(join(fixtureModelPath(model), 'onnx', 'model_quantized.onnx'))));
       expect(result.kind, model).toBe('rewritten');
     }
@@ -117,6 +117,7 @@ describe('quantizePerSequence', () => {
 
     it('rewrites the graph the cases below spoil', () => {
       expect(quantizePerSequence(graph({})).kind).toBe('rewritten');
+      expect(checkPerSequenceQuantization(graph({}))).toEqual({ kind: 'rewritten', quantizers: 1 });
     });
 
     it.each([
@@ -125,6 +126,7 @@ describe('quantizePerSequence', () => {
       [{ quantizedReader: 'ConvInteger' }, 'xq is read by something other than a MatMulInteger with its zero point'],
     ])('%j', (options, reason) => {
       expect(quantizePerSequence(graph(options))).toEqual({ kind: 'skipped', reason });
+      expect(checkPerSequenceQuantization(graph(options))).toEqual({ kind: 'skipped', reason });
     });
   });
 });

@@ -1,6 +1,6 @@
 import { ElementType, GraphField } from './onnx-fields.js';
 import { encodeInitializer, integerValues, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
-import { readOnnxModel, replaceGraph } from './onnx-model.js';
+import { readOnnxModel, replaceGraph, type OnnxModelView } from './onnx-model.js';
 import { encodeNode, type OnnxNode } from './onnx-node.js';
 import { readValueInfo } from './onnx-value-info.js';
 
@@ -53,24 +53,10 @@ const names = {
  * reason; the caller then runs them one input at a time.
  */
 export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization {
-  const parsed = readOnnxModel(model);
-  // Nothing to quantize; loading the file reports what is wrong with it.
-  if (!parsed) return { kind: 'no-dynamic-quantization' };
-  const { nodes, graphFields, opset } = parsed;
-  const quantizers = nodes.filter((node) => node.opType === 'DynamicQuantizeLinear' && isDefaultDomain(node));
-  if (quantizers.length === 0) return { kind: 'no-dynamic-quantization' };
-  if (opset === undefined || opset < 13) return skipped(`opset ${opset ?? 'unknown'} is older than 13 (QuantizeLinear per axis)`);
-  const graphInputs = graphFields.filter((field) => field.number === GraphField.input).map((field) => readValueInfo(model, field).name);
-  if (!graphInputs.includes(maskInput)) return skipped(`the graph takes no ${maskInput}, so padding cannot be told from tokens`);
-
-  const consumers = new Map<string, OnnxNode[]>();
-  for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
-  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
-  const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers });
-  if (typeof plan === 'string') return skipped(plan);
-  const graphOutputs = new Set(graphFields.filter((field) => field.number === GraphField.output).map((field) => readValueInfo(model, field).name));
-  const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
-
+  const analysis = analyze(model);
+  if (!('plan' in analysis)) return analysis;
+  const { parsed, plan, consumers, projections, opset } = analysis;
+  const { nodes, graphFields } = parsed;
   const rowScalars = new Set<string>();
   const graphParts: Uint8Array[] = [];
   let sharedNodesEmitted = false;
@@ -92,7 +78,43 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
     }
   }
   graphParts.push(...sharedInitializers(opset), ...plan.columnSums.values());
-  return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, quantizers: quantizers.length };
+  return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, quantizers: plan.quantizers.size };
+}
+
+/** What `quantizePerSequence` would do, without writing the new graph: `rewritten` stands for "would be". */
+export function checkPerSequenceQuantization(model: Uint8Array): { readonly kind: 'rewritten'; readonly quantizers: number } | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
+  const analysis = analyze(model);
+  return 'plan' in analysis ? { kind: 'rewritten', quantizers: analysis.plan.quantizers.size } : analysis;
+}
+
+interface Analysis {
+  readonly parsed: OnnxModelView;
+  readonly plan: RewritePlan;
+  readonly consumers: ReadonlyMap<string, readonly OnnxNode[]>;
+  /** The MatMulIntegers computing the logits (through per-element ops only). */
+  readonly projections: ReadonlySet<OnnxNode>;
+  readonly opset: number;
+}
+
+function analyze(model: Uint8Array): Analysis | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
+  const parsed = readOnnxModel(model);
+  // Nothing to quantize; loading the file reports what is wrong with it.
+  if (!parsed) return { kind: 'no-dynamic-quantization' };
+  const { nodes, graphFields, opset } = parsed;
+  const quantizers = nodes.filter((node) => node.opType === 'DynamicQuantizeLinear' && isDefaultDomain(node));
+  if (quantizers.length === 0) return { kind: 'no-dynamic-quantization' };
+  if (opset === undefined || opset < 13) return skipped(`opset ${opset ?? 'unknown'} is older than 13 (QuantizeLinear per axis)`);
+  const graphInputs = graphFields.filter((field) => field.number === GraphField.input).map((field) => readValueInfo(model, field).name);
+  if (!graphInputs.includes(maskInput)) return skipped(`the graph takes no ${maskInput}, so padding cannot be told from tokens`);
+
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
+  const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers });
+  if (typeof plan === 'string') return skipped(plan);
+  const graphOutputs = new Set(graphFields.filter((field) => field.number === GraphField.output).map((field) => readValueInfo(model, field).name));
+  const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
+  return { parsed, plan, consumers, projections, opset };
 }
 
 interface RewritePlan {
@@ -283,6 +305,6 @@ function isDefaultDomain(node: OnnxNode): boolean {
   return node.domain === '' || node.domain === 'ai.onnx';
 }
 
-function skipped(reason: string): PerSequenceQuantization {
+function skipped(reason: string): { readonly kind: 'skipped'; readonly reason: string } {
   return { kind: 'skipped', reason };
 }

@@ -4,12 +4,14 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import type { TokenBatchV1 } from '../backend/fill-mask-backend-v1.js';
-import { prepareFillMaskGraphs } from '../graph/prepare-fill-mask-graphs.js';
+import { prepareBatchGraph, prepareFillMaskGraphs } from '../graph/prepare-fill-mask-graphs.js';
 import type { OnnxSessionLike } from './onnx-runtime-types.js';
 import { OnnxSessionModel } from './onnx-session-model.js';
 
 const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all', extra: { session: { x64quantprecision: '1' } } };
-const graphs = prepareFillMaskGraphs(new Uint8Array(readFileSync(join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model_quantized.onnx'))));
+const file = new Uint8Array(readFileSync(join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model_quantized.onnx')));
+const graphs = prepareFillMaskGraphs(file);
+const batch = prepareBatchGraph(file).graph;
 
 const rows = [
   [101, 1996, 103, 2003, 1037, 2307, 2154, 1012, 102],
@@ -34,7 +36,7 @@ function batchOf(inputs: number[][]): TokenBatchV1 {
 }
 
 async function createModel(openBatchGraph: () => Promise<OnnxSessionLike>, onOpenError?: (error: unknown) => void) {
-  if (!graphs.single.model || !graphs.batch?.model) throw new Error('the fixture was expected to get both graphs');
+  if (!graphs.single.model || !graphs.batchGraph) throw new Error('the fixture was expected to get both graphs');
   return OnnxSessionModel.create({
     session: await ort.InferenceSession.create(graphs.single.model, sessionOptions),
     createInt64Tensor: (data, dims) => new ort.Tensor('int64', data, dims),
@@ -43,7 +45,7 @@ async function createModel(openBatchGraph: () => Promise<OnnxSessionLike>, onOpe
     configVocabSize: undefined,
     positionsInput: graphs.single.positionsInput,
     batchInvariant: graphs.batchInvariant,
-    batchGraph: { open: openBatchGraph, positionsInput: graphs.batch.positionsInput, onOpenError },
+    batchGraph: { open: async () => ({ session: await openBatchGraph(), positionsInput: batch.positionsInput }), onOpenError },
   });
 }
 
@@ -61,7 +63,7 @@ describe('OnnxSessionModel with a batch graph (an int8 graph quantizing per inpu
     let opened = 0;
     const model = await createModel(async () => {
       opened++;
-      return ort.InferenceSession.create(graphs.batch!.model!, sessionOptions);
+      return ort.InferenceSession.create(batch.model, sessionOptions);
     });
     expect(model.batchInvariant).toBe(true);
     const alone = await aloneLogits(model);
@@ -85,7 +87,7 @@ describe('OnnxSessionModel with a batch graph (an int8 graph quantizing per inpu
   it('releases both sessions on dispose', async () => {
     let released = 0;
     const model = await createModel(async () => {
-      const session = await ort.InferenceSession.create(graphs.batch!.model!, sessionOptions);
+      const session = await ort.InferenceSession.create(batch.model, sessionOptions);
       return Object.assign(Object.create(session) as OnnxSessionLike, {
         run: session.run.bind(session),
         release: async () => {

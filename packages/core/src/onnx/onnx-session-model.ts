@@ -42,8 +42,8 @@ export interface OnnxSessionModelOptions {
    * batches run one input at a time on `session`, which gives the same answers.
    */
   readonly batchGraph?: {
-    readonly open: () => Promise<OnnxSessionLike>;
-    readonly positionsInput?: string;
+    /** Prepares and opens the batch graph: its session, and its positions input when it gathers the mask rows. */
+    readonly open: () => Promise<{ readonly session: OnnxSessionLike; readonly positionsInput?: string }>;
     /** Told why the batch graph could not be opened (for a debug log); batches then run input by input. */
     readonly onOpenError?: (error: unknown) => void;
   };
@@ -124,13 +124,10 @@ export class OnnxSessionModel implements BackendModelV1 {
   }
 
   private openBatchGraph(graph: NonNullable<OnnxSessionModelOptions['batchGraph']>): Promise<SessionTarget | undefined> {
-    this.batchTarget ??= graph.open().then(
-      (session) => ({ session, positionsInput: graph.positionsInput }),
-      (error: unknown) => {
-        graph.onOpenError?.(error);
-        return undefined;
-      },
-    );
+    this.batchTarget ??= graph.open().catch((error: unknown) => {
+      graph.onOpenError?.(error);
+      return undefined;
+    });
     return this.batchTarget;
   }
 

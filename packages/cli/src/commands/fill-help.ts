@@ -22,8 +22,8 @@ Options:
                                   for several inputs an array of those
       --jsonl                     print one such JSON value per input, in order, as each batch is
                                   done; an input that fails prints {"error": "..."} and the rest go on
-      --batch-size <n>            inputs per forward pass (default 32; batching never changes a
-                                  result, q8 included)
+      --batch-size <n>            inputs per forward pass (default 32; batching does not change
+                                  results beyond float rounding, q8 included)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
   -q, --quiet                     no progress on stderr

@@ -103,7 +103,7 @@ export interface BackendModelV1 {
   dispose(): Promise<void>;
 }
 
-/** A padded batch of token ids, row-major `[batchSize, sequenceLength]`. */
+/** A padded batch of token ids, row-major `[batchSize, sequenceLength]`; each row's padding follows its tokens. */
 export interface TokenBatchV1 {
   readonly batchSize: number;
   readonly sequenceLength: number;

@@ -22,7 +22,8 @@ export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 't
    * Inputs per forward pass when filling many inputs. Default 32. A q8 graph as exported quantizes
    * activations with one scale per tensor, so batched inputs would shift each other's scores; the
    * onnx and web backends batch q8 inputs through a variant of the graph that quantizes each input on
-   * its own, which gives every input exactly its answers alone. A backend that cannot (the model's
+   * its own, which gives every input its answers alone (bit for bit in onnxruntime-node on x64,
+   * within float rounding in WebAssembly, as for fp32). A backend that cannot (the model's
    * graph is of another shape; the debug log says why) gets a default of 1 for q8.
    */
   readonly batchSize?: number;

@@ -35,6 +35,16 @@ export function readInitializers(bytes: Uint8Array, graphFields: readonly WireFi
   return initializers;
 }
 
+/** Whether `integerValues` can read the initializer, without reading it. */
+export function hasIntegerValues(initializer: OnnxInitializer): boolean {
+  const count = initializer.dims.reduce((product, size) => product * size, 1);
+  const { rawData, elementType } = initializer;
+  if (initializer.external) return false;
+  if (rawData === undefined) return initializer.int32Data.length === count;
+  const width = elementType === ElementType.uint8 || elementType === ElementType.int8 ? 1 : elementType === ElementType.int32 ? 4 : 0;
+  return width > 0 && rawData.length === count * width;
+}
+
 /** The values of a uint8, int8 or int32 initializer, or undefined for another type or external data. */
 export function integerValues(initializer: OnnxInitializer): Int32Array | undefined {
   const count = initializer.dims.reduce((product, size) => product * size, 1);

@@ -1,5 +1,5 @@
 import { ElementType, GraphField } from './onnx-fields.js';
-import { encodeInitializer, integerValues, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
+import { encodeInitializer, hasIntegerValues, integerValues, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { readOnnxModel, replaceGraph, type OnnxModelView } from './onnx-model.js';
 import { encodeNode, type OnnxNode } from './onnx-node.js';
 import { readValueInfo } from './onnx-value-info.js';
@@ -53,7 +53,7 @@ const names = {
  * reason; the caller then runs them one input at a time.
  */
 export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization {
-  const analysis = analyze(model);
+  const analysis = analyze(model, true);
   if (!('plan' in analysis)) return analysis;
   const { parsed, plan, consumers, projections, opset } = analysis;
   const { nodes, graphFields } = parsed;
@@ -61,10 +61,18 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
   const graphParts: Uint8Array[] = [];
   let sharedNodesEmitted = false;
   const nodeByField = new Map(nodes.map((node) => [node.field, node]));
+  // Scales and zero points were scalars; they and the products of the scales now have a batch axis.
+  const reshaped = new Set<string>();
+  for (const quantizer of plan.quantizers) {
+    quantizer.outputs.slice(1).forEach((output) => reshaped.add(output));
+    for (const reader of consumers.get(quantizer.outputs[1]) ?? []) reader.outputs.forEach((output) => reshaped.add(output));
+  }
   for (const field of graphFields) {
     const node = nodeByField.get(field);
     const shift = node && plan.matMuls.get(node);
-    if (node && plan.quantizers.has(node)) {
+    if (field.number === GraphField.valueInfo && reshaped.has(readValueInfo(model, field).name)) {
+      continue;
+    } else if (node && plan.quantizers.has(node)) {
       if (!sharedNodesEmitted) graphParts.push(...sharedNodes());
       sharedNodesEmitted = true;
       // The logits' projection runs on the mask rows only (gatherMaskRows): its scales must be per row to be gathered.
@@ -83,7 +91,8 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
 
 /** What `quantizePerSequence` would do, without writing the new graph: `rewritten` stands for "would be". */
 export function checkPerSequenceQuantization(model: Uint8Array): { readonly kind: 'rewritten'; readonly quantizers: number } | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
-  const analysis = analyze(model);
+  // Checks the weights without summing them: a model that never batches should not pay for that.
+  const analysis = analyze(model, false);
   return 'plan' in analysis ? { kind: 'rewritten', quantizers: analysis.plan.quantizers.size } : analysis;
 }
 
@@ -96,7 +105,7 @@ interface Analysis {
   readonly opset: number;
 }
 
-function analyze(model: Uint8Array): Analysis | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
+function analyze(model: Uint8Array, withSums: boolean): Analysis | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
   const parsed = readOnnxModel(model);
   // Nothing to quantize; loading the file reports what is wrong with it.
   if (!parsed) return { kind: 'no-dynamic-quantization' };
@@ -110,7 +119,7 @@ function analyze(model: Uint8Array): Analysis | Exclude<PerSequenceQuantization,
   const consumers = new Map<string, OnnxNode[]>();
   for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
   const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
-  const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers });
+  const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers }, withSums);
   if (typeof plan === 'string') return skipped(plan);
   const graphOutputs = new Set(graphFields.filter((field) => field.number === GraphField.output).map((field) => readValueInfo(model, field).name));
   const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
@@ -135,7 +144,8 @@ interface ConstantSource {
   readonly producers: ReadonlyMap<string, OnnxNode>;
 }
 
-function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<string, readonly OnnxNode[]>, graph: ConstantSource): RewritePlan | string {
+/** With `withSums` false only checks the weights (for `checkPerSequenceQuantization`), leaving `columnSums` empty. */
+function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<string, readonly OnnxNode[]>, graph: ConstantSource, withSums: boolean): RewritePlan | string {
   const matMuls = new Map<OnnxNode, ZeroPointShift>();
   const columnSums = new Map<string, Uint8Array>();
   for (const quantizer of quantizers) {
@@ -147,9 +157,9 @@ function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<str
     if (!(consumers.get(zeroPoint) ?? []).every((reader) => readers.includes(reader) && reader.inputs.indexOf(zeroPoint) === 2)) return `${zeroPoint} is read outside a MatMulInteger`;
     if (!(consumers.get(scale) ?? []).every((reader) => reader.opType === 'Mul')) return `${scale} is read by something other than a Mul`;
     for (const matMul of readers) {
-      const sums = weightColumnSums(matMul, graph);
+      const sums = weightColumnSums(matMul, graph, withSums);
       if (typeof sums === 'string') return sums;
-      columnSums.set(sums.name, sums.initializer);
+      if (sums.initializer) columnSums.set(sums.name, sums.initializer);
       matMuls.set(matMul, { columnSums: sums.name, zeroPoints: sequenceZeroPoints(quantizer) });
     }
   }
@@ -157,44 +167,57 @@ function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<str
 }
 
 /** Σ_k (B[k, j] - zero point of B) for each column j: what a row's zero point multiplies. */
-function weightColumnSums(matMul: OnnxNode, graph: ConstantSource): { name: string; initializer: Uint8Array } | string {
+function weightColumnSums(matMul: OnnxNode, graph: ConstantSource, withSums: boolean): { name: string; initializer?: Uint8Array } | string {
   const [, weightName, , weightZeroPointName = ''] = matMul.inputs;
-  const matrix = constantMatrixSums(weightName, graph);
+  const matrix = constantMatrix(weightName, graph);
   if (!matrix) return `MatMulInteger ${matMul.outputs[0]} multiplies by ${weightName}, not by a constant int8 matrix`;
-  const { columnSums, rows } = matrix;
   let zeroPoints: Int32Array = new Int32Array(1);
   if (weightZeroPointName !== '') {
     const zeroPoint = graph.initializers.get(weightZeroPointName);
     const values = zeroPoint && integerValues(zeroPoint);
-    if (!values || (values.length !== 1 && values.length !== columnSums.length)) {
+    if (!values || (values.length !== 1 && values.length !== matrix.columns)) {
       return `MatMulInteger ${matMul.outputs[0]} has a zero point ${weightZeroPointName} that is not a constant per tensor or per column`;
     }
     zeroPoints = values;
   }
-  const sums = columnSums.map((sum, column) => sum - rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
   const name = `${weightName}/${weightZeroPointName}/${prefix}_column_sums`;
+  if (!withSums) return { name };
+  const sums = matrixColumnSums(matrix).map((sum, column) => sum - matrix.rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
   return { name, initializer: encodeInitializer({ name, elementType: ElementType.int32, dims: [sums.length], values: sums }) };
 }
 
+/** A constant integer matrix as the MatMulInteger sees it: `source` itself, or its transpose. */
+interface ConstantMatrix {
+  readonly source: OnnxInitializer;
+  readonly transposed: boolean;
+  readonly rows: number;
+  readonly columns: number;
+}
+
 /**
- * The column sums and row count of a constant integer matrix: an initializer, or one seen through an
- * Identity (shared ALBERT layers) or a Transpose (an MLM head tied to the quantized embeddings).
+ * A constant integer matrix: an initializer, or one seen through an Identity (shared ALBERT layers) or
+ * a Transpose (an MLM head tied to the quantized embeddings).
  */
-function constantMatrixSums(name: string, graph: ConstantSource): { columnSums: Int32Array; rows: number } | undefined {
+function constantMatrix(name: string, graph: ConstantSource): ConstantMatrix | undefined {
   const producer = graph.producers.get(name);
-  if (producer?.opType === 'Identity') return constantMatrixSums(producer.inputs[0], graph);
+  if (producer?.opType === 'Identity') return constantMatrix(producer.inputs[0], graph);
   const permutation = producer?.intAttributes.get('perm');
   const transposed = producer?.opType === 'Transpose' && (permutation === undefined || (permutation[0] === 1 && permutation[1] === 0));
   if (producer && !transposed) return undefined;
   const source = graph.initializers.get(transposed ? producer.inputs[0] : name);
-  const values = source && integerValues(source);
-  if (!source || !values || source.dims.length !== 2) return undefined;
+  if (!source || source.dims.length !== 2 || !hasIntegerValues(source)) return undefined;
   const [sourceRows, sourceColumns] = source.dims;
-  const sums = new Int32Array(transposed ? sourceRows : sourceColumns);
+  return { source, transposed, rows: transposed ? sourceColumns : sourceRows, columns: transposed ? sourceRows : sourceColumns };
+}
+
+function matrixColumnSums({ source, transposed, columns }: ConstantMatrix): Int32Array {
+  const values = integerValues(source)!;
+  const [sourceRows, sourceColumns] = source.dims;
+  const sums = new Int32Array(columns);
   for (let row = 0; row < sourceRows; row++) {
     for (let column = 0; column < sourceColumns; column++) sums[transposed ? row : column] += values[row * sourceColumns + column];
   }
-  return { columnSums: sums, rows: transposed ? sourceColumns : sourceRows };
+  return sums;
 }
 
 /** The attention mask as `[batch, sequence, 1]` booleans, and that shape, shared by every quantizer. */

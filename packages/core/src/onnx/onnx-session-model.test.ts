@@ -84,6 +84,19 @@ describe('OnnxSessionModel with a batch graph (an int8 graph quantizing per inpu
     await model.dispose();
   });
 
+  it('drops a batch graph whose runs fail, says why once, and runs batches input by input', async () => {
+    const errors: unknown[] = [];
+    const model = await createModel(async () => {
+      const session = await ort.InferenceSession.create(batch.model, sessionOptions);
+      return Object.assign(Object.create(session) as OnnxSessionLike, { run: () => Promise.reject(new Error('cannot broadcast')), release: () => session.release() });
+    }, (error) => errors.push(error));
+    const alone = await aloneLogits(model);
+    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
+    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
+    expect(errors.map(String)).toEqual(['Error: cannot broadcast']);
+    await model.dispose();
+  });
+
   it('releases both sessions on dispose', async () => {
     let released = 0;
     const model = await createModel(async () => {

@@ -44,7 +44,7 @@ export interface OnnxSessionModelOptions {
   readonly batchGraph?: {
     /** Prepares and opens the batch graph: its session, and its positions input when it gathers the mask rows. */
     readonly open: () => Promise<{ readonly session: OnnxSessionLike; readonly positionsInput?: string }>;
-    /** Told why the batch graph could not be opened (for a debug log); batches then run input by input. */
+    /** Told why the batch graph could not be opened or run (for a debug log); batches then run input by input. */
     readonly onOpenError?: (error: unknown) => void;
   };
 }
@@ -106,9 +106,20 @@ export class OnnxSessionModel implements BackendModelV1 {
     return this.queue.run(async () => {
       if (this.disposed) throw new DisposedError(`This ${this.options.backendName} model`);
       const single: SessionTarget = { session: this.options.session, positionsInput: this.options.positionsInput };
-      if (batch.batchSize > 1 && this.options.batchGraph) {
-        const target = await this.openBatchGraph(this.options.batchGraph);
-        return { logits: target ? await this.runOn(target, batch) : await this.runEachInput(single, batch) };
+      const { batchGraph } = this.options;
+      if (batch.batchSize > 1 && batchGraph) {
+        const target = await this.openBatchGraph(batchGraph);
+        if (target) {
+          try {
+            return { logits: await this.runOn(target, batch) };
+          } catch (error) {
+            // A variant the runtime opened but cannot run (a graph of a shape the rewrite did not foresee): drop it for good.
+            batchGraph.onOpenError?.(error);
+            this.batchTarget = Promise.resolve(undefined);
+            await target.session.release().catch(() => undefined);
+          }
+        }
+        return { logits: await this.runEachInput(single, batch) };
       }
       return { logits: await this.runOn(single, batch) };
     });
@@ -118,9 +129,12 @@ export class OnnxSessionModel implements BackendModelV1 {
     if (this.disposed) return;
     this.disposed = true;
     await this.queue.idle();
-    await this.options.session.release();
-    const batchTarget = await this.batchTarget;
-    await batchTarget?.session.release();
+    try {
+      await this.options.session.release();
+    } finally {
+      const batchTarget = await this.batchTarget;
+      await batchTarget?.session.release();
+    }
   }
 
   private openBatchGraph(graph: NonNullable<OnnxSessionModelOptions['batchGraph']>): Promise<SessionTarget | undefined> {

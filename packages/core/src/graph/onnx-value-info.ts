@@ -38,8 +38,8 @@ function readShape(bytes: Uint8Array, field: WireField): Dimension[] {
     });
 }
 
-/** A graph input (`field` 11) or output (`field` 12) holding a tensor of the given type and shape. */
-export function encodeValueInfo(field: typeof GraphField.input | typeof GraphField.output, info: { name: string; elementType: number; shape: readonly Dimension[] }): Uint8Array {
+/** A graph input (`field` 11), output (`field` 12) or recorded intermediate shape (`field` 13) of a tensor of the given type and shape. */
+export function encodeValueInfo(field: typeof GraphField.input | typeof GraphField.output | typeof GraphField.valueInfo, info: { name: string; elementType: number; shape: readonly Dimension[] }): Uint8Array {
   const dimensions = info.shape.map((dimension) =>
     encodeMessageField(ShapeField.dim, [
       typeof dimension === 'number' ? encodeVarintField(DimensionField.value, dimension) : encodeStringField(DimensionField.param, dimension),

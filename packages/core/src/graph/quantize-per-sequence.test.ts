@@ -6,7 +6,8 @@ import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
 import { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 import { ElementType, GraphField, ModelField } from './onnx-fields.js';
 import { encodeNode } from './onnx-node.js';
-import { encodeValueInfo } from './onnx-value-info.js';
+import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
+import { readOnnxModel } from './onnx-model.js';
 import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField } from './protobuf-wire.js';
 import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 
@@ -99,7 +100,7 @@ describe('quantizePerSequence', () => {
         encodeStringField(8, name),
         encodeMessageField(9, [Uint8Array.of(1, 2, 3, 4)]),
       ]);
-    const graph = (options: { opset?: number; maskInput?: boolean; quantizedReader?: string }) => {
+    const graph = (options: { opset?: number; maskInput?: boolean; quantizedReader?: string; valueInfo?: string[] }) => {
       const nodes = [
         encodeNode({ name: 'q', opType: 'DynamicQuantizeLinear', inputs: ['x'], outputs: ['xq', 'xs', 'xz'] }),
         encodeNode({ name: 'mm', opType: options.quantizedReader ?? 'MatMulInteger', inputs: ['xq', 'w', 'xz'], outputs: ['y'] }),
@@ -111,13 +112,33 @@ describe('quantizePerSequence', () => {
       return concatBytes([
         encodeVarintField(1, 8),
         encodeMessageField(ModelField.opsetImport, [encodeStringField(1, ''), encodeVarintField(2, options.opset ?? 14)]),
-        encodeMessageField(ModelField.graph, [...nodes, weights('w'), ...inputs]),
+        encodeMessageField(ModelField.graph, [
+          ...nodes,
+          weights('w'),
+          ...inputs,
+          // Shapes recorded for intermediate tensors (GraphProto.value_info, field 13), as exporters write them.
+          ...(options.valueInfo ?? []).map((name) =>
+            encodeValueInfo(GraphField.valueInfo, { name, elementType: ElementType.float, shape: name === 'xs' ? [] : ['batch', 'sequence', 2] }),
+          ),
+        ]),
       ]);
     };
 
     it('rewrites the graph the cases below spoil', () => {
       expect(quantizePerSequence(graph({})).kind).toBe('rewritten');
       expect(checkPerSequenceQuantization(graph({}))).toEqual({ kind: 'rewritten', quantizers: 1 });
+    });
+
+    it('drops the shapes recorded for the scales, which gain a batch axis', () => {
+      const recordedShapes = (model: Uint8Array) => {
+        const parsed = readOnnxModel(model)!;
+        return parsed.graphFields.filter((field) => field.number === GraphField.valueInfo).map((field) => readValueInfo(model, field).name);
+      };
+      const model = graph({ valueInfo: ['xs', 'y'] });
+      expect(recordedShapes(model)).toEqual(['xs', 'y']);
+      const rewritten = quantizePerSequence(model);
+      if (rewritten.kind !== 'rewritten') throw new Error(rewritten.kind);
+      expect(recordedShapes(rewritten.model)).toEqual(['y']);
     });
 
     it.each([

@@ -1,9 +1,9 @@
 import { ElementType, GraphField, TensorField } from './onnx-fields.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
-import { encodeNode, renameNodeInputs, type OnnxNode } from './onnx-node.js';
+import { encodeNode, isDefaultDomain, linkNodes, renameNodeInputs, type OnnxNode } from './onnx-node.js';
 import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
 import { fieldText, readFields, repeatedInt64, type WireField } from './protobuf-wire.js';
-import { growRowRegion, type GraphView } from './row-region.js';
+import { growRowRegion, perPositionOps, type GraphView } from './row-region.js';
 
 /** The graph input that receives the flattened mask positions (`row * sequenceLength + column`). */
 export const maskPositionsInput = 'fillmask_mask_positions';
@@ -29,8 +29,6 @@ export interface MaskRowsOptions {
   readonly rowScalars?: ReadonlySet<string>;
 }
 
-/** Ops between the vocabulary projection and the logits that act on each position alone. */
-const rowwiseOps = new Set(['Add', 'Sub', 'Mul', 'Div', 'Cast']);
 const projectionOps = new Set(['MatMul', 'MatMulInteger']);
 
 /**
@@ -129,7 +127,7 @@ function findProjection(
   for (let step = 0; step < 16; step++) {
     const node = view.producers.get(current);
     if (!node) return `nothing in the graph computes ${current}`;
-    if (node.domain !== '' && node.domain !== 'ai.onnx') return `${current} comes from ${node.domain}.${node.opType}, an op of another domain`;
+    if (!isDefaultDomain(node)) return `${current} comes from ${node.domain}.${node.opType}, an op of another domain`;
     if (current !== logitsName && (view.consumers.get(current)?.length ?? 0) !== 1) return `${current} is used by more than the logits`;
     rowwiseTensors.add(current);
     if (projectionOps.has(node.opType)) {
@@ -137,7 +135,7 @@ function findProjection(
       if (!node.inputs.slice(2).every((input) => input === '' || view.isFixed(input))) return `the last ${node.opType} has computed zero points`;
       return { projection: node, rowwiseTensors, rowScalarReaders };
     }
-    if (!rowwiseOps.has(node.opType)) return `the logits come from ${node.opType} (${current}), not from a projection followed by per-position ops`;
+    if (!perPositionOps.has(node.opType)) return `the logits come from ${node.opType} (${current}), not from a projection followed by per-position ops`;
     const computed = node.inputs.filter((input) => input !== '' && !view.isFixed(input) && !view.isRowScalar(input));
     if (computed.length !== 1) return `${node.opType} ${current} combines ${computed.length} computed tensors`;
     for (const input of node.inputs) if (view.isRowScalar(input)) rowScalarReaders.push({ node, input });
@@ -183,13 +181,11 @@ function graphView(
     const inputs = node.inputs.filter((input) => input !== '');
     const fromRowScalars = inputs.some((input) => rowScalars.has(input)) && inputs.every((input) => rowScalars.has(input) || constants.has(input) || scalars.has(input));
     // Only per-element ops keep one value per row ([batch, sequence, …] in, the same out).
-    if (rowwiseOps.has(node.opType) && fromRowScalars) {
+    if (perPositionOps.has(node.opType) && fromRowScalars) {
       node.outputs.forEach((output) => rowScalars.add(output));
     }
   }
-  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
-  const consumers = new Map<string, OnnxNode[]>();
-  for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
+  const { producers, consumers } = linkNodes(nodes);
   return {
     producers,
     consumers,
@@ -220,7 +216,7 @@ function scalarTensors(nodes: readonly OnnxNode[], constants: ReadonlySet<string
   const scalars = new Set<string>();
   for (const node of nodes) {
     if (node.opType === 'DynamicQuantizeLinear') node.outputs.slice(1).forEach((output) => scalars.add(output));
-    else if (rowwiseOps.has(node.opType) && node.inputs.every((input) => constants.has(input) || scalars.has(input)) && node.inputs.some((input) => scalars.has(input))) {
+    else if (perPositionOps.has(node.opType) && node.inputs.every((input) => constants.has(input) || scalars.has(input)) && node.inputs.some((input) => scalars.has(input))) {
       node.outputs.forEach((output) => scalars.add(output));
     }
   }

@@ -47,6 +47,25 @@ function readAttribute(bytes: Uint8Array, field: WireField, ints: Map<string, nu
   }
 }
 
+export function isDefaultDomain(node: OnnxNode): boolean {
+  return node.domain === '' || node.domain === 'ai.onnx';
+}
+
+/** Which node computes each tensor, and which nodes read it (in graph order). */
+export function linkNodes(nodes: readonly OnnxNode[]): { producers: Map<string, OnnxNode>; consumers: Map<string, OnnxNode[]> } {
+  const producers = new Map<string, OnnxNode>();
+  const consumers = new Map<string, OnnxNode[]>();
+  for (const node of nodes) {
+    for (const output of node.outputs) producers.set(output, node);
+    for (const input of node.inputs) {
+      const readers = consumers.get(input);
+      if (readers) readers.push(node);
+      else consumers.set(input, [node]);
+    }
+  }
+  return { producers, consumers };
+}
+
 /** A node of the default domain with integer or integer-list attributes only (all the edits need). */
 export function encodeNode(node: {
   name: string;

@@ -1,7 +1,8 @@
 import { ElementType, GraphField } from './onnx-fields.js';
 import { encodeInitializer, hasIntegerValues, integerValues, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { readOnnxModel, replaceGraph, type OnnxModelView } from './onnx-model.js';
-import { encodeNode, type OnnxNode } from './onnx-node.js';
+import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
+import { perPositionOps } from './row-region.js';
 import { readValueInfo } from './onnx-value-info.js';
 
 export type PerSequenceQuantization =
@@ -116,9 +117,7 @@ function analyze(model: Uint8Array, withSums: boolean): Analysis | Exclude<PerSe
   const graphInputs = graphFields.filter((field) => field.number === GraphField.input).map((field) => readValueInfo(model, field).name);
   if (!graphInputs.includes(maskInput)) return skipped(`the graph takes no ${maskInput}, so padding cannot be told from tokens`);
 
-  const consumers = new Map<string, OnnxNode[]>();
-  for (const node of nodes) for (const input of node.inputs) consumers.set(input, [...(consumers.get(input) ?? []), node]);
-  const producers = new Map(nodes.flatMap((node) => node.outputs.map((output) => [output, node] as const)));
+  const { producers, consumers } = linkNodes(nodes);
   const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers }, withSums);
   if (typeof plan === 'string') return skipped(plan);
   const graphOutputs = new Set(graphFields.filter((field) => field.number === GraphField.output).map((field) => readValueInfo(model, field).name));
@@ -254,7 +253,7 @@ function feedsOutputRowByRow(matMul: OnnxNode, consumers: ReadonlyMap<string, re
   for (let step = 0; step < 16; step++) {
     if (graphOutputs.has(current)) return true;
     const readers = consumers.get(current) ?? [];
-    if (readers.length !== 1 || !['Add', 'Sub', 'Mul', 'Div', 'Cast'].includes(readers[0].opType)) return false;
+    if (readers.length !== 1 || !perPositionOps.has(readers[0].opType)) return false;
     current = readers[0].outputs[0];
   }
   return false;
@@ -322,10 +321,6 @@ function shiftedMatMul(matMul: OnnxNode, shift: ZeroPointShift): Uint8Array[] {
     encodeNode({ name: correction, opType: 'Mul', inputs: [shift.zeroPoints, shift.columnSums], outputs: [correction] }),
     encodeNode({ name: output, opType: 'Sub', inputs: [unshifted, correction], outputs: [output] }),
   ];
-}
-
-function isDefaultDomain(node: OnnxNode): boolean {
-  return node.domain === '' || node.domain === 'ai.onnx';
 }
 
 function skipped(reason: string): { readonly kind: 'skipped'; readonly reason: string } {

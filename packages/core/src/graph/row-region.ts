@@ -1,4 +1,4 @@
-import type { OnnxNode } from './onnx-node.js';
+import { isDefaultDomain, type OnnxNode } from './onnx-node.js';
 
 /** What the region search needs to know about a graph. */
 export interface GraphView {
@@ -20,6 +20,9 @@ export interface RowRegion {
   /** Tensors that now hold the mask rows only, `[positions, features]` instead of `[batch, sequence, features]`. */
   readonly tensors: ReadonlySet<string>;
 }
+
+/** Ops between a vocabulary projection and the logits that act on each position alone (a bias, an int8 graph's rescaling). */
+export const perPositionOps: ReadonlySet<string> = new Set(['Add', 'Sub', 'Mul', 'Div', 'Cast']);
 
 const unaryOps = new Set(['Abs', 'Cast', 'Elu', 'Erf', 'Exp', 'Gelu', 'HardSigmoid', 'Identity', 'LeakyRelu', 'Log', 'Neg', 'Reciprocal', 'Relu', 'Sigmoid', 'Softplus', 'Softsign', 'Sqrt', 'Tanh']);
 const elementwiseOps = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min']);
@@ -58,7 +61,7 @@ export function growRowRegion(graph: GraphView, starts: ReadonlyArray<{ readonly
 }
 
 function computesRowByRow(node: OnnxNode, graph: GraphView): boolean {
-  if (node.domain !== '' && node.domain !== 'ai.onnx') return false;
+  if (!isDefaultDomain(node)) return false;
   const computed = node.inputs.filter((input) => input !== '' && !graph.isFixed(input));
   const fixed = node.inputs.filter((input) => input !== '' && graph.isFixed(input));
   // A fixed operand of rank 2 or more could vary along the rows (a [sequence, hidden] table).

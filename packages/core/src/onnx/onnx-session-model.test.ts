@@ -49,6 +49,19 @@ async function createModel(openBatchGraph: () => Promise<OnnxSessionLike>, onOpe
   });
 }
 
+/** A session of the batch graph with `run` or `release` replaced (each replacement gets the real session). */
+async function batchSession(replace: {
+  run?: (session: ort.InferenceSession) => ReturnType<OnnxSessionLike['run']>;
+  release?: (session: ort.InferenceSession) => Promise<void>;
+}): Promise<OnnxSessionLike> {
+  const session = await ort.InferenceSession.create(batch.model, sessionOptions);
+  const { run, release } = replace;
+  return Object.assign(Object.create(session) as OnnxSessionLike, {
+    run: run ? () => run(session) : session.run.bind(session),
+    release: () => (release ? release(session) : session.release()),
+  });
+}
+
 /** Each input alone, its masks' logits in batch order. */
 async function aloneLogits(model: OnnxSessionModel): Promise<Float32Array> {
   const parts = [];
@@ -74,41 +87,22 @@ describe('OnnxSessionModel with a batch graph (an int8 graph quantizing per inpu
     await model.dispose();
   });
 
-  it('runs batches input by input when the batch graph cannot be opened, and says why once', async () => {
+  it.each([
+    ['cannot be opened', () => Promise.reject(new Error('no such op')), 'Error: no such op'],
+    ['opens but cannot run', () => batchSession({ run: () => Promise.reject(new Error('cannot broadcast')) }), 'Error: cannot broadcast'],
+  ] as const)('runs batches input by input when the batch graph %s, and says why once', async (_, openBatchGraph, reason) => {
     const errors: unknown[] = [];
-    const model = await createModel(() => Promise.reject(new Error('no such op')), (error) => errors.push(error));
+    const model = await createModel(openBatchGraph, (error) => errors.push(error));
     const alone = await aloneLogits(model);
     expect((await model.run(batchOf(rows))).logits).toEqual(alone);
     expect((await model.run(batchOf(rows))).logits).toEqual(alone);
-    expect(errors.map(String)).toEqual(['Error: no such op']);
-    await model.dispose();
-  });
-
-  it('drops a batch graph whose runs fail, says why once, and runs batches input by input', async () => {
-    const errors: unknown[] = [];
-    const model = await createModel(async () => {
-      const session = await ort.InferenceSession.create(batch.model, sessionOptions);
-      return Object.assign(Object.create(session) as OnnxSessionLike, { run: () => Promise.reject(new Error('cannot broadcast')), release: () => session.release() });
-    }, (error) => errors.push(error));
-    const alone = await aloneLogits(model);
-    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
-    expect((await model.run(batchOf(rows))).logits).toEqual(alone);
-    expect(errors.map(String)).toEqual(['Error: cannot broadcast']);
+    expect(errors.map(String)).toEqual([reason]);
     await model.dispose();
   });
 
   it('releases both sessions on dispose', async () => {
     let released = 0;
-    const model = await createModel(async () => {
-      const session = await ort.InferenceSession.create(batch.model, sessionOptions);
-      return Object.assign(Object.create(session) as OnnxSessionLike, {
-        run: session.run.bind(session),
-        release: async () => {
-          released++;
-          await session.release();
-        },
-      });
-    });
+    const model = await createModel(() => batchSession({ release: (session) => ((released++), session.release()) }));
     await model.run(batchOf(rows));
     await model.dispose();
     expect(released).toBe(1);

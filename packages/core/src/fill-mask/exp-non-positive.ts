@@ -1,0 +1,24 @@
+/**
+ * `Math.exp(x)` for x ≤ 0 (and NaN), within 1e-13 relative error down to x = -708, where it starts
+ * to flush to 0 (such terms are below 1e-307 and vanish in a softmax normaliser, which is always ≥ 1).
+ *
+ * It exists for the softmax normaliser, which takes one exponential per vocabulary id: V8's
+ * `Math.exp` is a call into C, about 2.5 times slower than this inlinable table-and-polynomial form
+ * (0.9 vs 0.35 ms for a 50,265-word vocabulary on the benchmark machine).
+ * x = n·ln2/32 + r with |r| ≤ ln2/64; exp(x) = 2^(n >> 5) · 2^((n & 31)/32) · e^r, e^r by a degree-5 Taylor polynomial.
+ */
+export function expNonPositive(x: number): number {
+  if (x < -745) return 0;
+  const n = -((-x * thirtyTwoOverLn2 + 0.5) | 0);
+  const r = x - n * ln2OverThirtyTwo;
+  const er = 1 + r * (1 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  return er * fractionPowers[n & 31] * integerPowers[(n >> 5) + integerPowerOffset];
+}
+
+const thirtyTwoOverLn2 = 32 / Math.LN2;
+const ln2OverThirtyTwo = Math.LN2 / 32;
+/** 2^(j/32) for j = 0..31. */
+const fractionPowers = Float64Array.from({ length: 32 }, (_, j) => 2 ** (j / 32));
+/** 2^i for i = -1076..0 (x ≥ -745 keeps n >> 5 in that range). */
+const integerPowerOffset = 1076;
+const integerPowers = Float64Array.from({ length: integerPowerOffset + 1 }, (_, index) => 2 ** (index - integerPowerOffset));

@@ -87,6 +87,19 @@ describe('quantizePerSequence', () => {
     }
   });
 
+  it('scales each int32 product in one DequantizeLinear, except the logits\' projection (scaled per row)', () => {
+    for (const model of fixtureModels) {
+      const original = new Uint8Array(readFileSync(join(fixtureModelPath(model), 'onnx', 'model_quantized.onnx')));
+      const products = readOnnxModel(original)!.nodes.filter((node) => node.opType === 'MatMulInteger').map((node) => node.outputs[0]);
+      const result = quantizePerSequence(original);
+      if (result.kind !== 'rewritten') throw new Error(`${model} not rewritten`);
+      const rewritten = readOnnxModel(result.model)!.nodes;
+      const readers = (name: string) => rewritten.filter((node) => node.inputs.includes(name)).map((node) => node.opType);
+      const readerKinds = products.map((product) => readers(product).join('+')).sort();
+      expect(readerKinds, model).toEqual([...new Array(products.length - 1).fill('DequantizeLinear'), 'Cast'].sort());
+    }
+  });
+
   it('has nothing to do for an fp32 graph', () => {
     expect(quantizePerSequence(new Uint8Array(readFileSync(join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model.onnx'))))).toEqual({ kind: 'no-dynamic-quantization' });
   });

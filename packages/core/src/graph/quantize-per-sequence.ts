@@ -28,6 +28,7 @@ const names = {
   quantizedMax: `${prefix}/255`,
   oneInt64: `${prefix}/one_int64`,
   columnShape: `${prefix}/column_shape`,
+  flat: `${prefix}/flat`,
   lastAxis: `${prefix}/last_axis`,
   sequenceAxes: `${prefix}/sequence_axes`,
   batchSequence: `${prefix}/batch_sequence`,
@@ -47,7 +48,9 @@ const names = {
  * to even, values divided, clamped and rounded), so a batched input gets exactly the scale and zero
  * point it gets alone. The `MatMulInteger`s it feeds then need a zero point per row, which onnxruntime
  * only takes per tensor: they run without one and subtract `zero point × column sums of the weights`
- * afterwards, in int32, which is exact. Everything downstream sees the same values as before.
+ * afterwards, in int32, which is exact; the Cast and Mul that scale the product become one
+ * DequantizeLinear per input (the same float products in one pass). Everything downstream sees the
+ * same values as before.
  *
  * Graphs of another shape (no attention_mask to tell padding from tokens, a quantized tensor read by
  * something other than a MatMulInteger with constant weights, opset below 13) are left alone, with the
@@ -56,14 +59,14 @@ const names = {
 export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization {
   const analysis = analyze(model, true);
   if (!('plan' in analysis)) return analysis;
-  const { parsed, plan, consumers, projections, opset } = analysis;
+  const { parsed, plan, consumers, perRowQuantizers, opset } = analysis;
   const { nodes, graphFields } = parsed;
   const rowScalars = new Set<string>();
   const graphParts: Uint8Array[] = [];
   let sharedNodesEmitted = false;
   const nodeByField = new Map(nodes.map((node) => [node.field, node]));
-  // Scales and zero points were scalars; they and the products of the scales now have a batch axis.
-  const reshaped = new Set<string>();
+  // Scales and zero points were scalars; they and the products of the scales now have a batch axis. Replaced Casts' outputs are gone.
+  const reshaped = new Set<string>([...plan.replacedCasts].map((cast) => cast.outputs[0]));
   for (const quantizer of plan.quantizers) {
     quantizer.outputs.slice(1).forEach((output) => reshaped.add(output));
     for (const reader of consumers.get(quantizer.outputs[1]) ?? []) reader.outputs.forEach((output) => reshaped.add(output));
@@ -76,12 +79,15 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
     } else if (node && plan.quantizers.has(node)) {
       if (!sharedNodesEmitted) graphParts.push(...sharedNodes());
       sharedNodesEmitted = true;
-      // The logits' projection runs on the mask rows only (gatherMaskRows): its scales must be per row to be gathered.
-      const perRow = (consumers.get(node.outputs[0]) ?? []).some((reader) => projections.has(reader));
+      const perRow = perRowQuantizers.has(node);
       graphParts.push(...perSequenceQuantizer(node, opset, perRow));
       if (perRow) rowScalars.add(node.outputs[1]).add(sequenceZeroPoints(node));
     } else if (node && shift) {
       graphParts.push(...shiftedMatMul(node, shift));
+    } else if (node && plan.replacedCasts.has(node)) {
+      continue;
+    } else if (node && plan.dequantizations.has(node)) {
+      graphParts.push(...dequantize(node, plan.dequantizations.get(node)!));
     } else {
       graphParts.push(model.subarray(field.start, field.end));
     }
@@ -101,8 +107,8 @@ interface Analysis {
   readonly parsed: OnnxModelView;
   readonly plan: RewritePlan;
   readonly consumers: ReadonlyMap<string, readonly OnnxNode[]>;
-  /** The MatMulIntegers computing the logits (through per-element ops only). */
-  readonly projections: ReadonlySet<OnnxNode>;
+  /** The quantizers feeding the logits' projection (a MatMulInteger reaching the logits through per-element ops only). */
+  readonly perRowQuantizers: ReadonlySet<OnnxNode>;
   readonly opset: number;
 }
 
@@ -118,11 +124,13 @@ function analyze(model: Uint8Array, withSums: boolean): Analysis | Exclude<PerSe
   if (!graphInputs.includes(maskInput)) return skipped(`the graph takes no ${maskInput}, so padding cannot be told from tokens`);
 
   const { producers, consumers } = linkNodes(nodes);
-  const plan = planRewrite(quantizers, consumers, { initializers: readInitializers(model, graphFields), producers }, withSums);
-  if (typeof plan === 'string') return skipped(plan);
   const graphOutputs = new Set(graphFields.filter((field) => field.number === GraphField.output).map((field) => readValueInfo(model, field).name));
   const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
-  return { parsed, plan, consumers, projections, opset };
+  // The logits' projection runs on the mask rows only (gatherMaskRows): its quantizer's scales must be per row to be gathered.
+  const perRowQuantizers = new Set(quantizers.filter((quantizer) => (consumers.get(quantizer.outputs[0]) ?? []).some((reader) => projections.has(reader))));
+  const plan = planRewrite(quantizers, perRowQuantizers, consumers, { initializers: readInitializers(model, graphFields), producers }, withSums);
+  if (typeof plan === 'string') return skipped(plan);
+  return { parsed, plan, consumers, perRowQuantizers, opset };
 }
 
 interface RewritePlan {
@@ -131,6 +139,20 @@ interface RewritePlan {
   readonly matMuls: ReadonlyMap<OnnxNode, ZeroPointShift>;
   /** The column-sum initializers to add, by name. */
   readonly columnSums: ReadonlyMap<string, Uint8Array>;
+  /** Each `Mul(Cast(MatMulInteger), Mul(scale, weight scale))` that becomes one DequantizeLinear, by its Mul. */
+  readonly dequantizations: ReadonlyMap<OnnxNode, Dequantization>;
+  /** The Casts those DequantizeLinears replace. */
+  readonly replacedCasts: ReadonlySet<OnnxNode>;
+}
+
+/**
+ * `Mul(Cast(acc), scale product)`, where the scale product is `[batch, 1, 1]`, as one
+ * `DequantizeLinear(acc, scale product as [batch], axis 0)`: one pass over the int32 output instead of
+ * two, and the same float products (onnxruntime's `float(acc - 0) * scale`).
+ */
+interface Dequantization {
+  readonly accumulator: string;
+  readonly scaleProduct: string;
 }
 
 interface ZeroPointShift {
@@ -144,9 +166,17 @@ interface ConstantSource {
 }
 
 /** With `withSums` false only checks the weights (for `checkPerSequenceQuantization`), leaving `columnSums` empty. */
-function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<string, readonly OnnxNode[]>, graph: ConstantSource, withSums: boolean): RewritePlan | string {
+function planRewrite(
+  quantizers: readonly OnnxNode[],
+  perRowQuantizers: ReadonlySet<OnnxNode>,
+  consumers: ReadonlyMap<string, readonly OnnxNode[]>,
+  graph: ConstantSource,
+  withSums: boolean,
+): RewritePlan | string {
   const matMuls = new Map<OnnxNode, ZeroPointShift>();
   const columnSums = new Map<string, Uint8Array>();
+  const dequantizations = new Map<OnnxNode, Dequantization>();
+  const replacedCasts = new Set<OnnxNode>();
   for (const quantizer of quantizers) {
     const [quantized, scale, zeroPoint] = quantizer.outputs;
     if (!quantized || !scale || !zeroPoint) return `${quantizer.inputs[0]} is quantized without its scale and zero point as outputs`;
@@ -160,9 +190,14 @@ function planRewrite(quantizers: readonly OnnxNode[], consumers: ReadonlyMap<str
       if (typeof sums === 'string') return sums;
       if (sums.initializer) columnSums.set(sums.name, sums.initializer);
       matMuls.set(matMul, { columnSums: sums.name, zeroPoints: sequenceZeroPoints(quantizer) });
+      const dequantization = perRowQuantizers.has(quantizer) ? undefined : scalingOf(matMul, scale, consumers, graph);
+      if (dequantization) {
+        dequantizations.set(dequantization.mul, { accumulator: matMul.outputs[0], scaleProduct: dequantization.scaleProduct });
+        replacedCasts.add(dequantization.cast);
+      }
     }
   }
-  return { quantizers: new Set(quantizers), matMuls, columnSums };
+  return { quantizers: new Set(quantizers), matMuls, columnSums, dequantizations, replacedCasts };
 }
 
 /** Σ_k (B[k, j] - zero point of B) for each column j: what a row's zero point multiplies. */
@@ -183,6 +218,24 @@ function weightColumnSums(matMul: OnnxNode, graph: ConstantSource, withSums: boo
   if (!withSums) return { name };
   const sums = matrixColumnSums(matrix).map((sum, column) => sum - matrix.rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
   return { name, initializer: encodeInitializer({ name, elementType: ElementType.int32, dims: [sums.length], values: sums }) };
+}
+
+/** The `Cast` to float and `Mul` by `Mul(scale, constant weight scale)` after a MatMulInteger, as exporters write them; undefined for another pattern. */
+function scalingOf(matMul: OnnxNode, scale: string, consumers: ReadonlyMap<string, readonly OnnxNode[]>, graph: ConstantSource): { cast: OnnxNode; mul: OnnxNode; scaleProduct: string } | undefined {
+  const only = (name: string) => {
+    const readers = consumers.get(name) ?? [];
+    return readers.length === 1 && isDefaultDomain(readers[0]) ? readers[0] : undefined;
+  };
+  const cast = only(matMul.outputs[0]);
+  if (cast?.opType !== 'Cast' || cast.intAttributes.get('to')?.[0] !== ElementType.float) return undefined;
+  const mul = only(cast.outputs[0]);
+  if (mul?.opType !== 'Mul' || mul.inputs.length !== 2) return undefined;
+  const scaleProduct = mul.inputs[0] === cast.outputs[0] ? mul.inputs[1] : mul.inputs[0];
+  const product = graph.producers.get(scaleProduct);
+  if (product?.opType !== 'Mul' || !isDefaultDomain(product) || !product.inputs.includes(scale)) return undefined;
+  const weightScale = graph.initializers.get(product.inputs[0] === scale ? product.inputs[1] : product.inputs[0]);
+  if (!weightScale || weightScale.dims.reduce((count, size) => count * size, 1) !== 1 || weightScale.elementType !== ElementType.float) return undefined;
+  return { cast, mul, scaleProduct };
 }
 
 /** A constant integer matrix as the MatMulInteger sees it: `source` itself, or its transpose. */
@@ -238,6 +291,7 @@ function sharedInitializers(opset: number): Uint8Array[] {
     scalar(names.quantizedMax, 255),
     int64s(names.oneInt64, [1]),
     int64s(names.columnShape, [-1, 1, 1]),
+    int64s(names.flat, [-1]),
     ...(opset >= 18 ? [int64s(names.lastAxis, [-1]), int64s(names.sequenceAxes, [1, 2])] : []),
   ];
 }
@@ -320,6 +374,14 @@ function shiftedMatMul(matMul: OnnxNode, shift: ZeroPointShift): Uint8Array[] {
     encodeNode({ name: unshifted, opType: 'MatMulInteger', inputs: weightZeroPoint === '' ? [quantized, weights] : [quantized, weights, '', weightZeroPoint], outputs: [unshifted] }),
     encodeNode({ name: correction, opType: 'Mul', inputs: [shift.zeroPoints, shift.columnSums], outputs: [correction] }),
     encodeNode({ name: output, opType: 'Sub', inputs: [unshifted, correction], outputs: [output] }),
+  ];
+}
+
+function dequantize(mul: OnnxNode, { accumulator, scaleProduct }: Dequantization): Uint8Array[] {
+  const perInput = `${mul.outputs[0]}/${prefix}/scale_per_input`;
+  return [
+    encodeNode({ name: perInput, opType: 'Reshape', inputs: [scaleProduct, names.flat], outputs: [perInput] }),
+    encodeNode({ name: mul.outputs[0], opType: 'DequantizeLinear', inputs: [accumulator, perInput], outputs: [mul.outputs[0]], intAttributes: { axis: 0 } }),
   ];
 }
 

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import type { MaskPredictions } from '@fillmask/core';
 import { isReplayable, loadReference } from '@fillmask/fixtures';
 import { launchChromium, type ChromiumSession } from './chromium.test-helper.js';
+import { debugLine } from './debug-lines.test-helper.js';
 import { harnessError, harnessValue, openHarness } from './harness-page.test-helper.js';
 import { startTestServer, type TestServer } from './test-server.test-helper.js';
 
@@ -45,6 +46,25 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
       expect(singleInWorker).toEqual(await harnessValue(page, 'fill', `${model}-main`, inputs.at(-1)!));
     });
   }
+
+  it("calls createWorkerFillMask's onDebug on the page: the worker's notes before ready, the batch variant note long after", async () => {
+    const modelFile = 'onnx/model_quantized.onnx';
+    await harnessValue(page, 'open', 'debug', { model: '/models/tiny-bert-cased-pt/', dtype: 'q8', worker: true, debug: true });
+    const atLoad = await harnessValue(page, 'takeDebugLines', 'debug');
+    expect(atLoad).toHaveLength(2);
+    expect(atLoad[0]).toMatch(debugLine.rewritten(modelFile));
+    expect(atLoad[1]).toMatch(debugLine.batchesWillUseVariant(modelFile));
+
+    await harnessValue(page, 'open', 'debug-main', { model: '/models/tiny-bert-cased-pt/', dtype: 'q8' });
+    const inputs = ['Paris is the [MASK] of France.', 'A [MASK].', 'The [MASK] sat on the mat near the door of the old house, and then [MASK].'];
+    const inWorker = (await harnessValue(page, 'fill', 'debug', inputs)) as MaskPredictions[][];
+    const atBatch = await harnessValue(page, 'takeDebugLines', 'debug');
+    expect(atBatch).toHaveLength(1);
+    expect(atBatch[0]).toMatch(debugLine.variantBuilt(modelFile));
+    expect(inWorker).toEqual(await harnessValue(page, 'fill', 'debug-main', inputs));
+    await harnessValue(page, 'dispose', 'debug');
+    await harnessValue(page, 'dispose', 'debug-main');
+  });
 
   it('reports the model download from the worker: loaded and total bytes, then done', async () => {
     const opened = await harnessValue(page, 'open', 'progress', { model: '/models/tiny-albert/', worker: true });

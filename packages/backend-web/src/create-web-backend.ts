@@ -32,9 +32,11 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
           executionProvider = 'wasm';
         }
       }
+      const debug = options.onDebug ?? (() => undefined);
       const graph = await files.read(modelFile);
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
       const graphs = prepareFillMaskGraphs(graph, { maskRowsOnly: options.maskRowsOnly });
+      for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       const positionsInput = graphs.single.positionsInput;
       const subject = { location: files.location, modelFile };
       const opened = await openSession(options, graphs.single.model ?? graph, executionProvider, subject);
@@ -50,12 +52,14 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
           batchGraph: {
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
-              const { graph: batch } = prepareBatchGraph(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+              const { graph: batch, note } = prepareBatchGraph(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+              debug(`fillmask: ${modelFile} ${note}`);
               const session = await createSession(opened.runtime, batch.model, opened.executionProvider).catch((cause: unknown) => {
                 throw sessionError(cause, subject, opened.executionProvider);
               });
               return { session, positionsInput: batch.positionsInput };
             },
+            onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
           },
         }),
       });

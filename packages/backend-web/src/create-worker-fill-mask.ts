@@ -15,7 +15,7 @@ export interface WorkerLike {
 /**
  * The config of `createWorkerFillMask`: FillMaskConfig for a model the worker fetches itself (a URL
  * or a Hub id: ModelFiles objects, tokenizers and custom fetch functions stay on their thread), with
- * the web backend's options that can cross to a worker. `onProgress` and `onWarning` are called here.
+ * the web backend's options that can cross to a worker. `onProgress`, `onWarning` and `onDebug` are called here.
  */
 export interface WorkerFillMaskConfig extends Omit<FillMaskConfig, 'model' | 'backend' | 'backendOptions' | 'tokenizer' | 'fetch'> {
   /** A worker module that calls `serveFillMask()`. Several fill-mask objects may share one worker. */
@@ -23,6 +23,11 @@ export interface WorkerFillMaskConfig extends Omit<FillMaskConfig, 'model' | 'ba
   /** A Hub id or the URL of a model folder; a relative URL is resolved against this page. */
   readonly model: string;
   readonly backendOptions?: WorkerBackendOptions;
+  /**
+   * Receives the worker backend's diagnostic lines (`onDebug` of the web backend), on this page: at
+   * load and later, such as when the q8 batch variant is built. Default: none, and the worker sends none.
+   */
+  readonly onDebug?: (message: string) => void;
 }
 
 /**
@@ -42,8 +47,8 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
   if (typeof config.model !== 'string' || config.model.trim() === '') {
     throw new InvalidArgumentError({ argument: 'model', value: config.model, expected: 'a Hub model id or the URL of a model folder' });
   }
-  const { worker, onProgress, onWarning, ...rest } = config;
-  const message: ConnectMessage = { type: connectMessageType, config: toWorkerConfig(rest) };
+  const { worker, onProgress, onWarning, onDebug, ...rest } = config;
+  const message: ConnectMessage = { type: connectMessageType, config: toWorkerConfig(rest), ...(onDebug === undefined ? {} : { reportDebug: true }) };
   const channel = new MessageChannel();
 
   return new Promise<WorkerFillMask>((resolve, reject) => {
@@ -64,6 +69,8 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
       const answer = event.data;
       if (answer.type === 'download-progress') {
         onProgress?.(answer.progress);
+      } else if (answer.type === 'debug') {
+        onDebug?.(answer.message);
       } else if (answer.type === 'create-failed') {
         stopListening();
         channel.port1.close();
@@ -72,7 +79,7 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
         stopListening();
         // A worker that dies later fails the calls in flight instead of leaving them pending.
         const onCrash = (errorEvent: Event): void => fillMask.fail((errorEvent as ErrorEvent).message || 'it stopped');
-        const fillMask = new PortFillMask(channel.port1, answer.info, onWarning ?? warnOnConsole, () => worker.removeEventListener('error', onCrash));
+        const fillMask = new PortFillMask(channel.port1, answer.info, onWarning ?? warnOnConsole, onDebug, () => worker.removeEventListener('error', onCrash));
         worker.addEventListener('error', onCrash);
         resolve(fillMask);
       }
@@ -89,7 +96,7 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
 }
 
 /** The config as the worker needs it: functions dropped, relative URLs made absolute against this page (the worker's own URL differs). */
-function toWorkerConfig(config: Omit<WorkerFillMaskConfig, 'worker' | 'onProgress' | 'onWarning'>): WorkerConfigMessage {
+function toWorkerConfig(config: Omit<WorkerFillMaskConfig, 'worker' | 'onProgress' | 'onWarning' | 'onDebug'>): WorkerConfigMessage {
   const plain = Object.fromEntries(Object.entries(config).filter(([, value]) => typeof value !== 'function')) as unknown as WorkerConfigMessage;
   const model = isRelativeUrl(config.model) ? absolute(config.model) : config.model;
   const { backendOptions } = config;

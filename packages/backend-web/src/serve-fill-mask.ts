@@ -23,7 +23,8 @@ export interface ServeFillMaskOptions {
   readonly scope?: MessageSource;
   /**
    * Makes the backend from the options the page sent (with an `onLoad` to report what the model
-   * runs on). Default `createWebBackend`; pass your own to inject an onnxruntime-web you loaded.
+   * runs on, and an `onDebug` that sends debug lines to the page when it passed one). Default
+   * `createWebBackend`; pass your own to inject an onnxruntime-web you loaded.
    */
   readonly createBackend?: (options: WebBackendOptions) => FillMaskBackendV1;
 }
@@ -43,14 +44,19 @@ export function serveFillMask(options: ServeFillMaskOptions = {}): () => void {
     const message = event.data as Partial<ConnectMessage> | undefined;
     const port = event.ports?.[0];
     if (message?.type !== connectMessageType || port === undefined || message.config === undefined) return;
-    void serveConnection(port, message.config, options.createBackend ?? createWebBackend);
+    void serveConnection(port, message.config, message.reportDebug === true, options.createBackend ?? createWebBackend);
   };
   scope.addEventListener('message', listener);
   return () => scope.removeEventListener('message', listener);
 }
 
 /** One fill-mask object, living in the worker for as long as the page keeps its port. */
-async function serveConnection(port: MessagePort, config: WorkerConfigMessage, createBackend: (options: WebBackendOptions) => FillMaskBackendV1): Promise<void> {
+async function serveConnection(
+  port: MessagePort,
+  config: WorkerConfigMessage,
+  reportDebug: boolean,
+  createBackend: (options: WebBackendOptions) => FillMaskBackendV1,
+): Promise<void> {
   const send = (message: WorkerToPageMessage): void => port.postMessage(message);
   const calls = new Map<number, AbortController>();
   let fillMask: FillMask | undefined;
@@ -96,7 +102,12 @@ async function serveConnection(port: MessagePort, config: WorkerConfigMessage, c
   }
 
   try {
-    const backend = createBackend({ ...config.backendOptions, onLoad: (info) => (runtime = info) });
+    const backend = createBackend({
+      ...config.backendOptions,
+      onLoad: (info) => (runtime = info),
+      // Only when the page listens: no message per line otherwise.
+      ...(reportDebug ? { onDebug: (message: string) => send({ type: 'debug', message }) } : {}),
+    });
     fillMask = await createFillMask({
       ...config,
       backend,

@@ -46,6 +46,12 @@ export interface WebBackendOptions {
   readonly runtime?: OnnxWebRuntime | ((executionProvider: WebExecutionProvider) => Promise<OnnxWebRuntime>);
   /** Told, for each model loaded, what it runs on. */
   readonly onLoad?: (info: WebModelInfo) => void;
+  /**
+   * Receives diagnostic lines, as the Node backend's `onDebug` does: why a graph was or was not
+   * rewritten, the q8 batch variant when it is built, and why batches run input by input when that
+   * variant does not load. Default: none.
+   */
+  readonly onDebug?: (message: string) => void;
 }
 
 /** What a loaded model runs on. */

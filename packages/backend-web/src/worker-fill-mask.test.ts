@@ -1,19 +1,20 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFillMask, DisposedError, InputTooLongError, InvalidArgumentError, MissingMaskError, type FillMask, type FillMaskWarning } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { createWorkerFillMask, type WorkerLike } from './create-worker-fill-mask.js';
-import { serveFillMask, type MessageSource } from './serve-fill-mask.js';
+import { serveFillMask, type MessageSource, type ServeFillMaskOptions } from './serve-fill-mask.js';
+import type { WebBackendOptions } from './web-backend-options.js';
 
 /**
  * The worker protocol in Node: a MessageChannel stands for the Worker (a real one needs a browser),
  * and the served fill-mask runs on onnxruntime-node. The browser tests run the same code in a real
  * Web Worker on onnxruntime-web.
  */
-function startFakeWorker(): { worker: WorkerLike; stop(): void } {
+function startFakeWorker(createBackend: ServeFillMaskOptions['createBackend'] = () => createOnnxBackend()): { worker: WorkerLike; stop(): void } {
   const channel = new MessageChannel();
   const scope = channel.port2 as unknown as MessageSource;
-  const stopServing = serveFillMask({ scope, createBackend: () => createOnnxBackend() });
+  const stopServing = serveFillMask({ scope, createBackend });
   channel.port2.start();
   const worker: WorkerLike = {
     postMessage: (message, transfer) => channel.port1.postMessage(message, transfer),
@@ -40,7 +41,15 @@ beforeAll(async () => {
 
 afterAll(() => direct?.dispose());
 
-afterEach(() => fake?.stop());
+afterEach(() => {
+  fake?.stop();
+  vi.restoreAllMocks();
+});
+
+/** The rewrite note of a graph at load, as the onnx backend words it. */
+const rewriteNote = (modelFile: string) => new RegExp(`^fillmask: ${modelFile.replace('.', '\\.')} rewritten: \\d+ ops, the vocabulary projection among them, run on the mask rows only$`);
+/** A q8 batch of several inputs of different lengths: the batch variant is built for it. */
+const q8Batch = ['Paris is the <mask> of France.', 'A <mask>.', 'The <mask> sat on the mat near the door of the old house.'];
 
 describe('createWorkerFillMask and serveFillMask', () => {
   it("answer every call as the fill-mask object in the worker does, with the worker's mask token and limits", async () => {
@@ -137,6 +146,58 @@ describe('createWorkerFillMask and serveFillMask', () => {
     fake = startFakeWorker();
     await expect(createWorkerFillMask({ worker: fake.worker, model: '/no/such/model/folder' })).rejects.toSatisfy(InvalidArgumentError.isInstance);
     await expect(createWorkerFillMask({ worker: fake.worker, model: model, dtype: 'fp16' as 'fp32' })).rejects.toSatisfy(InvalidArgumentError.isInstance);
+  });
+
+  it("send the served backend's debug lines to the page's onDebug: the notes at load, the q8 batch variant at the first batch of several inputs", async () => {
+    fake = startFakeWorker((options) => createOnnxBackend({ onDebug: options.onDebug }));
+    const fp32Lines: string[] = [];
+    const fp32 = await createWorkerFillMask({ worker: fake.worker, model, onDebug: (line) => fp32Lines.push(line) });
+    expect(fp32Lines).toHaveLength(1);
+    expect(fp32Lines[0]).toMatch(rewriteNote('onnx/model.onnx'));
+    await fp32.dispose();
+
+    const lines: string[] = [];
+    const q8 = await createWorkerFillMask({ worker: fake.worker, model, dtype: 'q8', onDebug: (line) => lines.push(line) });
+    // Both load-time notes came before ready.
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(rewriteNote('onnx/model_quantized.onnx'));
+    expect(lines[1]).toMatch(/^fillmask: onnx\/model_quantized\.onnx batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+    const directQ8 = await createFillMask({ model, dtype: 'q8', backend: createOnnxBackend(), onWarning: () => undefined });
+    try {
+      // One input runs the graph as exported: no variant yet.
+      expect(await q8.fill(q8Batch[0])).toEqual(await directQ8.fill(q8Batch[0]));
+      expect(lines).toHaveLength(2);
+      // After ready, through the PortFillMask: the variant is built at the first batch of several inputs.
+      expect(await q8.fill(q8Batch)).toEqual(await directQ8.fill(q8Batch));
+      expect(lines).toHaveLength(3);
+      expect(lines[2]).toMatch(/^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
+      // Built once: later batches add no line.
+      await q8.fill(q8Batch.slice(1));
+      expect(lines).toHaveLength(3);
+    } finally {
+      await directQ8.dispose();
+      await q8.dispose();
+    }
+  });
+
+  it('post no debug message, and give the backend no onDebug, when the page passes no onDebug', async () => {
+    const posted = vi.spyOn(MessagePort.prototype, 'postMessage');
+    const served: WebBackendOptions[] = [];
+    fake = startFakeWorker((options) => {
+      served.push(options);
+      return createOnnxBackend({ onDebug: options.onDebug });
+    });
+    const fillMask = await createWorkerFillMask({ worker: fake.worker, model, dtype: 'q8' });
+    expect((await fillMask.fill(q8Batch)).map((masks) => masks.length)).toEqual([1, 1, 1]);
+    await fillMask.dispose();
+    expect(served).toHaveLength(1);
+    expect(served[0].onDebug).toBeUndefined();
+    const types = posted.mock.calls.map(([message]) => (message as { type?: string } | undefined)?.type);
+    // The spy sees the worker's messages (the control), and none of them is a debug line.
+    expect(types).toEqual(expect.arrayContaining(['fillmask:connect', 'ready', 'fill-result', 'disposed']));
+    expect(types.filter((type) => type === 'debug')).toEqual([]);
+    const connect = posted.mock.calls.find(([message]) => (message as { type?: string }).type === 'fillmask:connect')?.[0];
+    expect(connect).not.toHaveProperty('reportDebug');
   });
 
   it('check their arguments before any message is sent', async () => {

@@ -33,6 +33,8 @@ export class PortFillMask implements WorkerFillMask {
     private readonly port: MessagePort,
     info: WorkerFillMaskInfo,
     private readonly warn: FillMaskWarningHandler,
+    /** The page's `onDebug`; without one the worker sends no debug lines. */
+    private readonly debug: ((message: string) => void) | undefined,
     /** Called once the worker has freed the model. */
     private readonly onClosed: () => void = () => undefined,
   ) {
@@ -110,6 +112,8 @@ export class PortFillMask implements WorkerFillMask {
   private receive(message: WorkerToPageMessage): void {
     if (message.type === 'warning') {
       this.warn(message.warning);
+    } else if (message.type === 'debug') {
+      this.debug?.(message.message);
     } else if (message.type === 'disposed') {
       // Calls the worker had not answered when the model was freed.
       this.rejectPending(() => new DisposedError('This fill-mask object'));

@@ -21,6 +21,8 @@ export type WorkerConfigMessage = Omit<FillMaskConfig, 'model' | 'backend' | 'ba
 export interface ConnectMessage {
   readonly type: typeof connectMessageType;
   readonly config: WorkerConfigMessage;
+  /** The page has an `onDebug`: the worker's backend reports its debug lines as `debug` messages. Otherwise none are sent. */
+  readonly reportDebug?: boolean;
 }
 
 /** A fill call: `options` without `signal` and `onProgress`, which stay in the page. */
@@ -52,6 +54,8 @@ export type WorkerToPageMessage =
   | { readonly type: 'create-failed'; readonly error: SerializedError }
   | { readonly type: 'download-progress'; readonly progress: DownloadProgress }
   | { readonly type: 'warning'; readonly warning: FillMaskWarning }
+  // Before `ready` (load-time notes) and after it (the q8 batch variant, built at the first batch of several inputs).
+  | { readonly type: 'debug'; readonly message: string }
   | { readonly type: 'fill-progress'; readonly callId: number; readonly progress: FillProgress }
   | { readonly type: 'fill-result'; readonly callId: number; readonly value: MaskPredictions[] | MaskPredictions[][] | SettledMessage[] }
   | { readonly type: 'fill-failed'; readonly callId: number; readonly error: SerializedError }

@@ -11,6 +11,8 @@ export interface Harness {
   dispose(id: string): Promise<Outcome<null>>;
   /** The warnings the fill-mask object reported since the last call. */
   takeWarnings(id: string): Promise<string[]>;
+  /** The backend's debug lines (opened with `debug: true`) since the last call. */
+  takeDebugLines(id: string): Promise<string[]>;
   /** Fills the inputs while a timer ticks on the main thread; reports how regularly it ticked. */
   measureResponsiveness(id: string, inputs: string[], intervalMs: number): Promise<Outcome<Responsiveness>>;
   /** The backend alone, for the conformance suite run from Node. */
@@ -42,6 +44,8 @@ export interface HarnessFillMaskConfig extends HarnessSourceOptions {
   readonly worker?: boolean;
   /** With `worker`: the module to start; `broken` never serves (it throws while loading). */
   readonly workerModule?: 'serving' | 'broken';
+  /** Pass an `onDebug` (to createWebBackend, or to createWorkerFillMask in worker mode) that keeps the lines for takeDebugLines. */
+  readonly debug?: boolean;
 }
 
 export interface HarnessFillOptions {

@@ -64,6 +64,7 @@ async function outcome<T>(run: () => Promise<T>): Promise<Outcome<T>> {
 
 const fillMasks = new Map<string, FillMask>();
 const warningsById = new Map<string, string[]>();
+const debugLinesById = new Map<string, string[]>();
 const workers = new Map<string, Worker>();
 const backendModels = new Map<string, BackendModelV1>();
 
@@ -91,18 +92,21 @@ const harness: Harness = {
       const progress: DownloadProgress[] = [];
       const warnings: string[] = [];
       warningsById.set(id, warnings);
-      const { worker: inWorker, workerModule, backendOptions, ...rest } = config;
+      const debugLines: string[] = [];
+      debugLinesById.set(id, debugLines);
+      const { worker: inWorker, workerModule, backendOptions, debug, ...rest } = config;
+      const onDebug = debug ? (line: string) => debugLines.push(line) : undefined;
       const common = { ...rest, onProgress: (event: DownloadProgress) => progress.push(event), onWarning: (warning: { message: string }) => warnings.push(warning.message) };
       let fillMask: FillMask;
       let runtime: WebModelInfo | undefined;
       if (inWorker) {
         const worker = startWorker(workerModule);
         workers.set(id, worker);
-        const workerFillMask = await createWorkerFillMask({ ...common, worker, backendOptions });
+        const workerFillMask = await createWorkerFillMask({ ...common, worker, backendOptions, onDebug });
         runtime = workerFillMask.runtime;
         fillMask = workerFillMask;
       } else {
-        const backend = createWebBackend({ ...backendOptions, onLoad: (info) => (runtime = info) });
+        const backend = createWebBackend({ ...backendOptions, onLoad: (info) => (runtime = info), onDebug });
         fillMask = await createFillMask({ ...common, backend });
       }
       fillMasks.set(id, fillMask);
@@ -110,6 +114,8 @@ const harness: Harness = {
     }),
 
   takeWarnings: async (id) => warningsById.get(id)?.splice(0) ?? [],
+
+  takeDebugLines: async (id) => debugLinesById.get(id)?.splice(0) ?? [],
 
   fill: (id, input, options) =>
     outcome<MaskPredictions[] | MaskPredictions[][]>(() => (typeof input === 'string' ? fillMaskOf(id).fill(input, options) : fillMaskOf(id).fill(input, options))),

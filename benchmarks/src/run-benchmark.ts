@@ -73,11 +73,15 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   }
   const latency = samplesByContender();
   for (let run = 0; run < latencyRuns; run++) {
-    for (const contender of rotate(contenders, run)) latency[contender.name].push(await timed(() => contender.fillOne(single)));
+    for (const contender of rotate(contenders, run)) {
+      await settle();
+      latency[contender.name].push(await timed(() => contender.fillOne(single)));
+    }
   }
   const throughput = samplesByContender();
   for (let round = 0; round < rounds; round++) {
     for (const contender of rotate(contenders, round)) {
+      await settle();
       const milliseconds = await timed(() => contender.fillAll(sentences));
       throughput[contender.name].push(sentences.length / (milliseconds / 1000));
       console.log(`  round ${round + 1}: ${contender.name} ${(sentences.length / (milliseconds / 1000)).toFixed(1)} sentences/s`);
@@ -120,6 +124,15 @@ function samplesByContender(): Record<ContenderName, number[]> {
 }
 
 /** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */
+/**
+ * A pause before each timed call. onnxruntime's intra-op threads, left spinning (its default), keep a
+ * core busy for about 40 ms after a run: without the pause a contender would be timed against the
+ * previous one's spinning threads on this 2-core machine.
+ */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 function rotate<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UnsupportedModelError, type ModelFiles } from '@fillmask/core';
+import { createFillMask, UnsupportedModelError, type ModelFiles } from '@fillmask/core';
 import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
 import { createOnnxBackend } from './create-onnx-backend.js';
+import type { OnnxBackendOptions } from './onnx-backend-options.js';
 
 function folderFiles(folder: string, overrides: Record<string, Uint8Array> = {}): ModelFiles {
   return {
@@ -64,5 +65,25 @@ describe('createOnnxBackend', () => {
     expect(lines).toEqual(['fillmask: onnx/model.onnx runs unchanged, computing logits at every position: the model has no graph']);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnxruntime could not load onnx/model.onnx');
+  });
+  it('leaves no intra-op thread spinning once a call has returned', async () => {
+    // CPU time the process uses in the 150 ms after a call, while Node only waits.
+    const idleCpuMilliseconds = async (sessionOptions?: OnnxBackendOptions['sessionOptions']) => {
+      const fillMask = await createFillMask({ model: fixtureModelPath('tiny-roberta'), backend: createOnnxBackend({ sessionOptions }), onWarning: () => undefined });
+      const used: number[] = [];
+      for (let call = 0; call < 4; call++) {
+        await fillMask.fill('Paris is the <mask> of France.');
+        const start = process.cpuUsage();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        const { user, system } = process.cpuUsage(start);
+        used.push((user + system) / 1000);
+      }
+      await fillMask.dispose();
+      return Math.min(...used);
+    };
+    // The defaults spin between the ops of a run only (session.force_spinning_stop).
+    expect(await idleCpuMilliseconds()).toBeLessThan(5);
+    // The control: onnxruntime's spinning threads, not stopped, keep a core busy after the call.
+    expect(await idleCpuMilliseconds({ extra: { session: { force_spinning_stop: '0' } } })).toBeGreaterThan(10);
   });
 });

@@ -11,10 +11,11 @@ export interface OnnxBackendOptions {
   readonly runtime?: OnnxRuntime | (() => Promise<OnnxRuntime>);
   /**
    * onnxruntime session options, merged over `defaultSessionOptions()`: `graphOptimizationLevel:
-   * 'all'`, `intraOpNumThreads` = the machine's physical cores, intra-op threads that do not spin
-   * between ops (`extra.session.intra_op.allow_spinning: '0'`; pass `'1'` to spin) and exact int8
-   * products (`extra.session.x64quantprecision: '1'`). `extra` merges key by key, the rest replaces
-   * the default.
+   * 'all'`, `intraOpNumThreads` = the machine's physical cores, intra-op threads that spin between
+   * the ops of a run and stop when it returns (`extra.session.intra_op.allow_spinning: '1'`,
+   * `extra.session.force_spinning_stop: '1'`; pass `allow_spinning: '0'` never to spin) and exact
+   * int8 products (`extra.session.x64quantprecision: '1'`). `extra` merges key by key, the rest
+   * replaces the default.
    */
   readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
   /**

@@ -2,23 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 describe('session options', () => {
-  it('default to all optimisations, one thread per physical core, no spinning and exact int8 products', () => {
+  it('default to all optimisations, one thread per physical core, spinning only during a run and exact int8 products', () => {
     const defaults = defaultSessionOptions();
     expect(defaults.graphOptimizationLevel).toBe('all');
     expect(defaults.intraOpNumThreads).toBeGreaterThanOrEqual(1);
-    expect(defaults.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, x64quantprecision: '1' } });
+    expect(defaults.extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', x64quantprecision: '1' } });
   });
 
   it("take the caller's values over the defaults, merging extra key by key", () => {
     const merged = mergeSessionOptions(defaultSessionOptions(), {
       intraOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: '1' }, use_env_allocators: '1' } },
+      extra: { session: { intra_op: { allow_spinning: '0' }, use_env_allocators: '1' } },
     });
     expect(merged.intraOpNumThreads).toBe(1);
     expect(merged.graphOptimizationLevel).toBe('all');
-    expect(merged.extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, x64quantprecision: '1', use_env_allocators: '1' } });
+    expect(merged.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, force_spinning_stop: '1', x64quantprecision: '1', use_env_allocators: '1' } });
     expect(mergeSessionOptions(defaultSessionOptions(), { extra: { optimization: { enable_gelu_approximation: '0' } } }).extra).toEqual({
-      session: { intra_op: { allow_spinning: '0' }, x64quantprecision: '1' },
+      session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', x64quantprecision: '1' },
       optimization: { enable_gelu_approximation: '0' },
     });
   });

@@ -6,9 +6,12 @@ type SessionOptions = Ort.InferenceSession.SessionOptions;
 /**
  * The session options a model gets unless the caller says otherwise:
  * - every graph optimisation, and one intra-op thread per physical core;
- * - intra-op threads that sleep between ops instead of spinning. Spinning buys a little latency on
- *   an idle bare-metal machine but costs a lot on a virtual machine or next to other work: on the
- *   2-core VM of benchmarks/results.md a one-sentence call took about half as long without it;
+ * - intra-op threads that spin between the ops of a run and stop spinning when the run returns
+ *   (`session.force_spinning_stop`). Without that stop, onnxruntime's idle threads keep a core busy
+ *   for about 40 ms after every call, burnt while Node waits and taken from whatever runs next;
+ *   without spinning at all, every op pays for waking its threads. Measured on the 2-core VM of
+ *   benchmarks/results.md against no spinning: one sentence 6–13% faster, q8 batches 18% more
+ *   sentences/s (their per-input quantization adds many small ops), fp32 batches 4%;
  * - exact int8 arithmetic for q8 graphs (`session.x64quantprecision`). On x64 CPUs without VNNI
  *   (AVX2, plain AVX-512) onnxruntime's u8×s8 kernel adds products in saturating 16-bit lanes, which
  *   moved fixture scores by up to 5e-2 from the same graph on a VNNI CPU or in WebAssembly; the
@@ -20,7 +23,7 @@ export function defaultSessionOptions(): SessionOptions {
   return {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: physicalCoreCount(),
-    extra: { session: { intra_op: { allow_spinning: '0' }, x64quantprecision: '1' } },
+    extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', x64quantprecision: '1' } },
   };
 }
 

@@ -7,7 +7,7 @@ export type ContenderName = 'fillmask' | 'transformers.js' | 'onnxruntime' | 'tr
 
 /**
  * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): intra-op
- * threads that sleep between ops, and exact int8 products on x64 CPUs without VNNI. The
+ * threads that spin during a run and stop when it returns, and exact int8 products on x64 CPUs without VNNI. The
  * `-same-settings` contenders give the peer and the bare run the same, to show how much of a ratio
  * comes from them.
  */

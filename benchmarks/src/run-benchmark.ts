@@ -123,7 +123,6 @@ function samplesByContender(): Record<ContenderName, number[]> {
   return { fillmask: [], 'transformers.js': [], onnxruntime: [], 'transformers.js-same-settings': [], 'onnxruntime-same-settings': [] };
 }
 
-/** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */
 /**
  * A pause before each timed call. onnxruntime's intra-op threads, left spinning (its default), keep a
  * core busy for about 40 ms after a run: without the pause a contender would be timed against the
@@ -133,6 +132,7 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 100));
 }
 
+/** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */
 function rotate<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];

@@ -135,7 +135,7 @@ function markdown(report: BenchmarkReport, environment: Record<string, string | 
   }
   lines.push(
     '',
-    'GFLOP/s count the arithmetic each library actually performs (fillmask projects onto the vocabulary only at the masks, so it does less work per sentence; its rate is over its own, smaller total). For q8 they are int8 operations, compared with the fp32 GEMM rate only for scale.',
+    'GFLOP/s count the arithmetic each library performs (fillmask projects onto the vocabulary only at the masks, so it does less work per sentence; its rate is over its own, smaller total). For fillmask fp32 the count is an upper bound: it includes the last layer\'s attention output and feed-forward block at every position, which fillmask runs only at the masks, hence rates above the GEMM figure. For q8 they are int8 operations, compared with the fp32 GEMM rate only for scale.',
     '',
   );
   return `${lines.join('\n')}\n`;

@@ -66,9 +66,12 @@ describe('createOnnxBackend', () => {
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnxruntime could not load onnx/model.onnx');
   });
-  it('leaves no intra-op thread spinning once a call has returned', async () => {
-    // CPU time the process uses in the 150 ms after a call, while Node only waits.
-    const idleCpuMilliseconds = async (sessionOptions?: OnnxBackendOptions['sessionOptions']) => {
+  // Retried: on a loaded machine a window can miss the control's spinning (it may end before the window opens).
+  it('leaves no intra-op thread spinning once a call has returned', { retry: 2 }, async () => {
+    // CPU time the process uses in the 150 ms after each of 4 calls, while Node only waits. Two
+    // threads whatever the machine: with one there is no pool thread to spin.
+    const idleCpuMilliseconds = async (extra?: Record<string, unknown>) => {
+      const sessionOptions: OnnxBackendOptions['sessionOptions'] = { intraOpNumThreads: 2, ...(extra && { extra }) };
       const fillMask = await createFillMask({ model: fixtureModelPath('tiny-roberta'), backend: createOnnxBackend({ sessionOptions }), onWarning: () => undefined });
       const used: number[] = [];
       for (let call = 0; call < 4; call++) {
@@ -79,11 +82,13 @@ describe('createOnnxBackend', () => {
         used.push((user + system) / 1000);
       }
       await fillMask.dispose();
-      return Math.min(...used);
+      return { quietest: Math.min(...used), busiest: Math.max(...used) };
     };
     // The defaults spin between the ops of a run only (session.force_spinning_stop).
-    expect(await idleCpuMilliseconds()).toBeLessThan(5);
+    const defaults = await idleCpuMilliseconds();
+    expect(defaults.quietest).toBeLessThan(5);
     // The control: onnxruntime's spinning threads, not stopped, keep a core busy after the call.
-    expect(await idleCpuMilliseconds({ extra: { session: { force_spinning_stop: '0' } } })).toBeGreaterThan(10);
+    const control = await idleCpuMilliseconds({ session: { force_spinning_stop: '0' } });
+    expect(control.busiest).toBeGreaterThan(defaults.quietest + 10);
   });
 });

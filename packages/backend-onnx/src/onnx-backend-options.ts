@@ -13,7 +13,8 @@ export interface OnnxBackendOptions {
    * onnxruntime session options, merged over `defaultSessionOptions()`: `graphOptimizationLevel:
    * 'all'`, `intraOpNumThreads` = the machine's physical cores, intra-op threads that spin between
    * the ops of a run and stop when it returns (`extra.session.intra_op.allow_spinning: '1'`,
-   * `extra.session.force_spinning_stop: '1'`; pass `allow_spinning: '0'` never to spin) and exact
+   * `extra.session.force_spinning_stop: '1'`; pass `allow_spinning: '0'` never to spin, or
+   * `force_spinning_stop: '0'` for onnxruntime's own spinning after a run) and exact
    * int8 products (`extra.session.x64quantprecision: '1'`). `extra` merges key by key, the rest
    * replaces the default.
    */

@@ -9,9 +9,10 @@ type SessionOptions = Ort.InferenceSession.SessionOptions;
  * - intra-op threads that spin between the ops of a run and stop spinning when the run returns
  *   (`session.force_spinning_stop`). Without that stop, onnxruntime's idle threads keep a core busy
  *   for about 40 ms after every call, burnt while Node waits and taken from whatever runs next;
- *   without spinning at all, every op pays for waking its threads. Measured on the 2-core VM of
- *   benchmarks/results.md against no spinning: one sentence 6–13% faster, q8 batches 18% more
- *   sentences/s (their per-input quantization adds many small ops), fp32 batches 4%;
+ *   without spinning at all, every op pays for waking its threads. Against no spinning, in A/B
+ *   runs on the 2-core VM of benchmarks/results.md (not part of the benchmark): one sentence
+ *   6–25% faster; batches from +4% (fp32) and +18% (q8, whose per-input quantization adds many
+ *   small ops) in one run to within noise in another;
  * - exact int8 arithmetic for q8 graphs (`session.x64quantprecision`). On x64 CPUs without VNNI
  *   (AVX2, plain AVX-512) onnxruntime's u8×s8 kernel adds products in saturating 16-bit lanes, which
  *   moved fixture scores by up to 5e-2 from the same graph on a VNNI CPU or in WebAssembly; the

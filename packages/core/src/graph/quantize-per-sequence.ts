@@ -92,7 +92,7 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
       graphParts.push(model.subarray(field.start, field.end));
     }
   }
-  graphParts.push(...sharedInitializers(opset), ...plan.columnSums.values());
+  graphParts.push(...sharedInitializers(opset, plan.dequantizations.size > 0), ...plan.columnSums.values());
   return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, quantizers: plan.quantizers.size };
 }
 
@@ -282,7 +282,8 @@ function sharedNodes(): Uint8Array[] {
   ];
 }
 
-function sharedInitializers(opset: number): Uint8Array[] {
+/** `flat` only with a DequantizeLinear to read it: onnxruntime logs every unused initializer it removes. */
+function sharedInitializers(opset: number, flat: boolean): Uint8Array[] {
   const scalar = (name: string, value: number) => encodeInitializer({ name, elementType: ElementType.float, dims: [], values: Float32Array.of(value) });
   const int64s = (name: string, values: number[]) => encodeInitializer({ name, elementType: ElementType.int64, dims: [values.length], values: BigInt64Array.from(values, BigInt) });
   return [
@@ -291,7 +292,7 @@ function sharedInitializers(opset: number): Uint8Array[] {
     scalar(names.quantizedMax, 255),
     int64s(names.oneInt64, [1]),
     int64s(names.columnShape, [-1, 1, 1]),
-    int64s(names.flat, [-1]),
+    ...(flat ? [int64s(names.flat, [-1])] : []),
     ...(opset >= 18 ? [int64s(names.lastAxis, [-1]), int64s(names.sequenceAxes, [1, 2])] : []),
   ];
 }

@@ -9,7 +9,7 @@ const sourceResolution = {
 export default defineConfig({
   ...sourceResolution,
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'internal/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'internal/*/src/**/*.test.ts', 'benchmarks/src/**/*.test.ts', 'tests/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // 2 cores: more forks only contend for them.

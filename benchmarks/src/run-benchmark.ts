@@ -9,7 +9,7 @@ import { maskedSentences } from './bench-inputs.js';
 import { createContender, peerBatchSize, type Contender, type ContenderName, type ContenderSetup } from './contenders.js';
 import { measureGemmGflops } from './gemm-ceiling.js';
 import { measurePeakRss } from './measure-peak-rss.js';
-import { batchFlops, encoderShape } from './model-flops.js';
+import { batchFlops, encoderShape, type MaskRowsCut, type PaddedBatch } from './model-flops.js';
 import { summarize, timed, type Summary } from './statistics.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
@@ -95,9 +95,9 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
   const flops = {
-    // fillmask sorts by length before cutting batches and projects only the mask rows.
-    fillmask: paddedBatches([...lengths].sort((a, b) => a - b)).reduce((total, batch) => total + batchFlops(shape, batch.rows, batch.length, batch.rows), 0),
-    'transformers.js': paddedBatches(lengths).reduce((total, batch) => total + batchFlops(shape, batch.rows, batch.length, batch.rows * batch.length), 0),
+    // fillmask sorts by length before cutting batches, and computes the rows its graph rewrite cuts at the masks only.
+    fillmask: paddedBatches([...lengths].sort((a, b) => a - b)).reduce((total, batch) => total + batchFlops(shape, batch, fillmaskCut(dtype)), 0),
+    'transformers.js': paddedBatches(lengths).reduce((total, batch) => total + batchFlops(shape, batch, 'none'), 0),
   };
   const summaries = (samples: Record<ContenderName, number[]>) =>
     Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
@@ -138,8 +138,16 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function paddedBatches(lengths: readonly number[]): Array<{ rows: number; length: number }> {
-  const batches: Array<{ rows: number; length: number }> = [];
+/**
+ * Where fillmask's rewrite of the benchmark models starts computing the masks only: an fp32 graph from
+ * the last layer's attention output, an int8 one at the projection (see `MaskRowsCut`).
+ */
+function fillmaskCut(dtype: ModelDtype): MaskRowsCut {
+  return dtype === 'fp32' ? 'last-layer-output' : 'projection';
+}
+
+function paddedBatches(lengths: readonly number[]): PaddedBatch[] {
+  const batches: PaddedBatch[] = [];
   for (let start = 0; start < lengths.length; start += peerBatchSize) {
     const batch = lengths.slice(start, start + peerBatchSize);
     batches.push({ rows: batch.length, length: Math.max(...batch) });

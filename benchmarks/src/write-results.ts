@@ -36,7 +36,7 @@ function version(name: string): string {
 }
 
 export function writeResults(report: BenchmarkReport, folder: string): void {
-  const environment = {
+  const environment: BenchmarkEnvironment = {
     cpu: cpus()[0]?.model ?? 'unknown',
     logicalCores: cpus().length,
     int8Instructions: int8Instructions(),
@@ -47,7 +47,7 @@ export function writeResults(report: BenchmarkReport, folder: string): void {
     fillmask: version('@fillmask/core'),
   };
   writeFileSync(join(folder, 'results.json'), `${JSON.stringify({ ...report, environment }, null, 2)}\n`);
-  writeFileSync(join(folder, 'results.md'), markdown(report, environment));
+  writeFileSync(join(folder, 'results.md'), resultsMarkdown(report, environment));
 }
 
 /**
@@ -69,7 +69,20 @@ function int8Instructions(): string {
   return 'no VNNI or AVX2';
 }
 
-function markdown(report: BenchmarkReport, environment: Record<string, string | number>): string {
+/** What the run measured and on what, beside the report. */
+export interface BenchmarkEnvironment {
+  readonly cpu: string;
+  readonly logicalCores: number;
+  readonly int8Instructions: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly onnxruntimeNode: string;
+  readonly transformersJs: string;
+  readonly fillmask: string;
+}
+
+/** results.md: how the run was made, then one table row per case and measure. */
+export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkEnvironment): string {
   const milliseconds = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const rate = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20)}`;
@@ -135,7 +148,7 @@ function markdown(report: BenchmarkReport, environment: Record<string, string | 
   }
   lines.push(
     '',
-    'GFLOP/s count the arithmetic each library performs (fillmask projects onto the vocabulary only at the masks, so it does less work per sentence; its rate is over its own, smaller total). For fillmask fp32 the count is an upper bound: it includes the last layer\'s attention output and feed-forward block at every position, which fillmask runs only at the masks, hence rates above the GEMM figure. For q8 they are int8 operations, compared with the fp32 GEMM rate only for scale.',
+    "GFLOP/s: the products' operations (2 per multiply-add, padding included) each library performs, over its median throughput. fillmask performs fewer per sentence: its graph rewrite computes the vocabulary projection at the masks only, and in fp32 the last layer's attention output, feed-forward block and the head's transform too. q8 rates count int8 operations, set beside the fp32 GEMM rate only for scale.",
     '',
   );
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { Summary } from './statistics.js';
+import { resultsMarkdown, type BenchmarkCase, type BenchmarkEnvironment, type BenchmarkReport } from './write-results.js';
+
+const summary = (median: number, min: number, max: number): Summary => ({ median, min, max, samples: 3 });
+const environment: BenchmarkEnvironment = {
+  cpu: 'Test CPU',
+  logicalCores: 2,
+  int8Instructions: 'AVX2, no VNNI',
+  memoryGiB: 24,
+  node: 'v20.20.2',
+  onnxruntimeNode: '1.30.0',
+  transformersJs: '4.3.1',
+  fillmask: '0.1.0',
+};
+const distilrobertaFp32: BenchmarkCase = {
+  model: '/models/bench-distilroberta',
+  dtype: 'fp32',
+  sentences: 512,
+  latencyTokens: 18,
+  latencyMs: { fillmask: summary(20, 18, 30), 'transformers.js': summary(40, 35, 50), onnxruntime: summary(30, 28, 33) },
+  throughput: { fillmask: summary(60, 55, 61), 'transformers.js': summary(20, 19, 21), onnxruntime: summary(22, 21, 23) },
+  peakRssBytes: { fillmask: 1024 * 2 ** 20, 'transformers.js': 4096 * 2 ** 20, onnxruntime: 4000 * 2 ** 20 },
+  gflops: { fillmask: 62, 'transformers.js': 93 },
+};
+const report: BenchmarkReport = { date: '2026-11-25T21:10:33.000Z', threads: 2, rounds: 3, latencyRuns: 30, gemmGflops: 124, cases: [distilrobertaFp32] };
+
+describe('resultsMarkdown', () => {
+  const markdown = resultsMarkdown(report, environment);
+  const rows = markdown.split('\n').filter((line) => line.startsWith('| bench-distilroberta'));
+
+  it('says when, on what and how the run was made', () => {
+    expect(markdown).toContain('Run 2026-11-25 21:10 UTC by `npm run bench` on Test CPU (AVX2, no VNNI), 2 logical cores, 24 GiB;');
+    expect(markdown).toContain('Node v20.20.2, onnxruntime-node 1.30.0, @huggingface/transformers 4.3.1, fillmask 0.1.0.');
+    expect(markdown).toContain('latency over 30 runs of one sentence; throughput over 3 rounds');
+    expect(markdown).toContain('**124.0 GFLOP/s**');
+  });
+
+  it('gives each measure a row with medians, ranges and the ratio of medians to the peer', () => {
+    expect(rows).toEqual([
+      '| bench-distilroberta | fp32 | latency, one sentence of 18 tokens (ms) | 20.0 (18.0–30.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.50×** time |',
+      '| bench-distilroberta | fp32 | throughput, 512 sentences (sentences/s) | 60.0 (55.0–61.0) | 20.0 (19.0–21.0) | 22.0 (21.0–23.0) | **3.00×** speed |',
+      '| bench-distilroberta | fp32 | peak RSS (MiB) | 1024 | 4096 | 4000 | 0.25× memory |',
+      '| bench-distilroberta | fp32 | achieved GFLOP/s (share of GEMM) | 62.0 (50%) | 93.0 (75%) |  |  |',
+    ]);
+  });
+
+  it('adds the same-session-settings rows when the run measured them', () => {
+    const withSettings: BenchmarkCase = {
+      ...distilrobertaFp32,
+      latencyMs: { ...distilrobertaFp32.latencyMs, 'transformers.js-same-settings': summary(32, 30, 34), 'onnxruntime-same-settings': summary(29, 27, 31) },
+      throughput: { ...distilrobertaFp32.throughput, 'transformers.js-same-settings': summary(24, 23, 25), 'onnxruntime-same-settings': summary(25, 24, 26) },
+    };
+    const lines = resultsMarkdown({ ...report, cases: [withSettings] }, environment).split('\n');
+    expect(lines).toContain('| bench-distilroberta | fp32 | latency, *same session settings* (ms) | 20.0 (18.0–30.0) | 32.0 (30.0–34.0) | 29.0 (27.0–31.0) | **0.63×** time |');
+    expect(lines).toContain('| bench-distilroberta | fp32 | throughput, *same session settings* (sentences/s) | 60.0 (55.0–61.0) | 24.0 (23.0–25.0) | 25.0 (24.0–26.0) | **2.50×** speed |');
+  });
+});

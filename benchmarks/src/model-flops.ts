@@ -1,22 +1,13 @@
-/** The sizes of a BERT-family encoder that decide its arithmetic, from config.json. */
+import type { ProductsPerRow } from './graph-products.js';
+
+/** The sizes of a BERT-family encoder that decide its attention's arithmetic, from config.json. */
 export interface EncoderShape {
   readonly layers: number;
   readonly hidden: number;
-  readonly intermediate: number;
-  readonly vocab: number;
-  /** ALBERT's factorised embedding width; the hidden size elsewhere. */
-  readonly embedding: number;
 }
 
 export function encoderShape(config: Record<string, unknown>): EncoderShape {
-  const hidden = Number(config.hidden_size);
-  return {
-    layers: Number(config.num_hidden_layers),
-    hidden,
-    intermediate: Number(config.intermediate_size),
-    vocab: Number(config.vocab_size),
-    embedding: Number(config.embedding_size ?? hidden),
-  };
+  return { layers: Number(config.num_hidden_layers), hidden: Number(config.hidden_size) };
 }
 
 /** Inputs run together, padded to one length. */
@@ -26,35 +17,24 @@ export interface PaddedBatch {
 }
 
 /**
- * From where on a graph computes the mask rows only:
- * - `none`: the unmodified graph, every op at every position;
- * - `projection`: the vocabulary projection (fillmask's rewrite of an int8 graph, where the dynamic
- *   quantization of whole tensors stops the cut);
- * - `last-layer-output`: the last layer's attention output, its feed-forward block, the head's
- *   transform and the projection (fillmask's rewrite of an fp32 graph; see `gatherMaskRows`).
+ * Floating-point operations (2 per multiply-add) of one padded batch whose inputs hold one mask each:
+ * the graph's products with constant weights (`productsPerRow`) at every position or at the masks
+ * only, and each layer's attention (scores and weighted values, 2 × length × hidden per position).
+ * Padding positions count: the libraries compute them. Layer norms, softmax and activations are left
+ * out (a few operations per value against hundreds per value in the products).
  */
-export type MaskRowsCut = 'none' | 'projection' | 'last-layer-output';
+export function batchFlops(shape: EncoderShape, products: ProductsPerRow, batch: PaddedBatch): number {
+  const positions = batch.rows * batch.length;
+  const attention = shape.layers * 2 * batch.length * shape.hidden;
+  return 2 * (positions * (products.everyPosition + attention) + batch.rows * products.masksOnly);
+}
 
-/**
- * Floating-point operations (2 per multiply-add) of one padded batch whose inputs hold one mask
- * each. Padding positions count: the libraries compute them. Layer norms, softmax and activations are
- * left out (a few operations per value against hundreds per value in the products).
- */
-export function batchFlops(shape: EncoderShape, batch: PaddedBatch, cut: MaskRowsCut): number {
-  const { layers, hidden, intermediate, vocab, embedding } = shape;
-  const tokens = batch.rows * batch.length;
-  const masks = batch.rows;
-  const embeddingMapping = embedding === hidden ? 0 : embedding * hidden;
-  // Per position and layer: the query, key and value products, then scores and weighted values over the sequence.
-  const attention = 3 * hidden * hidden + 2 * batch.length * hidden;
-  const outputBlock = hidden * hidden + 2 * hidden * intermediate;
-  const lastOutputRows = cut === 'last-layer-output' ? masks : tokens;
-  const transformRows = cut === 'last-layer-output' ? masks : tokens;
-  const projectedRows = cut === 'none' ? tokens : masks;
-  const multiplyAdds =
-    tokens * (embeddingMapping + layers * attention) +
-    (tokens * (layers - 1) + lastOutputRows) * outputBlock +
-    transformRows * hidden * embedding +
-    projectedRows * embedding * vocab;
-  return 2 * multiplyAdds;
+/** Cuts `lengths`, in the order given, into batches of `size` padded to their longest. */
+export function paddedBatches(lengths: readonly number[], size: number): PaddedBatch[] {
+  const batches: PaddedBatch[] = [];
+  for (let start = 0; start < lengths.length; start += size) {
+    const batch = lengths.slice(start, start + size);
+    batches.push({ rows: batch.length, length: Math.max(...batch) });
+  }
+  return batches;
 }

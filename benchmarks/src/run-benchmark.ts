@@ -4,12 +4,14 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadTokenizer, openModel, type ModelDtype } from '@fillmask/core';
+import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@fillmask/core';
+import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import { maskedSentences } from './bench-inputs.js';
 import { createContender, peerBatchSize, type Contender, type ContenderName, type ContenderSetup } from './contenders.js';
 import { measureGemmGflops } from './gemm-ceiling.js';
 import { measurePeakRss } from './measure-peak-rss.js';
-import { batchFlops, encoderShape, type MaskRowsCut, type PaddedBatch } from './model-flops.js';
+import { productsPerRow, type ProductsPerRow } from './graph-products.js';
+import { batchFlops, encoderShape, paddedBatches, type PaddedBatch } from './model-flops.js';
 import { summarize, timed, type Summary } from './statistics.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
@@ -94,10 +96,12 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
+  const graphs = graphsRun(readFileSync(join(folder, modelFileForDtype(dtype))));
+  const work = (products: ProductsPerRow, batches: readonly PaddedBatch[]) => batches.reduce((total, batch) => total + batchFlops(shape, products, batch), 0);
   const flops = {
-    // fillmask sorts by length before cutting batches, and computes the rows its graph rewrite cuts at the masks only.
-    fillmask: paddedBatches([...lengths].sort((a, b) => a - b)).reduce((total, batch) => total + batchFlops(shape, batch, fillmaskCut(dtype)), 0),
-    'transformers.js': paddedBatches(lengths).reduce((total, batch) => total + batchFlops(shape, batch, 'none'), 0),
+    // fillmask sorts by length before cutting batches.
+    fillmask: work(graphs.fillmask, paddedBatches([...lengths].sort((a, b) => a - b), peerBatchSize)),
+    'transformers.js': work(graphs.unmodified, paddedBatches(lengths, peerBatchSize)),
   };
   const summaries = (samples: Record<ContenderName, number[]>) =>
     Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
@@ -139,20 +143,13 @@ function rotate<T>(items: readonly T[], by: number): T[] {
 }
 
 /**
- * Where fillmask's rewrite of the benchmark models starts computing the masks only: an fp32 graph from
- * the last layer's attention output, an int8 one at the projection (see `MaskRowsCut`).
+ * The products of the graph as exported and of the one fillmask runs on batches: its rewrite, or for
+ * an int8 graph the per-input quantized variant's rewrite when there is one.
  */
-function fillmaskCut(dtype: ModelDtype): MaskRowsCut {
-  return dtype === 'fp32' ? 'last-layer-output' : 'projection';
-}
-
-function paddedBatches(lengths: readonly number[]): PaddedBatch[] {
-  const batches: PaddedBatch[] = [];
-  for (let start = 0; start < lengths.length; start += peerBatchSize) {
-    const batch = lengths.slice(start, start + peerBatchSize);
-    batches.push({ rows: batch.length, length: Math.max(...batch) });
-  }
-  return batches;
+function graphsRun(model: Uint8Array): { unmodified: ProductsPerRow; fillmask: ProductsPerRow } {
+  const prepared = prepareFillMaskGraphs(model);
+  const batchGraph = prepared.batchGraph ? prepareBatchGraph(model).graph.model : prepared.single.model;
+  return { unmodified: productsPerRow(model), fillmask: productsPerRow(batchGraph ?? model) };
 }
 
 async function folderTokenizer(folder: string) {

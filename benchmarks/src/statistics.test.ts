@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { summarize, timed } from './statistics.js';
 
 describe('summarize', () => {
@@ -18,9 +18,25 @@ describe('summarize', () => {
 });
 
 describe('timed', () => {
-  it('measures the time until the task settles, in milliseconds', async () => {
-    const milliseconds = await timed(() => new Promise((resolve) => setTimeout(resolve, 30)));
-    expect(milliseconds).toBeGreaterThanOrEqual(29);
-    expect(milliseconds).toBeLessThan(1000);
+  afterEach(() => vi.restoreAllMocks());
+
+  it("gives the monotonic clock's nanoseconds between start and settling as milliseconds", async () => {
+    const readings = [5_000_000_000n, 5_030_250_000n];
+    vi.spyOn(process.hrtime, 'bigint').mockImplementation(() => readings.shift()!);
+    expect(await timed(async () => undefined)).toBe(30.25);
+  });
+
+  it('waits for the task to settle', async () => {
+    let settled = false;
+    await timed(
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            settled = true;
+            resolve();
+          }, 20),
+        ),
+    );
+    expect(settled).toBe(true);
   });
 });

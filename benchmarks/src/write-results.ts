@@ -148,7 +148,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   }
   lines.push(
     '',
-    "GFLOP/s: the products' operations (2 per multiply-add, padding included) each library performs, over its median throughput. fillmask performs fewer per sentence: its graph rewrite computes the vocabulary projection at the masks only, and in fp32 the last layer's attention output, feed-forward block and the head's transform too. q8 rates count int8 operations, set beside the fp32 GEMM rate only for scale.",
+    "GFLOP/s: the products' operations (2 per multiply-add, padding included) each library performs, counted from the graph it runs, over its median throughput. fillmask performs fewer per sentence: its graph rewrite computes the vocabulary projection at the masks only, and in fp32 the last layer's attention output, feed-forward block and the head's transform too. q8 rates count int8 operations, set beside the fp32 GEMM rate only for scale.",
     '',
   );
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,43 @@
+import { maskPositionsInput, readInitializers, readOnnxModel } from '@fillmask/core/graph';
+
+/** Multiply-adds per position of a graph's products with constant weights, by where they run. */
+export interface ProductsPerRow {
+  /** Products run at every position of every input. */
+  readonly everyPosition: number;
+  /** Products run only at the masks: those fed by the rows fillmask's rewrite gathers. */
+  readonly masksOnly: number;
+}
+
+const productOps = new Set(['MatMul', 'MatMulInteger', 'Gemm']);
+
+/** Ops that turn a constant into one with as many values (tied embeddings transposed, shared ALBERT weights, int8 scales applied). */
+const sameSizeOps = new Set(['Transpose', 'Identity', 'Cast', 'DequantizeLinear']);
+
+/**
+ * Reads the products with a constant weight (`in × out` values, as many multiply-adds per row) from the
+ * graph a library actually runs, so the count follows whatever a rewrite moved to the masks, or did not.
+ * The attention's products (of two computed tensors) are not among them: see `batchFlops`.
+ */
+export function productsPerRow(model: Uint8Array): ProductsPerRow {
+  const view = readOnnxModel(model);
+  if (!view) throw new Error('not an ONNX model: no graph');
+  // Values in each constant tensor: the initializers, and what same-size ops make of them alone.
+  const constantSizes = new Map([...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, initializer.dims.reduce((size, dim) => size * dim, 1)]));
+  // ONNX lists nodes in topological order, so one pass marks everything computed from the gathered rows.
+  const fromMaskRows = new Set([maskPositionsInput]);
+  let everyPosition = 0;
+  let masksOnly = 0;
+  for (const node of view.nodes) {
+    const value = node.opType === 'Constant' ? node.tensorAttributeDims.get('value') : undefined;
+    if (value) constantSizes.set(node.outputs[0], value.reduce((size, dim) => size * dim, 1));
+    const source = constantSizes.get(node.inputs[0]);
+    if (sameSizeOps.has(node.opType) && source !== undefined && node.inputs.every((input) => input === '' || constantSizes.has(input))) constantSizes.set(node.outputs[0], source);
+    const atMasks = node.inputs.some((input) => fromMaskRows.has(input));
+    if (atMasks) for (const output of node.outputs) fromMaskRows.add(output);
+    const weight = productOps.has(node.opType) ? constantSizes.get(node.inputs[1]) : undefined;
+    if (weight === undefined) continue;
+    if (atMasks) masksOnly += weight;
+    else everyPosition += weight;
+  }
+  return { everyPosition, masksOnly };
+}

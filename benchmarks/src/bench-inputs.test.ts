@@ -19,7 +19,7 @@ const general = corpusFile('general.txt', [
   'A stitch in time saves nine, or so the old saying goes.',
   '123 456 789 000 111 222',
   'She sells sea shells by the sea shore every summer morning.',
-  `${'word '.repeat(41).trim()}`,
+  'word '.repeat(41).trim(),
 ]);
 const medical = corpusFile('medical.txt', [
   'The patient was given aspirin after the surgery on Monday.',

@@ -22,14 +22,14 @@ export function productsPerRow(model: Uint8Array): ProductsPerRow {
   const view = readOnnxModel(model);
   if (!view) throw new Error('not an ONNX model: no graph');
   // Values in each constant tensor: the initializers, and what same-size ops make of them alone.
-  const constantSizes = new Map([...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, initializer.dims.reduce((size, dim) => size * dim, 1)]));
+  const constantSizes = new Map([...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, valueCount(initializer.dims)]));
   // ONNX lists nodes in topological order, so one pass marks everything computed from the gathered rows.
   const fromMaskRows = new Set([maskPositionsInput]);
   let everyPosition = 0;
   let masksOnly = 0;
   for (const node of view.nodes) {
     const value = node.opType === 'Constant' ? node.tensorAttributeDims.get('value') : undefined;
-    if (value) constantSizes.set(node.outputs[0], value.reduce((size, dim) => size * dim, 1));
+    if (value) constantSizes.set(node.outputs[0], valueCount(value));
     const source = constantSizes.get(node.inputs[0]);
     if (sameSizeOps.has(node.opType) && source !== undefined && node.inputs.every((input) => input === '' || constantSizes.has(input))) constantSizes.set(node.outputs[0], source);
     const atMasks = node.inputs.some((input) => fromMaskRows.has(input));
@@ -40,4 +40,8 @@ export function productsPerRow(model: Uint8Array): ProductsPerRow {
     else everyPosition += weight;
   }
   return { everyPosition, masksOnly };
+}
+
+function valueCount(dims: readonly number[]): number {
+  return dims.reduce((count, dim) => count * dim, 1);
 }

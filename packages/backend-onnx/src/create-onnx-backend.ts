@@ -20,9 +20,11 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
     async loadModel({ files, config, modelFile }: LoadModelRequestV1) {
       const runtime = await loadOnnxRuntime(options.runtime);
       const debug = options.onDebug ?? defaultDebug;
-      const graphs = prepareFillMaskGraphs(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
-      for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
+      // The convolutions pay off only through onnxruntime's NCHWc kernels, which only level 'all' uses.
+      const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: options.pointwiseConvolutions ?? sessionOptions.graphOptimizationLevel === 'all' };
+      const graphs = prepareFillMaskGraphs(await files.read(modelFile), graphOptions);
+      for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       // A graph left as it is loads from its path when there is one, so onnxruntime finds any external data beside it.
       const single = graphs.single.model ?? (files.localPath ? await files.localPath(modelFile) : await files.read(modelFile));
       const open = async (source: string | Uint8Array): Promise<Ort.InferenceSession> => {
@@ -48,7 +50,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           batchGraph: {
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
-              const { graph, note } = prepareBatchGraph(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+              const { graph, note } = prepareBatchGraph(await files.read(modelFile), graphOptions);
               debug(`fillmask: ${modelFile} ${note}`);
               return { session: await open(graph.model), positionsInput: graph.positionsInput };
             },

@@ -25,6 +25,15 @@ export interface OnnxBackendOptions {
    * unchanged. Results are the same either way; only the work differs.
    */
   readonly maskRowsOnly?: boolean;
+  /**
+   * Run the products by fp32 weight matrices (the encoder's and the head's linear layers, the
+   * vocabulary projection) as 1×1 convolutions, which onnxruntime's CPU provider computes with its
+   * blocked NCHWc kernels (see `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). Default
+   * true when `graphOptimizationLevel` is 'all' (the default), which those kernels need. Measured on
+   * the 2-core AVX2 VM of benchmarks/results.md: one distilroberta sentence about 20% faster; batches
+   * of hundreds of rows about 5% slower. Scores move by float32 rounding only.
+   */
+  readonly pointwiseConvolutions?: boolean;
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */
   readonly onDebug?: (message: string) => void;
 }

@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
+import { ElementType, GraphField, ModelField } from './onnx-fields.js';
+import { encodeInitializer } from './onnx-initializer.js';
+import { readOnnxModel } from './onnx-model.js';
+import { encodeNode } from './onnx-node.js';
+import { encodeValueInfo } from './onnx-value-info.js';
+import { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
+import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField } from './protobuf-wire.js';
+
+const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+
+async function runGraph(model: Uint8Array | string, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+  try {
+    return await session.run(Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]])));
+  } finally {
+    await session.release();
+  }
+}
+
+function opCounts(model: Uint8Array): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const node of readOnnxModel(model)!.nodes) counts[node.opType] = (counts[node.opType] ?? 0) + 1;
+  return counts;
+}
+
+function largestDifference(actual: ort.Tensor, expected: ort.Tensor): number {
+  const [a, b] = [actual.data as Float32Array, expected.data as Float32Array];
+  let largest = 0;
+  for (let index = 0; index < b.length; index++) largest = Math.max(largest, Math.abs(a[index] - b[index]));
+  return largest;
+}
+
+describe('productsAsPointwiseConvolutions', () => {
+  const ids = [
+    [101, 1996, 103, 2003, 1037, 103, 102],
+    [101, 2023, 2003, 103, 102, 0, 0],
+  ];
+  const dims = [ids.length, ids[0].length];
+  const feeds = {
+    input_ids: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), BigInt), dims),
+    attention_mask: new ort.Tensor('int64', BigInt64Array.from(ids.flat(), (id) => (id === 0 ? 0n : 1n)), dims),
+    token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.flat().length), dims),
+  };
+
+  for (const model of fixtureModels) {
+    it(`${model}/model.onnx: every weight product becomes a convolution and the logits stay the same to float32 rounding`, async () => {
+      const path = join(fixtureModelPath(model), 'onnx', 'model.onnx');
+      const original = new Uint8Array(readFileSync(path));
+      const rewrite = productsAsPointwiseConvolutions(original);
+      if (!rewrite.rewritten) throw new Error(rewrite.reason);
+      const [before, after] = [opCounts(original), opCounts(rewrite.model)];
+      // Only the attention's two products of computed tensors per layer stay MatMuls.
+      expect(after.MatMul).toBe(before.MatMul - rewrite.convolutions);
+      expect(after.Conv).toBe(rewrite.convolutions);
+      expect(after.Add).toBe(before.Add - rewrite.biases);
+      expect(rewrite.biases).toBeGreaterThan(0);
+      const [expected, actual] = [await runGraph(path, feeds), await runGraph(rewrite.model, feeds)];
+      expect(actual.logits.dims).toEqual(expected.logits.dims);
+      expect(largestDifference(actual.logits, expected.logits)).toBeLessThan(1e-5);
+    });
+  }
+
+  it("ALBERT's shared layers share one filter per weight matrix", () => {
+    const original = new Uint8Array(readFileSync(join(fixtureModelPath('tiny-albert'), 'onnx', 'model.onnx')));
+    const rewrite = productsAsPointwiseConvolutions(original);
+    if (!rewrite.rewritten) throw new Error(rewrite.reason);
+    const { nodes } = readOnnxModel(rewrite.model)!;
+    const filters = new Set(nodes.filter((node) => node.opType === 'Conv').map((node) => node.inputs[1]));
+    // 2 layers sharing their 6 matrices, the embedding mapping, the head's dense layer and the tied projection.
+    expect(rewrite.convolutions).toBeGreaterThan(filters.size);
+    expect(filters.size).toBe(9);
+  });
+
+  describe('on a small graph', () => {
+    // y = x·W + b, z = y·W2 (W2 also read through an Identity), logits = z·Eᵀ (tied), side = a·W (no bias: a is also an output).
+    const values = (count: number, seed: number) => Float32Array.from({ length: count }, (_, index) => Math.sin(seed + index * 0.7));
+    function model(opset = 17, weightType: number = ElementType.float): Uint8Array {
+      const weightValues = values(4 * 5, 1);
+      const graph = encodeMessageField(ModelField.graph, [
+        encodeNode({ name: 'product', opType: 'MatMul', inputs: ['x', 'W'], outputs: ['xw'] }),
+        encodeNode({ name: 'bias', opType: 'Add', inputs: ['b', 'xw'], outputs: ['y'] }),
+        encodeNode({ name: 'shared', opType: 'Identity', inputs: ['W2'], outputs: ['W2_shared'] }),
+        encodeNode({ name: 'second', opType: 'MatMul', inputs: ['y', 'W2_shared'], outputs: ['z'] }),
+        encodeNode({ name: 'tied', opType: 'Transpose', inputs: ['E'], outputs: ['E_t'], intAttributes: { perm: [1, 0] } }),
+        encodeNode({ name: 'projection', opType: 'MatMul', inputs: ['z', 'E_t'], outputs: ['logits'] }),
+        encodeNode({ name: 'attention_like', opType: 'MatMul', inputs: ['y', 'z_t'], outputs: ['scores'] }),
+        encodeNode({ name: 'z_t', opType: 'Transpose', inputs: ['z'], outputs: ['z_t'], intAttributes: { perm: [0, 2, 1] } }),
+        encodeNode({ name: 'side', opType: 'MatMul', inputs: ['a', 'W2'], outputs: ['side'] }),
+        encodeStringField(2, 'synthetic'),
+        weightType === ElementType.float
+          ? encodeInitializer({ name: 'W', elementType: ElementType.float, dims: [4, 5], values: weightValues })
+          : encodeInitializer({ name: 'W', elementType: ElementType.int32, dims: [4, 5], values: Int32Array.from(weightValues, (value) => Math.round(value * 10)) }),
+        encodeInitializer({ name: 'b', elementType: ElementType.float, dims: [5], values: values(5, 2) }),
+        encodeInitializer({ name: 'W2', elementType: ElementType.float, dims: [5, 5], values: values(25, 3) }),
+        encodeInitializer({ name: 'E', elementType: ElementType.float, dims: [6, 5], values: values(30, 4) }),
+        encodeValueInfo(GraphField.input, { name: 'x', elementType: ElementType.float, shape: ['batch', 'sequence', 4] }),
+        encodeValueInfo(GraphField.input, { name: 'a', elementType: ElementType.float, shape: ['rows', 5] }),
+        encodeValueInfo(GraphField.output, { name: 'logits', elementType: ElementType.float, shape: ['batch', 'sequence', 6] }),
+        encodeValueInfo(GraphField.output, { name: 'side', elementType: ElementType.float, shape: ['rows', 5] }),
+        encodeValueInfo(GraphField.valueInfo, { name: 'xw', elementType: ElementType.float, shape: ['batch', 'sequence', 5] }),
+      ]);
+      return concatBytes([encodeVarintField(1, 8), encodeMessageField(ModelField.opsetImport, [encodeStringField(1, ''), encodeVarintField(2, opset)]), graph]);
+    }
+    const x = new ort.Tensor('float32', values(2 * 3 * 4, 5), [2, 3, 4]);
+    const a = new ort.Tensor('float32', values(3 * 5, 6), [3, 5]);
+
+    it('turns each product by a weight matrix into a convolution, bias included, with one filter per matrix, and keeps the outputs', async () => {
+      const rewrite = productsAsPointwiseConvolutions(model());
+      if (!rewrite.rewritten) throw new Error(rewrite.reason);
+      expect(rewrite).toMatchObject({ convolutions: 4, biases: 1 });
+      const { nodes } = readOnnxModel(rewrite.model)!;
+      // The product of two computed tensors stays; W2 read directly and through an Identity is one filter.
+      expect(nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs)).toEqual([['y', 'z_t']]);
+      expect(new Set(nodes.filter((node) => node.opType === 'Conv').map((node) => node.inputs[1])).size).toBe(3);
+      expect(nodes.filter((node) => node.opType === 'Conv').map((node) => node.inputs.length)).toEqual([3, 2, 2, 2]);
+      // The fused Add's input no longer exists, nor does the shape recorded for it.
+      expect(nodes.some((node) => node.inputs.includes('xw') || node.outputs.includes('xw'))).toBe(false);
+      const [expected, actual] = [await runGraph(model(), { x, a }), await runGraph(rewrite.model, { x, a })];
+      for (const name of ['logits', 'side']) {
+        expect(actual[name].dims).toEqual(expected[name].dims);
+        [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
+      }
+    });
+
+    it('leaves products by weights of another type as they are', () => {
+      const rewrite = productsAsPointwiseConvolutions(model(17, ElementType.int32));
+      if (!rewrite.rewritten) throw new Error(rewrite.reason);
+      expect(rewrite.convolutions).toBe(3);
+      expect(readOnnxModel(rewrite.model)!.nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs[1])).toEqual(['W', 'z_t']);
+    });
+
+    it('says why it leaves a graph alone', () => {
+      expect(productsAsPointwiseConvolutions(model(9))).toEqual({ rewritten: false, reason: 'opset 9 is older than 10' });
+      expect(productsAsPointwiseConvolutions(encodeVarintField(1, 8))).toEqual({ rewritten: false, reason: 'the model has no graph' });
+      const quantized = new Uint8Array(readFileSync(join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model_quantized.onnx')));
+      expect(productsAsPointwiseConvolutions(quantized)).toEqual({ rewritten: false, reason: 'no product of activations by an fp32 weight matrix' });
+    });
+  });
+});

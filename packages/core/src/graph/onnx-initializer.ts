@@ -75,10 +75,15 @@ export function encodeInitializer(tensor: { name: string; elementType: number; d
     else if (values instanceof Int32Array) view.setInt32(index * 4, values[index], true);
     else view.setBigInt64(index * 8, values[index], true);
   }
+  return encodeRawInitializer({ ...tensor, raw });
+}
+
+/** A new initializer around bytes already in ONNX's raw (little-endian) layout. */
+export function encodeRawInitializer(tensor: { name: string; elementType: number; dims: readonly number[]; raw: Uint8Array }): Uint8Array {
   return encodeMessageField(GraphField.initializer, [
     ...tensor.dims.map((size) => encodeVarintField(TensorField.dims, size)),
     encodeVarintField(TensorField.dataType, tensor.elementType),
     encodeStringField(TensorField.name, tensor.name),
-    encodeMessageField(TensorField.rawData, [raw]),
+    encodeMessageField(TensorField.rawData, [tensor.raw]),
   ]);
 }

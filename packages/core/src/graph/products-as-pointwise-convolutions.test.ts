@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
 import { ElementType, GraphField, ModelField } from './onnx-fields.js';
-import { encodeInitializer } from './onnx-initializer.js';
+import { encodeInitializer, readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
 import { encodeNode } from './onnx-node.js';
 import { encodeValueInfo } from './onnx-value-info.js';
@@ -59,6 +59,11 @@ describe('productsAsPointwiseConvolutions', () => {
       expect(after.Conv).toBe(rewrite.convolutions);
       expect(after.Add).toBe(before.Add - rewrite.biases);
       expect(rewrite.biases).toBeGreaterThan(0);
+      // The word embeddings (the largest matrix, tied to the projection) are held once, as the projection's filter.
+      const largest = (bytes: Uint8Array) => [...readInitializers(bytes, readOnnxModel(bytes)!.graphFields).values()].filter((tensor) => tensor.dims.length >= 2).sort((p, q) => q.dims[0] - p.dims[0])[0];
+      const [embeddings, filter] = [largest(original), largest(rewrite.model)];
+      expect(filter.dims).toEqual([...embeddings.dims, 1, 1]);
+      expect(readInitializers(rewrite.model, readOnnxModel(rewrite.model)!.graphFields).has(embeddings.name)).toBe(false);
       const [expected, actual] = [await runGraph(path, feeds), await runGraph(rewrite.model, feeds)];
       expect(actual.logits.dims).toEqual(expected.logits.dims);
       expect(largestDifference(actual.logits, expected.logits)).toBeLessThan(1e-5);
@@ -77,7 +82,8 @@ describe('productsAsPointwiseConvolutions', () => {
   });
 
   describe('on a small graph', () => {
-    // y = x·W + b, z = y·W2 (W2 also read through an Identity), logits = z·Eᵀ (tied), side = a·W (no bias: a is also an output).
+    // y = x·W + b, z = y·W2 (W2 read through an Identity), logits = z·Eᵀ with E also looked up by ids (tied
+    // embeddings), side = a·W2; kept = y·W3 with W3 also read by an Add.
     const values = (count: number, seed: number) => Float32Array.from({ length: count }, (_, index) => Math.sin(seed + index * 0.7));
     function model(opset = 17, weightType: number = ElementType.float): Uint8Array {
       const weightValues = values(4 * 5, 1);
@@ -91,6 +97,9 @@ describe('productsAsPointwiseConvolutions', () => {
         encodeNode({ name: 'attention_like', opType: 'MatMul', inputs: ['y', 'z_t'], outputs: ['scores'] }),
         encodeNode({ name: 'z_t', opType: 'Transpose', inputs: ['z'], outputs: ['z_t'], intAttributes: { perm: [0, 2, 1] } }),
         encodeNode({ name: 'side', opType: 'MatMul', inputs: ['a', 'W2'], outputs: ['side'] }),
+        encodeNode({ name: 'lookup', opType: 'Gather', inputs: ['E', 'ids'], outputs: ['looked_up'] }),
+        encodeNode({ name: 'kept', opType: 'MatMul', inputs: ['y', 'W3'], outputs: ['kept'] }),
+        encodeNode({ name: 'other_reader', opType: 'Add', inputs: ['W3', 'W3'], outputs: ['w3_twice'] }),
         encodeStringField(2, 'synthetic'),
         weightType === ElementType.float
           ? encodeInitializer({ name: 'W', elementType: ElementType.float, dims: [4, 5], values: weightValues })
@@ -98,6 +107,11 @@ describe('productsAsPointwiseConvolutions', () => {
         encodeInitializer({ name: 'b', elementType: ElementType.float, dims: [5], values: values(5, 2) }),
         encodeInitializer({ name: 'W2', elementType: ElementType.float, dims: [5, 5], values: values(25, 3) }),
         encodeInitializer({ name: 'E', elementType: ElementType.float, dims: [6, 5], values: values(30, 4) }),
+        encodeInitializer({ name: 'W3', elementType: ElementType.float, dims: [5, 2], values: values(10, 7) }),
+        encodeValueInfo(GraphField.input, { name: 'ids', elementType: ElementType.int64, shape: [2, 'count'] }),
+        encodeValueInfo(GraphField.output, { name: 'looked_up', elementType: ElementType.float, shape: [2, 'count', 5] }),
+        encodeValueInfo(GraphField.output, { name: 'kept', elementType: ElementType.float, shape: ['batch', 'sequence', 2] }),
+        encodeValueInfo(GraphField.output, { name: 'w3_twice', elementType: ElementType.float, shape: [5, 2] }),
         encodeValueInfo(GraphField.input, { name: 'x', elementType: ElementType.float, shape: ['batch', 'sequence', 4] }),
         encodeValueInfo(GraphField.input, { name: 'a', elementType: ElementType.float, shape: ['rows', 5] }),
         encodeValueInfo(GraphField.output, { name: 'logits', elementType: ElementType.float, shape: ['batch', 'sequence', 6] }),
@@ -108,20 +122,29 @@ describe('productsAsPointwiseConvolutions', () => {
     }
     const x = new ort.Tensor('float32', values(2 * 3 * 4, 5), [2, 3, 4]);
     const a = new ort.Tensor('float32', values(3 * 5, 6), [3, 5]);
+    const ids = new ort.Tensor('int64', BigInt64Array.of(5n, 0n, 2n, 2n, 1n, 4n), [2, 3]);
 
     it('turns each product by a weight matrix into a convolution, bias included, with one filter per matrix, and keeps the outputs', async () => {
       const rewrite = productsAsPointwiseConvolutions(model());
       if (!rewrite.rewritten) throw new Error(rewrite.reason);
       expect(rewrite).toMatchObject({ convolutions: 4, biases: 1 });
-      const { nodes } = readOnnxModel(rewrite.model)!;
-      // The product of two computed tensors stays; W2 read directly and through an Identity is one filter.
-      expect(nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs)).toEqual([['y', 'z_t']]);
+      const { nodes, graphFields } = readOnnxModel(rewrite.model)!;
+      // The product of two computed tensors stays, and so does the one by W3, which an Add reads too.
+      expect(nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs)).toEqual([['y', 'z_t'], ['y', 'W3']]);
+      // W2 read directly and through an Identity is one filter; the Identity and the Transpose of E are gone.
       expect(new Set(nodes.filter((node) => node.opType === 'Conv').map((node) => node.inputs[1])).size).toBe(3);
       expect(nodes.filter((node) => node.opType === 'Conv').map((node) => node.inputs.length)).toEqual([3, 2, 2, 2]);
+      expect(nodes.filter((node) => ['Identity', 'Transpose'].includes(node.opType) && ['W2', 'E'].includes(node.inputs[0]))).toEqual([]);
+      // The lookup reads the rows of E's filter; W, W2 and E are held once, as filters.
+      const lookup = nodes.find((node) => node.opType === 'Gather')!;
+      expect(lookup.inputs[0]).toMatch(/filter\/E\/NK$/);
+      const initializerNames = [...readInitializers(rewrite.model, graphFields).keys()];
+      expect(initializerNames.filter((name) => ['W', 'W2', 'E'].includes(name))).toEqual([]);
+      expect(initializerNames).toContain('W3');
       // The fused Add's input no longer exists, nor does the shape recorded for it.
       expect(nodes.some((node) => node.inputs.includes('xw') || node.outputs.includes('xw'))).toBe(false);
-      const [expected, actual] = [await runGraph(model(), { x, a }), await runGraph(rewrite.model, { x, a })];
-      for (const name of ['logits', 'side']) {
+      const [expected, actual] = [await runGraph(model(), { x, a, ids }), await runGraph(rewrite.model, { x, a, ids })];
+      for (const name of ['logits', 'side', 'looked_up', 'kept', 'w3_twice']) {
         expect(actual[name].dims).toEqual(expected[name].dims);
         [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
       }
@@ -131,7 +154,7 @@ describe('productsAsPointwiseConvolutions', () => {
       const rewrite = productsAsPointwiseConvolutions(model(17, ElementType.int32));
       if (!rewrite.rewritten) throw new Error(rewrite.reason);
       expect(rewrite.convolutions).toBe(3);
-      expect(readOnnxModel(rewrite.model)!.nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs[1])).toEqual(['W', 'z_t']);
+      expect(readOnnxModel(rewrite.model)!.nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs[1])).toEqual(['W', 'z_t', 'W3']);
     });
 
     it('says why it leaves a graph alone', () => {

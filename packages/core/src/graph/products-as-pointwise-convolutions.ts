@@ -1,8 +1,9 @@
-import { ElementType, GraphField } from './onnx-fields.js';
-import { readInitializers, encodeInitializer, type OnnxInitializer } from './onnx-initializer.js';
+import { ElementType, GraphField, TensorField } from './onnx-fields.js';
+import { encodeInitializer, encodeRawInitializer, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
 import { readValueInfo } from './onnx-value-info.js';
+import { fieldText, readFields, type WireField } from './protobuf-wire.js';
 
 export type PointwiseConvolutionRewrite =
   | {
@@ -18,6 +19,8 @@ export type PointwiseConvolutionRewrite =
 interface WeightSource {
   readonly initializer: OnnxInitializer;
   readonly storedTransposed: boolean;
+  /** The Identity and Transpose nodes between the initializer and the product. */
+  readonly path: readonly OnnxNode[];
 }
 
 /**
@@ -33,10 +36,13 @@ interface WeightSource {
  * hundreds of rows the MatMul kernel is as fast or a few percent faster.
  *
  * Each output is the same sum of the same products, added in another order: values move by float32
- * rounding only. The weights' transposes and reshapes are graph nodes on the initializers, which
- * onnxruntime folds once at load; a matrix several products share (ALBERT's layers) gets one.
- * Products of two computed tensors (attention), of other types or with weights in external files
- * are left as they are.
+ * rounding only. The filters are written here, as initializers: a `[K, N]` matrix transposed, tied
+ * embeddings (`[N, K]` already) copied with the filter's dims. A matrix several products share
+ * (ALBERT's layers) gets one filter, and the matrix (with the Identity or Transpose nodes on the
+ * way) leaves the graph, so the model holds each weight once: the embedding lookup of tied
+ * embeddings reads the filter's rows instead (`Gather` then `Squeeze` of the two unit axes). A
+ * matrix something else reads stays a MatMul weight, as do products of two computed tensors
+ * (attention) and weights of other types or stored other than as raw little-endian data.
  */
 export function productsAsPointwiseConvolutions(model: Uint8Array): PointwiseConvolutionRewrite {
   const parsed = readOnnxModel(model);
@@ -58,11 +64,20 @@ export function productsAsPointwiseConvolutions(model: Uint8Array): PointwiseCon
     products.set(node, { weights, bias: biasAdd(node, columns(weights), consumers, graphOutputs, initializers) });
   }
   if (products.size === 0) return { rewritten: false, reason: 'no product of activations by an fp32 weight matrix' };
-  if ([...products.values()].some(({ weights }) => weights.initializer.external)) return { rewritten: false, reason: 'weights are stored in external files' };
+  // Negative Squeeze axes arrived in opset 11.
+  const lookupsAllowed = opset === undefined || opset >= 11;
+  // A matrix something else reads too stays a MatMul weight: as a filter it would be held twice.
+  let unread = onlyReadByProducts(products, consumers, graphOutputs, lookupsAllowed);
+  while ([...products].some(([product, { weights }]) => !unread.initializers.has(weights.initializer.name) && products.delete(product))) {
+    unread = onlyReadByProducts(products, consumers, graphOutputs, lookupsAllowed);
+  }
+  if (products.size === 0) return { rewritten: false, reason: 'every fp32 weight matrix is also read by ops other than products and row lookups' };
+  if (!littleEndian) return { rewritten: false, reason: 'this machine is big-endian, and ONNX raw data little-endian' };
 
   const fusedAdds = new Set([...products.values()].flatMap(({ bias }) => (bias ? [bias.add] : [])));
   const droppedTensors = new Set([...products].flatMap(([product, { bias }]) => (bias ? [product.outputs[0]] : [])));
-  const head: Uint8Array[] = [
+
+  const addedInitializers: Uint8Array[] = [
     encodeInitializer({ name: `${prefix}/zero`, elementType: ElementType.int64, dims: [1], values: BigInt64Array.of(0n) }),
     encodeInitializer({ name: `${prefix}/minus_one`, elementType: ElementType.int64, dims: [1], values: BigInt64Array.of(-1n) }),
   ];
@@ -73,25 +88,19 @@ export function productsAsPointwiseConvolutions(model: Uint8Array): PointwiseCon
     if (name === undefined) {
       name = `${prefix}/shape_${key.replaceAll('-', 'm').replaceAll(',', '_')}`;
       shapeConstants.set(key, name);
-      head.push(encodeInitializer({ name, elementType: ElementType.int64, dims: [values.length], values: BigInt64Array.from(values, BigInt) }));
+      addedInitializers.push(encodeInitializer({ name, elementType: ElementType.int64, dims: [values.length], values: BigInt64Array.from(values, BigInt) }));
     }
     return name;
   };
+  const filterValues = filterBytes([...products.values()].map(({ weights }) => weights));
   const filters = new Map<string, string>();
   const filterOf = (weights: WeightSource): string => {
-    const key = `${weights.initializer.name}/${weights.storedTransposed ? 'NK' : 'KN'}`;
+    const key = filterKey(weights);
     let name = filters.get(key);
     if (name !== undefined) return name;
     name = `${prefix}/filter/${key}`;
     filters.set(key, name);
-    const [rows, cols] = weights.initializer.dims;
-    const [n, k] = weights.storedTransposed ? [rows, cols] : [cols, rows];
-    let source = weights.initializer.name;
-    if (!weights.storedTransposed) {
-      head.push(encodeNode({ name: `${name}/transpose`, opType: 'Transpose', inputs: [source], outputs: [`${name}/nk`], intAttributes: { perm: [1, 0] } }));
-      source = `${name}/nk`;
-    }
-    head.push(encodeNode({ name: `${name}/reshape`, opType: 'Reshape', inputs: [source, int64Constant([n, k, 1, 1])], outputs: [name] }));
+    addedInitializers.push(encodeRawInitializer({ name, elementType: ElementType.float, dims: [columns(weights), rowsOf(weights), 1, 1], raw: filterValues.get(key)! }));
     return name;
   };
   // What depends on the input alone is built once per input (q, k and v read the same one).
@@ -139,7 +148,19 @@ export function productsAsPointwiseConvolutions(model: Uint8Array): PointwiseCon
         encodeNode({ name: `${name}/to_nhwc`, opType: 'Transpose', inputs: [`${name}/nchw`], outputs: [`${name}/nhwc`], intAttributes: { perm: [0, 2, 3, 1] } }),
         encodeNode({ name: `${name}/unflatten`, opType: 'Reshape', inputs: [`${name}/nhwc`, shape], outputs: [output] }),
       );
-    } else if (node && fusedAdds.has(node)) {
+    } else if (node && unread.lookups.has(node)) {
+      const name = `${prefix}/lookup/${node.outputs[0]}`;
+      const axes = [-2, -1];
+      body.push(
+        encodeNode({ name, opType: 'Gather', inputs: [filterOf(unread.lookups.get(node)!), node.inputs[1]], outputs: [`${name}/rows`], intAttributes: { axis: 0 } }),
+        opset !== undefined && opset < 13
+          ? encodeNode({ name: `${name}/squeeze`, opType: 'Squeeze', inputs: [`${name}/rows`], outputs: [node.outputs[0]], intAttributes: { axes } })
+          : encodeNode({ name: `${name}/squeeze`, opType: 'Squeeze', inputs: [`${name}/rows`, int64Constant(axes)], outputs: [node.outputs[0]] }),
+      );
+    } else if (node && (fusedAdds.has(node) || unread.nodes.has(node))) {
+      continue;
+    } else if ((field.number === GraphField.initializer || field.number === GraphField.input) && unread.initializers.has(fieldName(model, field))) {
+      // Older exports list initializers among the inputs too.
       continue;
     } else if (field.number === GraphField.valueInfo && droppedTensors.has(readValueInfo(model, field).name)) {
       continue;
@@ -152,7 +173,7 @@ export function productsAsPointwiseConvolutions(model: Uint8Array): PointwiseCon
   }
   return {
     rewritten: true,
-    model: replaceGraph(parsed, [...head, ...body, ...tail]),
+    model: replaceGraph(parsed, [...body, ...tail, ...addedInitializers]),
     convolutions: products.size,
     biases: fusedAdds.size,
   };
@@ -162,11 +183,14 @@ export function productsAsPointwiseConvolutions(model: Uint8Array): PointwiseCon
 function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, initializers: ReadonlyMap<string, OnnxInitializer>): WeightSource | undefined {
   let transposed = false;
   let current = name;
+  const path: OnnxNode[] = [];
   for (let step = 0; step < 4; step++) {
     const initializer = initializers.get(current);
     if (initializer) {
-      const isMatrix = initializer.dims.length === 2 && initializer.dims.every((size) => size > 0);
-      return initializer.elementType === ElementType.float && isMatrix ? { initializer, storedTransposed: transposed } : undefined;
+      const [rows, cols] = initializer.dims;
+      const isMatrix = initializer.dims.length === 2 && rows > 0 && cols > 0;
+      const isRawFloat = initializer.elementType === ElementType.float && initializer.rawData?.length === rows * cols * 4 && !initializer.external;
+      return isMatrix && isRawFloat ? { initializer, storedTransposed: transposed, path } : undefined;
     }
     const producer = producers.get(current);
     if (!producer || !isDefaultDomain(producer)) return undefined;
@@ -177,6 +201,7 @@ function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, in
     } else if (producer.opType !== 'Identity') {
       return undefined;
     }
+    path.push(producer);
     current = producer.inputs[0];
   }
   return undefined;
@@ -213,4 +238,97 @@ function uniquePrefix(usedNames: ReadonlySet<string>): string {
   let prefix = 'fillmask_pointwise';
   while ([...usedNames].some((name) => name.startsWith(prefix))) prefix += '_';
   return prefix;
+}
+
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function filterKey(weights: WeightSource): string {
+  return `${weights.initializer.name}/${weights.storedTransposed ? 'NK' : 'KN'}`;
+}
+
+/**
+ * Each distinct matrix's values in the filter's `[N, K]` order: stored `[N, K]` ones as they are in
+ * the file, `[K, N]` ones transposed into one buffer shared by all. One large allocation (mapped on
+ * its own, and given back whole) rather than one per matrix, which would leave the allocator's heap
+ * fragmented and the process's memory higher for good.
+ */
+function filterBytes(sources: readonly WeightSource[]): Map<string, Uint8Array> {
+  const distinct = new Map(sources.map((source) => [filterKey(source), source]));
+  const toTranspose = [...distinct.values()].filter((source) => !source.storedTransposed);
+  const sizes = toTranspose.map((source) => source.initializer.rawData!.length);
+  const target = new Uint8Array(sizes.reduce((total, size) => total + size, 0));
+  // The file's raw data may sit at any offset: each matrix is copied to an aligned buffer to be read as floats.
+  const scratch = new Uint8Array(Math.max(0, ...sizes));
+  const bytes = new Map<string, Uint8Array>();
+  let offset = 0;
+  for (const source of distinct.values()) {
+    const raw = source.initializer.rawData!;
+    if (source.storedTransposed) {
+      bytes.set(filterKey(source), raw);
+      continue;
+    }
+    scratch.set(raw);
+    const [rows, cols] = source.initializer.dims;
+    transposeInto(new Float32Array(scratch.buffer, 0, rows * cols), new Float32Array(target.buffer, offset, rows * cols), rows, cols);
+    bytes.set(filterKey(source), target.subarray(offset, offset + raw.length));
+    offset += raw.length;
+  }
+  return bytes;
+}
+
+/** `source` (`[rows, cols]`) into `target` as `[cols, rows]`, in blocks that stay in cache (about 11 ms per 768 × 3072). */
+function transposeInto(source: Float32Array, target: Float32Array, rows: number, cols: number): void {
+  const block = 64;
+  for (let colStart = 0; colStart < cols; colStart += block) {
+    const colEnd = Math.min(colStart + block, cols);
+    for (let rowStart = 0; rowStart < rows; rowStart += block) {
+      const rowEnd = Math.min(rowStart + block, rows);
+      for (let col = colStart; col < colEnd; col++) {
+        const targetRow = col * rows;
+        for (let row = rowStart, from = rowStart * cols + col; row < rowEnd; row++, from += cols) target[targetRow + row] = source[from];
+      }
+    }
+  }
+}
+
+/**
+ * The weight initializers, and the Identity and Transpose nodes on their way, that nothing but the
+ * converted products reads, or else row lookups (`Gather` on axis 0) of an `[N, K]` matrix, which
+ * can read the filter instead: the filters replace them.
+ */
+function onlyReadByProducts(
+  products: ReadonlyMap<OnnxNode, { weights: WeightSource }>,
+  consumers: ReadonlyMap<string, readonly OnnxNode[]>,
+  graphOutputs: ReadonlySet<string>,
+  lookupsAllowed: boolean,
+): { initializers: Set<string>; nodes: Set<OnnxNode>; lookups: Map<OnnxNode, WeightSource> } {
+  const nodes = new Set<OnnxNode>();
+  const initializers = new Set<string>();
+  const lookups = new Map<OnnxNode, WeightSource>();
+  const sources = [...products.values()].map(({ weights }) => weights);
+  const pathNodes = new Set(sources.flatMap((source) => source.path));
+  // Whether every reader of a tensor is a converted product or a path node whose output is read the same way.
+  const onlyProducts = (tensor: string): boolean =>
+    !graphOutputs.has(tensor) &&
+    (consumers.get(tensor) ?? []).every((reader) => products.has(reader) || (pathNodes.has(reader) && onlyProducts(reader.outputs[0])));
+  const isRowLookup = (reader: OnnxNode, tensor: string) =>
+    lookupsAllowed && reader.opType === 'Gather' && isDefaultDomain(reader) && reader.inputs[0] === tensor && reader.inputs[1] !== tensor && (reader.intAttributes.get('axis')?.[0] ?? 0) === 0;
+  for (const source of sources) {
+    for (const node of source.path) if (onlyProducts(node.outputs[0])) nodes.add(node);
+    const name = source.initializer.name;
+    const readers = consumers.get(name) ?? [];
+    const lookupReaders = source.storedTransposed ? readers.filter((reader) => isRowLookup(reader, name)) : [];
+    const othersOnlyProducts = readers.every((reader) => lookupReaders.includes(reader) || products.has(reader) || (pathNodes.has(reader) && onlyProducts(reader.outputs[0])));
+    if (graphOutputs.has(name) || !othersOnlyProducts) continue;
+    initializers.add(name);
+    for (const reader of lookupReaders) lookups.set(reader, source);
+  }
+  return { initializers, nodes, lookups };
+}
+
+/** The name of an initializer or of a graph input. */
+function fieldName(model: Uint8Array, field: WireField): string {
+  if (field.number !== GraphField.initializer) return readValueInfo(model, field).name;
+  const name = readFields(model, field.valueStart, field.valueEnd).find((part) => part.number === TensorField.name);
+  return name ? fieldText(model, name) : '';
 }

@@ -28,6 +28,12 @@ describe('productsPerRow', () => {
     expect(productsPerRow(rewritten)).toEqual({ everyPosition: 2 * layer - lastLayerOutputBlock, masksOnly: lastLayerOutputBlock + 32 * 32 + 32 * 50265 });
   });
 
+  it('counts the same products once they run as 1×1 convolutions', () => {
+    const model = modelBytes('tiny-roberta', 'model.onnx');
+    const asConvolutions = prepareFillMaskGraphs(model, { pointwiseConvolutions: true }).single.model!;
+    expect(productsPerRow(asConvolutions)).toEqual(productsPerRow(prepareFillMaskGraphs(model).single.model!));
+  });
+
   it('moves only the projection to the masks in the rewrites of an int8 graph, the per-input variant included', () => {
     const model = modelBytes('tiny-roberta', 'model_quantized.onnx');
     const expected = { everyPosition: 2 * layer + 32 * 32, masksOnly: 32 * 50265 };

@@ -8,7 +8,8 @@ export interface ProductsPerRow {
   readonly masksOnly: number;
 }
 
-const productOps = new Set(['MatMul', 'MatMulInteger', 'Gemm']);
+// Conv: fillmask's 1×1 convolutions, whose filter `[out, in, 1, 1]` holds as many values as multiply-adds per row.
+const productOps = new Set(['MatMul', 'MatMulInteger', 'Gemm', 'Conv']);
 
 /** Ops that turn a constant into one with as many values (tied embeddings transposed, shared ALBERT weights, int8 scales applied). */
 const sameSizeOps = new Set(['Transpose', 'Identity', 'Cast', 'DequantizeLinear']);

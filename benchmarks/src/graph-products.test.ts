@@ -30,7 +30,7 @@ describe('productsPerRow', () => {
 
   it('counts the same products once they run as 1×1 convolutions', () => {
     const model = modelBytes('tiny-roberta', 'model.onnx');
-    const asConvolutions = prepareFillMaskGraphs(model, { pointwiseConvolutions: true }).single.model!;
+    const asConvolutions = prepareFillMaskGraphs(model, { pointwiseConvolutions: 'everywhere' }).single.model!;
     expect(productsPerRow(asConvolutions)).toEqual(productsPerRow(prepareFillMaskGraphs(model).single.model!));
   });
 

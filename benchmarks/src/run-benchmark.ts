@@ -147,10 +147,8 @@ function rotate<T>(items: readonly T[], by: number): T[] {
  * an int8 graph the per-input quantized variant's rewrite when there is one.
  */
 function graphsRun(model: Uint8Array): { unmodified: ProductsPerRow; fillmask: ProductsPerRow } {
-  // fillmask's defaults with every graph optimisation: weight products as 1×1 convolutions.
-  const options = { pointwiseConvolutions: true };
-  const prepared = prepareFillMaskGraphs(model, options);
-  const batchGraph = prepared.batchGraph ? prepareBatchGraph(model, options).graph.model : prepared.single.model;
+  const prepared = prepareFillMaskGraphs(model);
+  const batchGraph = prepared.batchGraph ? prepareBatchGraph(model).graph.model : prepared.single.model;
   return { unmodified: productsPerRow(model), fillmask: productsPerRow(batchGraph ?? model) };
 }
 

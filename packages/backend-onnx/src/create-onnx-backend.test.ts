@@ -24,17 +24,14 @@ describe('createOnnxBackend', () => {
         const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
         const loaded = await backend.loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile });
         const quantized = modelFile.endsWith('_quantized.onnx');
-        expect(lines, `${model} ${modelFile}`).toHaveLength(quantized ? 3 : 2);
+        expect(lines, `${model} ${modelFile}`).toHaveLength(quantized ? 2 : 1);
         const ops = Number(/^fillmask: \S+ rewritten: (\d+) ops, the vocabulary projection among them, run on the mask rows only$/.exec(lines[0])?.[1]);
         // fp32: the head and the last layer's attention output and feed-forward block; int8: the
         // projection alone (each DynamicQuantizeLinear reads a whole tensor).
         if (quantized) expect(ops).toBe(1);
         else expect(ops).toBeGreaterThanOrEqual(48);
-        // fp32: every product by a weight matrix runs as a convolution (int8 products are not fp32).
-        if (!quantized) expect(lines[1]).toMatch(/^fillmask: \S+ \d+ weight products run as 1×1 convolutions \(\d+ with their bias\)$/);
-        else expect(lines[1]).toMatch(/^fillmask: \S+ (no weight product runs as a 1×1 convolution: no product of activations by an fp32 weight matrix|\d+ weight products run as 1×1 convolutions \(\d+ with their bias\))$/);
         // int8: batches will get the variant quantizing each input on its own.
-        if (quantized) expect(lines[2]).toMatch(/^fillmask: \S+ batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+        if (quantized) expect(lines[1]).toMatch(/^fillmask: \S+ batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
         expect(loaded.vocabSize).toBe(config.vocab_size);
         expect(loaded.batchInvariant).toBe(true);
         await loaded.dispose();
@@ -51,10 +48,10 @@ describe('createOnnxBackend', () => {
     const ids = Int32Array.of(101, 103, 102, 101, 2023, 103, 102, 0);
     const batch = { batchSize: 2, sequenceLength: 4, inputIds: ids, attentionMask: ids.map((id) => (id === 0 ? 0 : 1)), tokenTypeIds: new Int32Array(8) };
     await loaded.run({ ...batch, batchSize: 1, sequenceLength: 3, inputIds: ids.subarray(0, 3), attentionMask: Int32Array.of(1, 1, 1), tokenTypeIds: new Int32Array(3), positions: Int32Array.of(1) });
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(2);
     const { logits } = await loaded.run({ ...batch, positions: Int32Array.of(1, 6) });
     expect(logits).toHaveLength(2 * loaded.vocabSize);
-    expect(lines[3]).toMatch(/^fillmask: onnx\/model_quantized.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only; no weight product runs as a 1×1 convolution: no product of activations by an fp32 weight matrix$/);
+    expect(lines[2]).toMatch(/^fillmask: onnx\/model_quantized.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
     await loaded.dispose();
   });
 
@@ -65,14 +62,11 @@ describe('createOnnxBackend', () => {
     const files = folderFiles(folder, { 'onnx/model.onnx': new Uint8Array([8, 7]) });
     const backend = createOnnxBackend({ onDebug: (line) => lines.push(line) });
     const error = await backend.loadModel({ files, config: {}, dtype: 'fp32', modelFile: 'onnx/model.onnx' }).catch((caught: unknown) => caught);
-    expect(lines).toEqual([
-      'fillmask: onnx/model.onnx runs unchanged, computing logits at every position: the model has no graph',
-      'fillmask: onnx/model.onnx no weight product runs as a 1×1 convolution: the model has no graph',
-    ]);
+    expect(lines).toEqual(['fillmask: onnx/model.onnx runs unchanged, computing logits at every position: the model has no graph']);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnxruntime could not load onnx/model.onnx');
   });
-  it('runs weight products as convolutions only where onnxruntime optimises the graph fully, unless told', async () => {
+  it('runs weight products as convolutions when asked: at the mask rows, or everywhere', async () => {
     const folder = fixtureModelPath('tiny-roberta');
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
     const notesWith = async (options: OnnxBackendOptions) => {
@@ -81,10 +75,11 @@ describe('createOnnxBackend', () => {
       await loaded.dispose();
       return lines.filter((line) => line.includes('convolution'));
     };
-    expect(await notesWith({})).toEqual(['fillmask: onnx/model.onnx 14 weight products run as 1×1 convolutions (14 with their bias)']);
+    expect(await notesWith({})).toEqual([]);
+    // At the mask rows: the last layer's output block (attention output, feed-forward), the head's transform and the projection.
+    expect(await notesWith({ pointwiseConvolutions: true })).toEqual(['fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)']);
+    expect(await notesWith({ pointwiseConvolutions: 'everywhere' })).toEqual(['fillmask: onnx/model.onnx 14 weight products run as 1×1 convolutions (14 with their bias)']);
     expect(await notesWith({ pointwiseConvolutions: false })).toEqual([]);
-    expect(await notesWith({ sessionOptions: { graphOptimizationLevel: 'extended' } })).toEqual([]);
-    expect(await notesWith({ sessionOptions: { graphOptimizationLevel: 'extended' }, pointwiseConvolutions: true })).toHaveLength(1);
   });
 
   // Retried: on a loaded machine a window can miss the control's spinning (it may end before the window opens).

@@ -21,8 +21,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const runtime = await loadOnnxRuntime(options.runtime);
       const debug = options.onDebug ?? defaultDebug;
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
-      // The convolutions pay off only through onnxruntime's NCHWc kernels, which only level 'all' uses.
-      const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: options.pointwiseConvolutions ?? sessionOptions.graphOptimizationLevel === 'all' };
+      const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions) };
       const graphs = prepareFillMaskGraphs(await files.read(modelFile), graphOptions);
       for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       // A graph left as it is loads from its path when there is one, so onnxruntime finds any external data beside it.
@@ -60,6 +59,10 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       });
     },
   };
+}
+
+function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions']): false | 'mask-rows' | 'everywhere' {
+  return option === 'everywhere' ? 'everywhere' : option === true ? 'mask-rows' : false;
 }
 
 function defaultDebug(message: string): void {

@@ -26,14 +26,19 @@ export interface OnnxBackendOptions {
    */
   readonly maskRowsOnly?: boolean;
   /**
-   * Run the products by fp32 weight matrices (the encoder's and the head's linear layers, the
-   * vocabulary projection) as 1×1 convolutions, which onnxruntime's CPU provider computes with its
-   * blocked NCHWc kernels (see `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). Default
-   * true when `graphOptimizationLevel` is 'all' (the default), which those kernels need. Measured on
-   * the 2-core AVX2 VM of benchmarks/results.md: one distilroberta sentence about 20% faster; batches
-   * of hundreds of rows about 5% slower. Scores move by float32 rounding only.
+   * Run products by fp32 weight matrices as 1×1 convolutions, which onnxruntime's CPU provider
+   * computes with its blocked NCHWc kernels when `graphOptimizationLevel` is 'all' (the default; see
+   * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). Scores move by float32 rounding
+   * only. `true` converts the products at the mask rows (the vocabulary projection, the head's
+   * transform and, in fp32, the last layer's output block); `'everywhere'` the encoder's too.
+   * Default false: measured with distilroberta on the 2-core AVX2 VM of benchmarks/results.md,
+   * `true` made one sentence 0.8 ms (3%) faster and `'everywhere'` 1.4 ms (6%), but loading peaks
+   * about 700 MB higher (onnxruntime reorders the 154 MB projection into its blocked layout beside
+   * the copy the embedding lookup reads) and `'everywhere'` makes batches 8–20% slower (its layout
+   * reorders grow with the rows) and the process about 180 MB larger. Worth trying for a server
+   * filling one sentence at a time with memory to spare.
    */
-  readonly pointwiseConvolutions?: boolean;
+  readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */
   readonly onDebug?: (message: string) => void;
 }

@@ -3,7 +3,7 @@ export type { FillMaskGraphOptions, FillMaskGraphs, PreparedGraph } from './prep
 export { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 export type { MaskRowsOptions, MaskRowsRewrite } from './gather-mask-rows.js';
 export { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
-export type { PointwiseConvolutionRewrite } from './products-as-pointwise-convolutions.js';
+export type { PointwiseConvolutionRewrite, PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';
 export { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 export type { PerSequenceQuantization } from './quantize-per-sequence.js';
 // Building blocks for reading and editing graphs, and for small test graphs.

@@ -8,6 +8,7 @@ import { encodeInitializer, readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
 import { encodeNode } from './onnx-node.js';
 import { encodeValueInfo } from './onnx-value-info.js';
+import { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 import { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
 import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField } from './protobuf-wire.js';
 
@@ -69,6 +70,25 @@ describe('productsAsPointwiseConvolutions', () => {
       expect(largestDifference(actual.logits, expected.logits)).toBeLessThan(1e-5);
     });
   }
+
+  it('at the mask rows only, converts the products computed from the gathered rows and keeps the logits', async () => {
+    const path = join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx');
+    const gathered = gatherMaskRows(new Uint8Array(readFileSync(path)));
+    if (!gathered.rewritten) throw new Error(gathered.reason);
+    const rewrite = productsAsPointwiseConvolutions(gathered.model, 'mask-rows');
+    if (!rewrite.rewritten) throw new Error(rewrite.reason);
+    // The last layer's attention output and feed-forward block (3), the head's transform and the projection.
+    expect(rewrite.convolutions).toBe(5);
+    const positions = { [maskPositionsInput]: new ort.Tensor('int64', BigInt64Array.of(2n, 5n, 10n), [3]) };
+    const [expected, actual] = [await runGraph(gathered.model, { ...feeds, ...positions }), await runGraph(rewrite.model, { ...feeds, ...positions })];
+    expect(actual.logits.dims).toEqual(expected.logits.dims);
+    expect(largestDifference(actual.logits, expected.logits)).toBeLessThan(1e-5);
+    // A graph that gathers no rows has none to convert.
+    expect(productsAsPointwiseConvolutions(new Uint8Array(readFileSync(path)), 'mask-rows')).toEqual({
+      rewritten: false,
+      reason: 'no product of activations by an fp32 weight matrix at the mask rows',
+    });
+  });
 
   it("ALBERT's shared layers share one filter per weight matrix", () => {
     const original = new Uint8Array(readFileSync(join(fixtureModelPath('tiny-albert'), 'onnx', 'model.onnx')));

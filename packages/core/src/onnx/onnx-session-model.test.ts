@@ -108,3 +108,38 @@ describe('OnnxSessionModel with a batch graph (an int8 graph quantizing per inpu
     expect(released).toBe(1);
   });
 });
+
+describe('OnnxSessionModel with a graph gathering the mask rows', () => {
+  it('answers a batch asking for no position with no logits, without running the graph (its 1×1 convolutions reject zero rows)', async () => {
+    const fp32 = prepareFillMaskGraphs(new Uint8Array(readFileSync(join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx'))), { pointwiseConvolutions: 'mask-rows' });
+    const session = await ort.InferenceSession.create(fp32.single.model!, sessionOptions);
+    let runs = 0;
+    const counted = Object.assign(Object.create(session) as OnnxSessionLike, {
+      run: (feeds: Parameters<OnnxSessionLike['run']>[0]) => {
+        runs++;
+        return session.run(feeds as ort.InferenceSession.FeedsType);
+      },
+      release: () => session.release(),
+    });
+    const model = await OnnxSessionModel.create({
+      session: counted,
+      createInt64Tensor: (data, dims) => new ort.Tensor('int64', data, dims),
+      backendName: 'onnx',
+      location: 'tiny-roberta',
+      configVocabSize: undefined,
+      positionsInput: fp32.single.positionsInput,
+      batchInvariant: fp32.batchInvariant,
+    });
+    try {
+      const ids = [0, 713, 16, 10, 1296, 2];
+      const noPosition = { ...batchOf([ids]), positions: new Int32Array(0) };
+      expect((await model.run(noPosition)).logits).toEqual(new Float32Array(0));
+      expect(runs).toBe(0);
+      const oneMask = { ...noPosition, positions: Int32Array.of(4) };
+      expect((await model.run(oneMask)).logits).toHaveLength(model.vocabSize);
+      expect(runs).toBe(1);
+    } finally {
+      await model.dispose();
+    }
+  });
+});

@@ -177,6 +177,8 @@ export class OnnxSessionModel implements BackendModelV1 {
 
   /** A rewritten graph: one run for the whole batch, one row of logits per position asked for. */
   private async runMaskRows(target: SessionTarget, batch: TokenBatchV1, positionsInput: string): Promise<Float32Array> {
+    // No position asked for, no logits: nothing to run (and a 1×1 convolution rejects zero rows).
+    if (batch.positions.length === 0) return new Float32Array(0);
     const positions = this.options.createInt64Tensor(BigInt64Array.from(batch.positions, BigInt), [batch.positions.length]);
     const output = await this.runRows(target.session, batch, 0, batch.batchSize, { [positionsInput]: positions });
     try {

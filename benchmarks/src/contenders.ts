@@ -3,7 +3,21 @@ import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel, type FillMaskTokenizer, type ModelDtype } from '@fillmask/core';
 import { createOnnxBackend, defaultSessionOptions } from '@fillmask/backend-onnx';
 
-export type ContenderName = 'fillmask' | 'transformers.js' | 'onnxruntime' | 'transformers.js-same-settings' | 'onnxruntime-same-settings';
+export type ContenderName =
+  | 'fillmask'
+  | 'transformers.js'
+  | 'onnxruntime'
+  | 'transformers.js-same-settings'
+  | 'onnxruntime-same-settings'
+  | OptInContenderName;
+
+/** fillmask with an opt-in `pointwiseConvolutions` setting, measured only when the run asks (`--convolutions`). */
+export type OptInContenderName = 'fillmask-convolutions-mask-rows' | 'fillmask-convolutions-everywhere';
+
+export const optInSettings: Record<OptInContenderName, { readonly pointwiseConvolutions: true | 'everywhere' }> = {
+  'fillmask-convolutions-mask-rows': { pointwiseConvolutions: true },
+  'fillmask-convolutions-everywhere': { pointwiseConvolutions: 'everywhere' },
+};
 
 /**
  * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): intra-op
@@ -36,6 +50,9 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
   switch (name) {
     case 'fillmask':
       return fillmaskContender(setup, 'fillmask');
+    case 'fillmask-convolutions-mask-rows':
+    case 'fillmask-convolutions-everywhere':
+      return fillmaskContender(setup, name, optInSettings[name]);
     case 'transformers.js':
     case 'transformers.js-same-settings':
       return transformersContender(setup, name);
@@ -46,12 +63,12 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
 }
 
 /** fillmask with its defaults but the thread count: it batches (32 inputs, q8 included) and buckets by length itself. */
-async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName): Promise<Contender> {
+async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, optIn = {}): Promise<Contender> {
   const fillMask = await createFillMask({
     model: folder,
     dtype,
     topK,
-    backend: createOnnxBackend({ sessionOptions: { intraOpNumThreads: threads } }),
+    backend: createOnnxBackend({ ...optIn, sessionOptions: { intraOpNumThreads: threads } }),
     onWarning: () => undefined,
   });
   return {

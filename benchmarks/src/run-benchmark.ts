@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@fillmask/core';
 import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import { maskedSentences } from './bench-inputs.js';
-import { createContender, peerBatchSize, type Contender, type ContenderName, type ContenderSetup } from './contenders.js';
+import { createContender, optInSettings, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type OptInContenderName } from './contenders.js';
 import { measureGemmGflops } from './gemm-ceiling.js';
 import { measurePeakRss } from './measure-peak-rss.js';
 import { productsPerRow, type ProductsPerRow } from './graph-products.js';
@@ -38,8 +38,11 @@ const { values } = parseArgs({
     sentences: { type: 'string', default: '512' },
     corpus: { type: 'string', default: join(root, '..', 'shared', 'corpus') },
     output: { type: 'string', default: join(root, 'benchmarks') },
+    // Also measures fillmask with its opt-in pointwise convolutions (both settings).
+    convolutions: { type: 'boolean', default: false },
   },
 });
+const optInContenders = (values.convolutions ? Object.keys(optInSettings) : []) as OptInContenderName[];
 
 const threads = Number(values.threads ?? availableParallelism());
 const rounds = Number(values.rounds);
@@ -61,7 +64,7 @@ console.log(`results written to ${join(values.output!, 'results.md')} and result
 async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): Promise<BenchmarkCase> {
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
   const setup: ContenderSetup = { folder, dtype, threads, topK: 5 };
-  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders];
+  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...optInContenders];
   const contenders: Contender[] = [];
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
@@ -92,7 +95,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   for (const contender of contenders) await contender.dispose();
 
   const peakRss: Record<string, number> = {};
-  for (const name of baseContenders) peakRss[name] = await measurePeakRss(name, setup, sentences);
+  for (const name of [...baseContenders, ...optInContenders]) peakRss[name] = await measurePeakRss(name, setup, sentences);
 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
@@ -112,7 +115,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     latencyTokens: (await tokenLengths(folder, [single]))[0],
     latencyMs: summaries(latency),
     throughput: summaries(throughput),
-    peakRssBytes: peakRss as Record<'fillmask' | 'transformers.js' | 'onnxruntime', number>,
+    peakRssBytes: peakRss as BenchmarkCase['peakRssBytes'],
     gflops: {
       fillmask: flops.fillmask / 1e9 / (sentences.length / summarize(throughput.fillmask).median),
       'transformers.js': flops['transformers.js'] / 1e9 / (sentences.length / summarize(throughput['transformers.js']).median),
@@ -124,7 +127,15 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
 }
 
 function samplesByContender(): Record<ContenderName, number[]> {
-  return { fillmask: [], 'transformers.js': [], onnxruntime: [], 'transformers.js-same-settings': [], 'onnxruntime-same-settings': [] };
+  return {
+    fillmask: [],
+    'transformers.js': [],
+    onnxruntime: [],
+    'transformers.js-same-settings': [],
+    'onnxruntime-same-settings': [],
+    'fillmask-convolutions-mask-rows': [],
+    'fillmask-convolutions-everywhere': [],
+  };
 }
 
 /**

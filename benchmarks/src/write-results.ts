@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { ContenderName } from './contenders.js';
+import { optInSettings, type ContenderName, type OptInContenderName } from './contenders.js';
 import type { Summary } from './statistics.js';
 
 export interface BenchmarkCase {
@@ -12,7 +12,7 @@ export interface BenchmarkCase {
   readonly latencyTokens: number;
   readonly latencyMs: MeasuredBy<Summary>;
   readonly throughput: MeasuredBy<Summary>;
-  readonly peakRssBytes: Record<MainContender, number>;
+  readonly peakRssBytes: MeasuredBy<number>;
   readonly gflops: Record<'fillmask' | 'transformers.js', number>;
 }
 
@@ -136,6 +136,14 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       [megabytes(entry.peakRssBytes.fillmask), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)],
       `${(entry.peakRssBytes.fillmask / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`,
     );
+    for (const name of Object.keys(optInSettings) as OptInContenderName[]) {
+      const [latency, throughput, peakRss] = [entry.latencyMs[name], entry.throughput[name], entry.peakRssBytes[name]];
+      if (!latency || !throughput || peakRss === undefined) continue;
+      const setting = `*fillmask with \`pointwiseConvolutions: ${JSON.stringify(optInSettings[name].pointwiseConvolutions).replaceAll('"', "'")}\`*`;
+      row(`latency, ${setting} (ms)`, [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)], `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time`);
+      row(`throughput, ${setting} (sentences/s)`, [rate(throughput), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)], `**${(throughput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`);
+      row(`peak RSS, ${setting} (MiB)`, [megabytes(peakRss), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)], `${(peakRss / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`);
+    }
     row(
       'achieved GFLOP/s (share of GEMM)',
       [
@@ -145,6 +153,10 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       ],
       '',
     );
+  }
+  const optInMeasured = report.cases.some((entry) => (Object.keys(optInSettings) as OptInContenderName[]).some((name) => entry.latencyMs[name]));
+  if (optInMeasured) {
+    lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that opt-in setting of its onnx backend (off by default), interleaved with the others in the same run; the fillmask column elsewhere is its defaults.");
   }
   lines.push(
     '',

@@ -57,7 +57,7 @@ for (const model of models) {
   const folder = await resolveFolder(model);
   for (const dtype of dtypes) cases.push(await benchmarkCase(model, folder, dtype));
 }
-const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, gemmGflops, cases };
+const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, gemmGflops, cases, arguments: process.argv.slice(2) };
 writeResults(report, values.output!);
 console.log(`results written to ${join(values.output!, 'results.md')} and results.json`);
 

@@ -34,6 +34,8 @@ describe('resultsMarkdown', () => {
     expect(markdown).toContain('Node v20.20.2, onnxruntime-node 1.30.0, @huggingface/transformers 4.3.1, fillmask 0.1.0.');
     expect(markdown).toContain('latency over 30 runs of one sentence; throughput over 3 rounds');
     expect(markdown).toContain('**124.0 GFLOP/s**');
+    const withArguments = resultsMarkdown({ ...report, arguments: ['--dtype', 'fp32', '--convolutions'] }, environment);
+    expect(withArguments).toContain('UTC by `npm run bench -- --dtype fp32 --convolutions` on Test CPU');
   });
 
   it('gives each measure a row with medians, ranges and the ratio of medians to the peer', () => {

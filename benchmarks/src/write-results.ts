@@ -26,6 +26,8 @@ export interface BenchmarkReport {
   readonly latencyRuns: number;
   readonly gemmGflops: number;
   readonly cases: readonly BenchmarkCase[];
+  /** The command line's arguments after `npm run bench --`, when there were any. */
+  readonly arguments?: readonly string[];
 }
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,7 +91,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   const lines = [
     '# Benchmark results',
     '',
-    `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench\` on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
+    `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${report.arguments?.length ? ` -- ${report.arguments.join(' ')}` : ''}\` on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
     `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}.`,
     `All contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved (the first to run rotates each round), each timed call 100 ms after the last so that no contender runs against another's still-spinning threads.`,
     "transformers.js and onnxruntime run with onnxruntime's default session settings; fillmask's defaults also stop its intra-op threads spinning when a run returns (`session.force_spinning_stop`; onnxruntime's default keeps them spinning about 40 ms) and ask for exact int8 products (on x64 CPUs without VNNI onnxruntime's faster int8 kernel saturates). The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.",

@@ -31,12 +31,12 @@ export interface OnnxBackendOptions {
    * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). Scores move by float32 rounding
    * only. `true` converts the products at the mask rows (the vocabulary projection, the head's
    * transform and, in fp32, the last layer's output block); `'everywhere'` the encoder's too.
-   * Default false: measured with distilroberta on the 2-core AVX2 VM of benchmarks/results.md,
-   * `true` made one sentence 0.8 ms (3%) faster and `'everywhere'` 1.4 ms (6%), but loading peaks
-   * about 700 MB higher (onnxruntime reorders the 154 MB projection into its blocked layout beside
-   * the copy the embedding lookup reads) and `'everywhere'` makes batches 8–20% slower (its layout
-   * reorders grow with the rows) and the process about 180 MB larger. Worth trying for a server
-   * filling one sentence at a time with memory to spare.
+   * Default false: in `npm run bench -- --convolutions` (benchmarks/convolutions/results.md,
+   * distilroberta fp32 on a 2-core AVX2 VM, one run) one sentence took 26.8 ms with `true` and 24.8
+   * ms with `'everywhere'` against 28.3 ms by default, but batches ran 10–13% slower (47.9 and 46.7
+   * sentences/s against 53.4) and the peak memory rose from 1,495 MiB to 2,120 and 2,256 MiB:
+   * onnxruntime reorders each filter into its blocked layout at load, beside the copy it was given.
+   * Worth trying for a server filling one sentence at a time with memory to spare.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

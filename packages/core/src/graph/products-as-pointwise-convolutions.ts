@@ -42,7 +42,8 @@ interface WeightSource {
  * rewritten graph): one 18-token sentence 0.45 ms faster (of about 24) with the products at the mask
  * rows converted, the vocabulary projection among them, and 1.4 ms with every product; a batch of
  * 32 × 24 tokens within noise (+2%) with the former, 8% slower with the latter, whose layout
- * reorders grow with the rows. Hence the scope.
+ * reorders grow with the rows. Hence the scope. The benchmark's figures, memory included, are in
+ * benchmarks/convolutions/results.md.
  *
  * Each output is the same sum of the same products, added in another order: values move by float32
  * rounding only. The filters are written here, as initializers: a `[K, N]` matrix transposed, tied

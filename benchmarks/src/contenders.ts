@@ -1,7 +1,7 @@
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel, type FillMaskTokenizer, type ModelDtype } from '@fillmask/core';
-import { createOnnxBackend, defaultSessionOptions } from '@fillmask/backend-onnx';
+import { createOnnxBackend, defaultSessionOptions, type OnnxBackendOptions } from '@fillmask/backend-onnx';
 
 export type ContenderName =
   | 'fillmask'
@@ -63,7 +63,7 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
 }
 
 /** fillmask with its defaults but the thread count: it batches (32 inputs, q8 included) and buckets by length itself. */
-async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, optIn = {}): Promise<Contender> {
+async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, optIn: Pick<OnnxBackendOptions, 'pointwiseConvolutions'> = {}): Promise<Contender> {
   const fillMask = await createFillMask({
     model: folder,
     dtype,

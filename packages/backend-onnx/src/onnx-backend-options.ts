@@ -28,15 +28,17 @@ export interface OnnxBackendOptions {
   /**
    * Run products by fp32 weight matrices as 1×1 convolutions, which onnxruntime's CPU provider
    * computes with its blocked NCHWc kernels when `graphOptimizationLevel` is 'all' (the default; see
-   * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). Scores move by float32 rounding
-   * only. `true` converts the products at the mask rows (the vocabulary projection, the head's
-   * transform and, in fp32, the last layer's output block); `'everywhere'` the encoder's too.
-   * Default false: in `npm run bench -- --convolutions` (benchmarks/convolutions/results.md,
-   * distilroberta fp32 on a 2-core AVX2 VM, one run) one sentence took 26.8 ms with `true` and 24.8
-   * ms with `'everywhere'` against 28.3 ms by default, but batches ran 10–13% slower (47.9 and 46.7
-   * sentences/s against 53.4) and the peak memory rose from 1,495 MiB to 2,120 and 2,256 MiB:
-   * onnxruntime reorders each filter into its blocked layout at load, beside the copy it was given.
-   * Worth trying for a server filling one sentence at a time with memory to spare.
+   * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). `true` converts the products at the
+   * mask rows (the vocabulary projection, the head's transform and, in fp32, the last layer's output
+   * block, unless its weights are shared with other layers as in ALBERT); it does nothing when
+   * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. The parity suite
+   * holds the answers to transformers.js's within 1e-5 either way. Default false: in `npm run bench
+   * -- --convolutions` (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM,
+   * one run) one sentence took 26.8 ms with `true` and 24.8 ms with `'everywhere'` against 28.3 ms
+   * by default, within this VM's run-to-run swing for `true`, while batches ran 10–13% slower
+   * (47.9 and 46.7 sentences/s against 53.4) and the peak memory rose from 1,495 MiB to 2,120 and
+   * 2,256 MiB (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter
+   * into its blocked layout; the rest a further copy of the rewritten model in memory).
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

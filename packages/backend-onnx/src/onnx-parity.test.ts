@@ -8,6 +8,21 @@ import { join } from 'node:path';
 
 const tolerance = { fp32: 1e-5, q8: 1e-5 } as const;
 
+/** Every replayable single-mask reference input: the same ids, token_str and sequence, scores within the tolerance. */
+async function expectSingleMaskParity(fillMask: FillMask, reference: ReturnType<typeof loadReference>, dtype: 'fp32' | 'q8'): Promise<void> {
+  const singleMask = reference.cases.filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result);
+  expect(singleMask.length).toBeGreaterThanOrEqual(18);
+  for (const referenceCase of singleMask) {
+    const [predictions] = await fillMask.fill(referenceCase.input);
+    expect(predictions.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })), referenceCase.id).toEqual(
+      referenceCase.result!.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })),
+    );
+    predictions.forEach((prediction, rank) =>
+      expect(Math.abs(prediction.score - referenceCase.result![rank].score), referenceCase.id).toBeLessThanOrEqual(tolerance[dtype]),
+    );
+  }
+}
+
 for (const dtype of ['fp32', 'q8'] as const) {
   for (const model of fixtureModels) {
     describe(`parity with transformers.js and with the raw graph: ${model} ${dtype}`, () => {
@@ -31,19 +46,7 @@ for (const dtype of ['fp32', 'q8'] as const) {
         }
       });
 
-      it('matches transformers.js on every single-mask input: ids, token_str, sequence, scores', async () => {
-        const singleMask = reference.cases.filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result);
-        expect(singleMask.length).toBeGreaterThanOrEqual(18);
-        for (const referenceCase of singleMask) {
-          const [predictions] = await fillMask.fill(referenceCase.input);
-          expect(predictions.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })), referenceCase.id).toEqual(
-            referenceCase.result!.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })),
-          );
-          predictions.forEach((prediction, rank) =>
-            expect(Math.abs(prediction.score - referenceCase.result![rank].score), referenceCase.id).toBeLessThanOrEqual(tolerance[dtype]),
-          );
-        }
-      });
+      it('matches transformers.js on every single-mask input: ids, token_str, sequence, scores', () => expectSingleMaskParity(fillMask, reference, dtype));
 
       it('fills every mask of a multi-mask input from its own distribution', async () => {
         const text = `The ${mask} sat on the ${mask} near the ${mask}.`;
@@ -117,4 +120,18 @@ function windowOf(full: readonly number[], limit: number, maskId: number): numbe
   const maskAt = body.indexOf(maskId);
   const start = Math.min(Math.max(Math.round(maskAt + 0.5 - size / 2), 0), body.length - size);
   return [full[0], ...body.slice(start, start + size), full[full.length - 1]];
+}
+
+// The opt-in convolutions add the same products in another order: the answers must not move beyond the tolerance.
+for (const pointwiseConvolutions of [true, 'everywhere'] as const) {
+  for (const model of fixtureModels) {
+    it(`parity with transformers.js with pointwiseConvolutions: ${String(pointwiseConvolutions)}: ${model} fp32, every single-mask input`, async () => {
+      const fillMask = await createFillMask({ model: fixtureModelPath(model), backend: createOnnxBackend({ pointwiseConvolutions }), onWarning: () => undefined });
+      try {
+        await expectSingleMaskParity(fillMask, loadReference(model, 'fp32'), 'fp32');
+      } finally {
+        await fillMask.dispose();
+      }
+    });
+  }
 }

@@ -14,8 +14,8 @@ export interface FillMaskGraphOptions {
   readonly maskRowsOnly?: boolean;
   /**
    * Run products by fp32 weight matrices as 1×1 convolutions (`productsAsPointwiseConvolutions`), at
-   * the mask rows or everywhere: faster on onnxruntime's CPU provider with every graph optimisation,
-   * and for no other runtime. Default false.
+   * the mask rows or everywhere: faster on a few rows with onnxruntime's CPU provider and every graph
+   * optimisation, slower on the rows of a batch, and for no other runtime. Default false.
    */
   readonly pointwiseConvolutions?: false | PointwiseConvolutionScope;
 }

@@ -7,7 +7,7 @@ import { ElementType, GraphField, ModelField } from './onnx-fields.js';
 import { encodeInitializer, readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
 import { encodeNode } from './onnx-node.js';
-import { encodeValueInfo } from './onnx-value-info.js';
+import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
 import { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 import { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
 import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField } from './protobuf-wire.js';
@@ -56,6 +56,8 @@ describe('productsAsPointwiseConvolutions', () => {
       if (!rewrite.rewritten) throw new Error(rewrite.reason);
       const [before, after] = [opCounts(original), opCounts(rewrite.model)];
       // Only the attention's two products of computed tensors per layer stay MatMuls.
+      const layers = (JSON.parse(readFileSync(join(fixtureModelPath(model), 'config.json'), 'utf8')) as { num_hidden_layers: number }).num_hidden_layers;
+      expect(after.MatMul).toBe(2 * layers);
       expect(after.MatMul).toBe(before.MatMul - rewrite.convolutions);
       expect(after.Conv).toBe(rewrite.convolutions);
       expect(after.Add).toBe(before.Add - rewrite.biases);
@@ -64,6 +66,9 @@ describe('productsAsPointwiseConvolutions', () => {
       const largest = (bytes: Uint8Array) => [...readInitializers(bytes, readOnnxModel(bytes)!.graphFields).values()].filter((tensor) => tensor.dims.length >= 2).sort((p, q) => q.dims[0] - p.dims[0])[0];
       const [embeddings, filter] = [largest(original), largest(rewrite.model)];
       expect(filter.dims).toEqual([...embeddings.dims, 1, 1]);
+      const size = (dims: readonly number[]) => dims.reduce((product, dim) => product * dim, 1);
+      const asLarge = [...readInitializers(rewrite.model, readOnnxModel(rewrite.model)!.graphFields).values()].filter((tensor) => size(tensor.dims) >= size(embeddings.dims));
+      expect(asLarge).toHaveLength(1);
       expect(readInitializers(rewrite.model, readOnnxModel(rewrite.model)!.graphFields).has(embeddings.name)).toBe(false);
       const [expected, actual] = [await runGraph(path, feeds), await runGraph(rewrite.model, feeds)];
       expect(actual.logits.dims).toEqual(expected.logits.dims);
@@ -114,8 +119,8 @@ describe('productsAsPointwiseConvolutions', () => {
         encodeNode({ name: 'second', opType: 'MatMul', inputs: ['y', 'W2_shared'], outputs: ['z'] }),
         encodeNode({ name: 'tied', opType: 'Transpose', inputs: ['E'], outputs: ['E_t'], intAttributes: { perm: [1, 0] } }),
         encodeNode({ name: 'projection', opType: 'MatMul', inputs: ['z', 'E_t'], outputs: ['logits'] }),
-        encodeNode({ name: 'attention_like', opType: 'MatMul', inputs: ['y', 'z_t'], outputs: ['scores'] }),
         encodeNode({ name: 'z_t', opType: 'Transpose', inputs: ['z'], outputs: ['z_t'], intAttributes: { perm: [0, 2, 1] } }),
+        encodeNode({ name: 'attention_like', opType: 'MatMul', inputs: ['y', 'z_t'], outputs: ['scores'] }),
         encodeNode({ name: 'side', opType: 'MatMul', inputs: ['a', 'W2'], outputs: ['side'] }),
         encodeNode({ name: 'lookup', opType: 'Gather', inputs: ['E', 'ids'], outputs: ['looked_up'] }),
         encodeNode({ name: 'kept', opType: 'MatMul', inputs: ['y', 'W3'], outputs: ['kept'] }),
@@ -163,11 +168,36 @@ describe('productsAsPointwiseConvolutions', () => {
       expect(initializerNames).toContain('W3');
       // The fused Add's input no longer exists, nor does the shape recorded for it.
       expect(nodes.some((node) => node.inputs.includes('xw') || node.outputs.includes('xw'))).toBe(false);
+      expect(graphFields.filter((field) => field.number === GraphField.valueInfo).map((field) => readValueInfo(rewrite.model, field).name)).toEqual([]);
       const [expected, actual] = [await runGraph(model(), { x, a, ids }), await runGraph(rewrite.model, { x, a, ids })];
       for (const name of ['logits', 'side', 'looked_up', 'kept', 'w3_twice']) {
         expect(actual[name].dims).toEqual(expected[name].dims);
         [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
       }
+    });
+
+    it('keeps a matrix that a converted product also multiplies as activations', async () => {
+      // J = Identity(W2) is the weights of one product and the activations of another.
+      const graph = encodeMessageField(ModelField.graph, [
+        encodeNode({ name: 'shared', opType: 'Identity', inputs: ['W2'], outputs: ['J'] }),
+        encodeNode({ name: 'by_j', opType: 'MatMul', inputs: ['v', 'J'], outputs: ['vj'] }),
+        encodeNode({ name: 'j_by_w', opType: 'MatMul', inputs: ['J', 'W'], outputs: ['jw'] }),
+        encodeStringField(2, 'synthetic'),
+        encodeInitializer({ name: 'W2', elementType: ElementType.float, dims: [5, 5], values: values(25, 3) }),
+        encodeInitializer({ name: 'W', elementType: ElementType.float, dims: [5, 4], values: values(20, 1) }),
+        encodeValueInfo(GraphField.input, { name: 'v', elementType: ElementType.float, shape: ['rows', 5] }),
+        encodeValueInfo(GraphField.output, { name: 'vj', elementType: ElementType.float, shape: ['rows', 5] }),
+        encodeValueInfo(GraphField.output, { name: 'jw', elementType: ElementType.float, shape: [5, 4] }),
+      ]);
+      const original = concatBytes([encodeVarintField(1, 8), encodeMessageField(ModelField.opsetImport, [encodeStringField(1, ''), encodeVarintField(2, 17)]), graph]);
+      const rewrite = productsAsPointwiseConvolutions(original);
+      if (!rewrite.rewritten) throw new Error(rewrite.reason);
+      expect(rewrite.convolutions).toBe(1);
+      const { nodes } = readOnnxModel(rewrite.model)!;
+      expect(nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs)).toEqual([['v', 'J']]);
+      const v = new ort.Tensor('float32', values(2 * 5, 8), [2, 5]);
+      const [expected, actual] = [await runGraph(original, { v }), await runGraph(rewrite.model, { v })];
+      for (const name of ['vj', 'jw']) [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
     });
 
     it('leaves products by weights of another type as they are', () => {

@@ -4,14 +4,16 @@ import { maskPositionsInput } from './gather-mask-rows.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
 import { readValueInfo } from './onnx-value-info.js';
+import { transposeInto } from './transpose-matrix.js';
 import { fieldText, readFields, type WireField } from './protobuf-wire.js';
 
 export type PointwiseConvolutionRewrite =
   | {
       readonly rewritten: true;
       readonly model: Uint8Array;
-      /** How many products became convolutions, and how many of those took their bias Add in. */
+      /** How many products became convolutions. */
       readonly convolutions: number;
+      /** How many of those took their bias Add in. */
       readonly biases: number;
     }
   | { readonly rewritten: false; readonly reason: string };
@@ -21,6 +23,8 @@ export type PointwiseConvolutionRewrite =
  * in any call), or every one (the encoder's too, whose rows are every token of a batch).
  */
 export type PointwiseConvolutionScope = 'mask-rows' | 'everywhere';
+
+const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** A product's weights: an fp32 matrix initializer, used as it is (`[K, N]`) or through a Transpose (stored `[N, K]`, as tied embeddings are). */
 interface WeightSource {
@@ -38,12 +42,12 @@ interface WeightSource {
  * Why: onnxruntime's CPU provider runs such a convolution with its blocked NCHWc kernels (graph
  * optimisation level 'all' turns the two transposes into the layout reorders of those kernels). On
  * the few rows of one sentence they keep the cores busier than the MatMul kernel, which waits on
- * the weights. Measured on the benchmark's 2-core AVX2 VM (paired A/B runs of distilroberta's
- * rewritten graph): one 18-token sentence 0.45 ms faster (of about 24) with the products at the mask
- * rows converted, the vocabulary projection among them, and 1.4 ms with every product; a batch of
- * 32 × 24 tokens within noise (+2%) with the former, 8% slower with the latter, whose layout
- * reorders grow with the rows. Hence the scope. The benchmark's figures, memory included, are in
- * benchmarks/convolutions/results.md.
+ * the weights; on the rows of a batch their layout reorders cost more than they save. Measured by
+ * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX2 VM): one
+ * sentence 28.3 ms as MatMuls, 26.8 ms with the products at the mask rows converted, 24.8 ms with
+ * every one; batches 10–13% slower either way. Hence the scopes, and why the backends leave it off
+ * by default. The graph then rejects zero rows (a Conv of an empty image): run it with at least one
+ * mask position.
  *
  * Each output is the same sum of the same products, added in another order: values move by float32
  * rounding only. The filters are written here, as initializers: a `[K, N]` matrix transposed, tied
@@ -55,6 +59,7 @@ interface WeightSource {
  * (attention) and weights of other types or stored other than as raw little-endian data.
  */
 export function productsAsPointwiseConvolutions(model: Uint8Array, scope: PointwiseConvolutionScope = 'everywhere'): PointwiseConvolutionRewrite {
+  if (!littleEndian) return { rewritten: false, reason: 'this machine is big-endian, and ONNX raw data little-endian' };
   const parsed = readOnnxModel(model);
   if (!parsed) return { rewritten: false, reason: 'the model has no graph' };
   const { opset, graphFields, nodes } = parsed;
@@ -90,10 +95,14 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
     unread = onlyReadByProducts(products, consumers, graphOutputs, lookupsAllowed);
   }
   if (products.size === 0) return { rewritten: false, reason: 'every fp32 weight matrix is also read by ops other than products and row lookups' };
-  if (!littleEndian) return { rewritten: false, reason: 'this machine is big-endian, and ONNX raw data little-endian' };
 
   const fusedAdds = new Set([...products.values()].flatMap(({ bias }) => (bias ? [bias.add] : [])));
-  const droppedTensors = new Set([...products].flatMap(([product, { bias }]) => (bias ? [product.outputs[0]] : [])));
+  // Recorded shapes of tensors that no longer exist: fused products' outputs, dropped weights and the nodes on their way.
+  const droppedTensors = new Set([
+    ...[...products].flatMap(([product, { bias }]) => (bias ? [product.outputs[0]] : [])),
+    ...[...unread.nodes].flatMap((node) => node.outputs),
+    ...unread.initializers,
+  ]);
 
   const addedInitializers: Uint8Array[] = [
     encodeInitializer({ name: `${prefix}/zero`, elementType: ElementType.int64, dims: [1], values: BigInt64Array.of(0n) }),
@@ -258,8 +267,6 @@ function uniquePrefix(usedNames: ReadonlySet<string>): string {
   return prefix;
 }
 
-const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
-
 function filterKey(weights: WeightSource): string {
   return `${weights.initializer.name}/${weights.storedTransposed ? 'NK' : 'KN'}`;
 }
@@ -294,21 +301,6 @@ function filterBytes(sources: readonly WeightSource[]): Map<string, Uint8Array> 
   return bytes;
 }
 
-/** `source` (`[rows, cols]`) into `target` as `[cols, rows]`, in blocks that stay in cache (about 11 ms per 768 × 3072). */
-function transposeInto(source: Float32Array, target: Float32Array, rows: number, cols: number): void {
-  const block = 64;
-  for (let colStart = 0; colStart < cols; colStart += block) {
-    const colEnd = Math.min(colStart + block, cols);
-    for (let rowStart = 0; rowStart < rows; rowStart += block) {
-      const rowEnd = Math.min(rowStart + block, rows);
-      for (let col = colStart; col < colEnd; col++) {
-        const targetRow = col * rows;
-        for (let row = rowStart, from = rowStart * cols + col; row < rowEnd; row++, from += cols) target[targetRow + row] = source[from];
-      }
-    }
-  }
-}
-
 /**
  * The weight initializers, and the Identity and Transpose nodes on their way, that nothing but the
  * converted products reads, or else row lookups (`Gather` on axis 0) of an `[N, K]` matrix, which
@@ -326,9 +318,11 @@ function onlyReadByProducts(
   const sources = [...products.values()].map(({ weights }) => weights);
   const pathNodes = new Set(sources.flatMap((source) => source.path));
   // Whether every reader of a tensor is a converted product or a path node whose output is read the same way.
+  // A converted product reads the tensor as its weights only: one that also multiplies by it reads it as activations.
+  const asWeights = (reader: OnnxNode, tensor: string) => products.has(reader) && reader.inputs[1] === tensor && reader.inputs[0] !== tensor;
   const onlyProducts = (tensor: string): boolean =>
     !graphOutputs.has(tensor) &&
-    (consumers.get(tensor) ?? []).every((reader) => products.has(reader) || (pathNodes.has(reader) && onlyProducts(reader.outputs[0])));
+    (consumers.get(tensor) ?? []).every((reader) => asWeights(reader, tensor) || (pathNodes.has(reader) && onlyProducts(reader.outputs[0])));
   const isRowLookup = (reader: OnnxNode, tensor: string) =>
     lookupsAllowed && reader.opType === 'Gather' && isDefaultDomain(reader) && reader.inputs[0] === tensor && reader.inputs[1] !== tensor && (reader.intAttributes.get('axis')?.[0] ?? 0) === 0;
   for (const source of sources) {
@@ -336,7 +330,7 @@ function onlyReadByProducts(
     const name = source.initializer.name;
     const readers = consumers.get(name) ?? [];
     const lookupReaders = source.storedTransposed ? readers.filter((reader) => isRowLookup(reader, name)) : [];
-    const othersOnlyProducts = readers.every((reader) => lookupReaders.includes(reader) || products.has(reader) || (pathNodes.has(reader) && onlyProducts(reader.outputs[0])));
+    const othersOnlyProducts = readers.every((reader) => lookupReaders.includes(reader) || asWeights(reader, name) || (pathNodes.has(reader) && onlyProducts(reader.outputs[0])));
     if (graphOutputs.has(name) || !othersOnlyProducts) continue;
     initializers.add(name);
     for (const reader of lookupReaders) lookups.set(reader, source);

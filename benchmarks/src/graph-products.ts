@@ -1,4 +1,4 @@
-import { maskPositionsInput, readInitializers, readOnnxModel } from '@fillmask/core/graph';
+import { computedFromMaskRows, readInitializers, readOnnxModel } from '@fillmask/core/graph';
 
 /** Multiply-adds per position of a graph's products with constant weights, by where they run. */
 export interface ProductsPerRow {
@@ -24,8 +24,7 @@ export function productsPerRow(model: Uint8Array): ProductsPerRow {
   if (!view) throw new Error('not an ONNX model: no graph');
   // Values in each constant tensor: the initializers, and what same-size ops make of them alone.
   const constantSizes = new Map([...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, valueCount(initializer.dims)]));
-  // ONNX lists nodes in topological order, so one pass marks everything computed from the gathered rows.
-  const fromMaskRows = new Set([maskPositionsInput]);
+  const fromMaskRows = computedFromMaskRows(view.nodes);
   let everyPosition = 0;
   let masksOnly = 0;
   for (const node of view.nodes) {
@@ -34,7 +33,6 @@ export function productsPerRow(model: Uint8Array): ProductsPerRow {
     const source = constantSizes.get(node.inputs[0]);
     if (sameSizeOps.has(node.opType) && source !== undefined && node.inputs.every((input) => input === '' || constantSizes.has(input))) constantSizes.set(node.outputs[0], source);
     const atMasks = node.inputs.some((input) => fromMaskRows.has(input));
-    if (atMasks) for (const output of node.outputs) fromMaskRows.add(output);
     const weight = productOps.has(node.opType) ? constantSizes.get(node.inputs[1]) : undefined;
     if (weight === undefined) continue;
     if (atMasks) masksOnly += weight;

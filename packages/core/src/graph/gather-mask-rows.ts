@@ -1,4 +1,5 @@
 import { ElementType, GraphField, TensorField } from './onnx-fields.js';
+import { initializerName } from './onnx-initializer.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, renameNodeInputs, type OnnxNode } from './onnx-node.js';
 import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
@@ -7,6 +8,14 @@ import { growRowRegion, perPositionOps, type GraphView } from './row-region.js';
 
 /** The graph input that receives the flattened mask positions (`row * sequenceLength + column`). */
 export const maskPositionsInput = 'fillmask_mask_positions';
+
+/** The tensors of a rewritten graph computed from the gathered mask rows (none in a graph as exported). */
+export function computedFromMaskRows(nodes: readonly OnnxNode[]): Set<string> {
+  // ONNX lists nodes in topological order, so one pass marks them all.
+  const fromMaskRows = new Set([maskPositionsInput]);
+  for (const node of nodes) if (node.inputs.some((input) => fromMaskRows.has(input))) node.outputs.forEach((output) => fromMaskRows.add(output));
+  return fromMaskRows;
+}
 
 export type MaskRowsRewrite =
   | {
@@ -202,8 +211,8 @@ function constantTensors(model: Uint8Array, graphFields: readonly WireField[], n
   const constants = new Set<string>();
   for (const field of graphFields) {
     if (field.number !== GraphField.initializer) continue;
-    const name = readFields(model, field.valueStart, field.valueEnd).find((part) => part.number === TensorField.name);
-    if (name) constants.add(fieldText(model, name));
+    const name = initializerName(model, field);
+    if (name) constants.add(name);
   }
   for (const node of nodes) {
     if (node.inputs.every((input) => input === '' || constants.has(input))) node.outputs.forEach((output) => constants.add(output));

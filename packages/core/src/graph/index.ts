@@ -1,6 +1,6 @@
 export { prepareBatchGraph, prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
 export type { FillMaskGraphOptions, FillMaskGraphs, PreparedGraph } from './prepare-fill-mask-graphs.js';
-export { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
+export { computedFromMaskRows, gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 export type { MaskRowsOptions, MaskRowsRewrite } from './gather-mask-rows.js';
 export { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
 export type { PointwiseConvolutionRewrite, PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';

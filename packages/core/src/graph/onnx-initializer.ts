@@ -35,6 +35,12 @@ export function readInitializers(bytes: Uint8Array, graphFields: readonly WireFi
   return initializers;
 }
 
+/** An initializer's name, read without decoding the rest of it ('' when it has none). */
+export function initializerName(bytes: Uint8Array, field: WireField): string {
+  const name = readFields(bytes, field.valueStart, field.valueEnd).find((part) => part.number === TensorField.name);
+  return name ? fieldText(bytes, name) : '';
+}
+
 /** Whether `integerValues` can read the initializer, without reading it. */
 export function hasIntegerValues(initializer: OnnxInitializer): boolean {
   const count = initializer.dims.reduce((product, size) => product * size, 1);

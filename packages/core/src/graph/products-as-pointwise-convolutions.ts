@@ -1,11 +1,11 @@
-import { ElementType, GraphField, TensorField } from './onnx-fields.js';
-import { encodeInitializer, encodeRawInitializer, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
-import { maskPositionsInput } from './gather-mask-rows.js';
+import { ElementType, GraphField } from './onnx-fields.js';
+import { encodeInitializer, encodeRawInitializer, initializerName, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
+import { computedFromMaskRows } from './gather-mask-rows.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
 import { readValueInfo } from './onnx-value-info.js';
 import { transposeInto } from './transpose-matrix.js';
-import { fieldText, readFields, type WireField } from './protobuf-wire.js';
+import type { WireField } from './protobuf-wire.js';
 
 export type PointwiseConvolutionRewrite =
   | {
@@ -72,10 +72,8 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
   const prefix = uniquePrefix(usedNames);
 
   const products = new Map<OnnxNode, { weights: WeightSource; bias?: { add: OnnxNode; name: string } }>();
-  // ONNX lists nodes in topological order: one pass marks what is computed from the gathered mask rows.
-  const fromMaskRows = new Set([maskPositionsInput]);
+  const fromMaskRows = computedFromMaskRows(nodes);
   for (const node of nodes) {
-    if (node.inputs.some((input) => fromMaskRows.has(input))) node.outputs.forEach((output) => fromMaskRows.add(output));
     if (node.opType !== 'MatMul' || !isDefaultDomain(node)) continue;
     if (scope === 'mask-rows' && !fromMaskRows.has(node.inputs[0])) continue;
     const weights = weightSource(node.inputs[1], producers, initializers);
@@ -104,10 +102,7 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
     ...unread.initializers,
   ]);
 
-  const addedInitializers: Uint8Array[] = [
-    encodeInitializer({ name: `${prefix}/zero`, elementType: ElementType.int64, dims: [1], values: BigInt64Array.of(0n) }),
-    encodeInitializer({ name: `${prefix}/minus_one`, elementType: ElementType.int64, dims: [1], values: BigInt64Array.of(-1n) }),
-  ];
+  const addedInitializers: Uint8Array[] = [];
   const shapeConstants = new Map<string, string>();
   const int64Constant = (values: readonly number[]): string => {
     const key = values.join(',');
@@ -142,7 +137,7 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
       encodeNode({ name: `${name}/rows`, opType: 'Reshape', inputs: [input, int64Constant([1, -1, 1, k])], outputs: [`${name}/nhwc`] }),
       encodeNode({ name: `${name}/to_nchw`, opType: 'Transpose', inputs: [`${name}/nhwc`], outputs: [built.nchw], intAttributes: { perm: [0, 3, 1, 2] } }),
       encodeNode({ name: `${name}/shape`, opType: 'Shape', inputs: [input], outputs: [`${name}/shape`] }),
-      encodeNode({ name: `${name}/leading`, opType: 'Slice', inputs: [`${name}/shape`, `${prefix}/zero`, `${prefix}/minus_one`], outputs: [built.leadingShape] }),
+      encodeNode({ name: `${name}/leading`, opType: 'Slice', inputs: [`${name}/shape`, int64Constant([0]), int64Constant([-1])], outputs: [built.leadingShape] }),
     );
     return built;
   };
@@ -340,7 +335,5 @@ function onlyReadByProducts(
 
 /** The name of an initializer or of a graph input. */
 function fieldName(model: Uint8Array, field: WireField): string {
-  if (field.number !== GraphField.initializer) return readValueInfo(model, field).name;
-  const name = readFields(model, field.valueStart, field.valueEnd).find((part) => part.number === TensorField.name);
-  return name ? fieldText(model, name) : '';
+  return field.number === GraphField.initializer ? initializerName(model, field) : readValueInfo(model, field).name;
 }

@@ -105,6 +105,8 @@ export class OnnxSessionModel implements BackendModelV1 {
     if (this.disposed) return Promise.reject(new DisposedError(`This ${this.options.backendName} model`));
     return this.queue.run(async () => {
       if (this.disposed) throw new DisposedError(`This ${this.options.backendName} model`);
+      // No position asked for, no logits: nothing to run, on any graph (and a 1×1 convolution rejects zero rows).
+      if (batch.positions.length === 0) return { logits: new Float32Array(0) };
       const single: SessionTarget = { session: this.options.session, positionsInput: this.options.positionsInput };
       const { batchGraph } = this.options;
       if (batch.batchSize > 1 && batchGraph) {
@@ -177,8 +179,6 @@ export class OnnxSessionModel implements BackendModelV1 {
 
   /** A rewritten graph: one run for the whole batch, one row of logits per position asked for. */
   private async runMaskRows(target: SessionTarget, batch: TokenBatchV1, positionsInput: string): Promise<Float32Array> {
-    // No position asked for, no logits: nothing to run (and a 1×1 convolution rejects zero rows).
-    if (batch.positions.length === 0) return new Float32Array(0);
     const positions = this.options.createInt64Tensor(BigInt64Array.from(batch.positions, BigInt), [batch.positions.length]);
     const output = await this.runRows(target.session, batch, 0, batch.batchSize, { [positionsInput]: positions });
     try {

@@ -46,8 +46,9 @@ describe('openLocalFolder', () => {
 
   it('rejects a missing file with ModelFileNotFoundError', async () => {
     const model = openLocalFolder(folder);
-    for (const attempt of [model.read('vocab.txt'), model.localPath!('vocab.txt'), model.read('onnx')]) {
-      const error = await rejection(attempt);
+    // Each attempt starts only when the previous one is checked: a rejection nobody awaits yet is unhandled.
+    for (const attempt of [() => model.read('vocab.txt'), () => model.localPath!('vocab.txt'), () => model.read('onnx')]) {
+      const error = await rejection(attempt());
       expect(ModelFileNotFoundError.isInstance(error)).toBe(true);
       expect(error).toMatchObject({ model: path.resolve(folder) });
     }

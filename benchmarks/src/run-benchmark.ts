@@ -8,11 +8,13 @@ import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@f
 import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import { maskedSentences } from './bench-inputs.js';
 import { createContender, optInSettings, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type OptInContenderName } from './contenders.js';
-import { measureGemmGflops } from './gemm-ceiling.js';
+import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
+import { latencyFloorMs } from './latency-floor.js';
 import { measurePeakRss } from './measure-peak-rss.js';
-import { productsPerRow, type ProductsPerRow } from './graph-products.js';
+import { productsByPlace, weightProducts, type WeightProduct } from './graph-products.js';
 import { batchFlops, encoderShape, paddedBatches, type PaddedBatch } from './model-flops.js';
 import { summarize, timed, type Summary } from './statistics.js';
+import { turnOrder } from './turn-order.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     threads: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     'latency-runs': { type: 'string', default: '30' },
+    'calls-per-turn': { type: 'string', default: '3' },
+    seed: { type: 'string', default: '1' },
     sentences: { type: 'string', default: '512' },
     corpus: { type: 'string', default: join(root, '..', 'shared', 'corpus') },
     output: { type: 'string', default: join(root, 'benchmarks') },
@@ -47,17 +51,23 @@ const optInContenders = (values.convolutions ? Object.keys(optInSettings) : []) 
 const threads = Number(values.threads ?? availableParallelism());
 const rounds = Number(values.rounds);
 const latencyRuns = Number(values['latency-runs']);
+const callsPerTurn = Number(values['calls-per-turn']);
+const seed = Number(values.seed);
+if (!(Number.isInteger(latencyRuns) && Number.isInteger(callsPerTurn) && callsPerTurn > 0 && latencyRuns % callsPerTurn === 0)) {
+  throw new Error(`--latency-runs (${values['latency-runs']}) must be a whole multiple of --calls-per-turn (${values['calls-per-turn']})`);
+}
 const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
 const models = values.model ?? defaultBenchModels();
 
 const gemmGflops = await measureGemmGflops(threads);
-console.log(`fp32 GEMM through onnxruntime, ${threads} threads: ${gemmGflops.toFixed(1)} GFLOP/s`);
+const weightStreamingGBps = await measureWeightStreamingGBps(threads);
+console.log(`through onnxruntime, ${threads} threads: fp32 GEMM ${gemmGflops.toFixed(1)} GFLOP/s, weights read by a one-row product ${weightStreamingGBps.toFixed(1)} GB/s`);
 const cases: BenchmarkCase[] = [];
 for (const model of models) {
   const folder = await resolveFolder(model);
   for (const dtype of dtypes) cases.push(await benchmarkCase(model, folder, dtype));
 }
-const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, gemmGflops, cases, arguments: process.argv.slice(2) };
+const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, callsPerTurn, seed, gemmGflops, weightStreamingGBps, cases, arguments: process.argv.slice(2) };
 writeResults(report, values.output!);
 console.log(`results written to ${join(values.output!, 'results.md')} and results.json`);
 
@@ -77,15 +87,20 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     await contender.fillAll(sentences.slice(0, 64));
   }
   const latency = samplesByContender();
-  for (let run = 0; run < latencyRuns; run++) {
-    for (const contender of rotate(contenders, run)) {
+  for (let round = 0; round * callsPerTurn < latencyRuns; round++) {
+    for (const contender of turnOrder(contenders, seed, round)) {
+      // A turn's first call is not timed: it pays for what the previous contender left behind.
       await settle();
-      latency[contender.name].push(await timed(() => contender.fillOne(single)));
+      await contender.fillOne(single);
+      for (let call = 0; call < callsPerTurn; call++) {
+        await settle();
+        latency[contender.name].push(await timed(() => contender.fillOne(single)));
+      }
     }
   }
   const throughput = samplesByContender();
   for (let round = 0; round < rounds; round++) {
-    for (const contender of rotate(contenders, round)) {
+    for (const contender of turnOrder(contenders, seed, round)) {
       await settle();
       const milliseconds = await timed(() => contender.fillAll(sentences));
       throughput[contender.name].push(sentences.length / (milliseconds / 1000));
@@ -100,20 +115,26 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
   const graphs = graphsRun(readFileSync(join(folder, modelFileForDtype(dtype))));
-  const work = (products: ProductsPerRow, batches: readonly PaddedBatch[]) => batches.reduce((total, batch) => total + batchFlops(shape, products, batch), 0);
+  const work = (products: readonly WeightProduct[], batches: readonly PaddedBatch[]) => batches.reduce((total, batch) => total + batchFlops(shape, productsByPlace(products), batch), 0);
   const flops = {
     // fillmask sorts by length before cutting batches.
-    fillmask: work(graphs.fillmask, paddedBatches([...lengths].sort((a, b) => a - b), peerBatchSize)),
+    fillmask: work(graphs.fillmaskBatches, paddedBatches([...lengths].sort((a, b) => a - b), peerBatchSize)),
     'transformers.js': work(graphs.unmodified, paddedBatches(lengths, peerBatchSize)),
   };
+  const latencyTokens = (await tokenLengths(folder, [single]))[0];
+  const ceilings = { gemmGflops, weightStreamingGBps };
+  // The bound assumes fp32 weights and arithmetic: int8 products have other ceilings.
+  const latencyFloor =
+    dtype === 'fp32' ? { fillmask: latencyFloorMs(graphs.fillmaskOne, shape, latencyTokens, ceilings), unmodified: latencyFloorMs(graphs.unmodified, shape, latencyTokens, ceilings) } : undefined;
   const summaries = (samples: Record<ContenderName, number[]>) =>
     Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
   const result: BenchmarkCase = {
     model,
     dtype,
     sentences: sentences.length,
-    latencyTokens: (await tokenLengths(folder, [single]))[0],
+    latencyTokens,
     latencyMs: summaries(latency),
+    ...(latencyFloor ? { latencyFloorMs: latencyFloor } : {}),
     throughput: summaries(throughput),
     peakRssBytes: peakRss as BenchmarkCase['peakRssBytes'],
     gflops: {
@@ -147,20 +168,14 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 100));
 }
 
-/** Changes who goes first each round, so no library always runs on a warmer or cooler machine. */
-function rotate<T>(items: readonly T[], by: number): T[] {
-  const shift = by % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
-}
-
 /**
- * The products of the graph as exported and of the one fillmask runs on batches: its rewrite, or for
- * an int8 graph the per-input quantized variant's rewrite when there is one.
+ * The products of the graph as exported and of the ones fillmask runs: for one input its rewrite,
+ * for batches the same or, for an int8 graph, the per-input quantized variant's rewrite when there is one.
  */
-function graphsRun(model: Uint8Array): { unmodified: ProductsPerRow; fillmask: ProductsPerRow } {
+function graphsRun(model: Uint8Array): { unmodified: WeightProduct[]; fillmaskOne: WeightProduct[]; fillmaskBatches: WeightProduct[] } {
   const prepared = prepareFillMaskGraphs(model);
   const batchGraph = prepared.batchGraph ? prepareBatchGraph(model).graph.model : prepared.single.model;
-  return { unmodified: productsPerRow(model), fillmask: productsPerRow(batchGraph ?? model) };
+  return { unmodified: weightProducts(model), fillmaskOne: weightProducts(prepared.single.model ?? model), fillmaskBatches: weightProducts(batchGraph ?? model) };
 }
 
 async function folderTokenizer(folder: string) {

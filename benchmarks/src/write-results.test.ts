@@ -23,7 +23,7 @@ const distilrobertaFp32: BenchmarkCase = {
   peakRssBytes: { fillmask: 1024 * 2 ** 20, 'transformers.js': 4096 * 2 ** 20, onnxruntime: 4000 * 2 ** 20 },
   gflops: { fillmask: 62, 'transformers.js': 93 },
 };
-const report: BenchmarkReport = { date: '2026-11-25T21:10:33.000Z', threads: 2, rounds: 3, latencyRuns: 30, gemmGflops: 124, cases: [distilrobertaFp32] };
+const report: BenchmarkReport = { date: '2026-11-25T21:10:33.000Z', threads: 2, rounds: 3, latencyRuns: 30, callsPerTurn: 3, seed: 1, gemmGflops: 124, weightStreamingGBps: 25.5, cases: [distilrobertaFp32] };
 
 describe('resultsMarkdown', () => {
   const markdown = resultsMarkdown(report, environment);
@@ -32,8 +32,9 @@ describe('resultsMarkdown', () => {
   it('says when, on what and how the run was made', () => {
     expect(markdown).toContain('Run 2026-11-25 21:10 UTC by `npm run bench` on Test CPU (AVX2, no VNNI), 2 logical cores, 24 GiB;');
     expect(markdown).toContain('Node v20.20.2, onnxruntime-node 1.30.0, @huggingface/transformers 4.3.1, fillmask 0.1.0.');
-    expect(markdown).toContain('latency over 30 runs of one sentence; throughput over 3 rounds');
-    expect(markdown).toContain('**124.0 GFLOP/s**');
+    expect(markdown).toContain('latency over 30 calls with one sentence, 3 per turn after one untimed call');
+    expect(markdown).toContain('shuffled by seed 1');
+    expect(markdown).toContain('fp32 GEMM **124.0 GFLOP/s**; fp32 weights read by a one-row product **25.5 GB/s**');
     const withArguments = resultsMarkdown({ ...report, arguments: ['--dtype', 'fp32', '--convolutions'] }, environment);
     expect(withArguments).toContain('UTC by `npm run bench -- --dtype fp32 --convolutions` on Test CPU');
   });
@@ -45,6 +46,16 @@ describe('resultsMarkdown', () => {
       '| bench-distilroberta | fp32 | peak RSS (MiB) | 1024 | 4096 | 4000 | 0.25× memory |',
       '| bench-distilroberta | fp32 | achieved GFLOP/s (share of GEMM) | 62.0 (50%) | 93.0 (75%) |  |  |',
     ]);
+  });
+
+  it("adds the fp32 latency floor under the latency, with the best ratio it allows and fillmask's distance from it", () => {
+    const withFloor: BenchmarkCase = { ...distilrobertaFp32, latencyFloorMs: { fillmask: 16, unmodified: 24 } };
+    const markdown = resultsMarkdown({ ...report, cases: [withFloor] }, environment);
+    const lines = markdown.split('\n');
+    const latency = lines.indexOf('| bench-distilroberta | fp32 | latency, one sentence of 18 tokens (ms) | 20.0 (18.0–30.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.50×** time |');
+    expect(lines[latency + 1]).toBe('| bench-distilroberta | fp32 | latency floor of the graph run, one sentence (ms) | 16.0 | 24.0 | 24.0 | 0.40× at best; fillmask at 1.25× its floor |');
+    expect(markdown).toContain('Latency floor (fp32): a lower bound');
+    expect(resultsMarkdown(report, environment)).not.toContain('Latency floor');
   });
 
   it('adds the same-session-settings rows when the run measured them', () => {

@@ -11,6 +11,8 @@ export interface BenchmarkCase {
   readonly sentences: number;
   readonly latencyTokens: number;
   readonly latencyMs: MeasuredBy<Summary>;
+  /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */
+  readonly latencyFloorMs?: { readonly fillmask: number; readonly unmodified: number };
   readonly throughput: MeasuredBy<Summary>;
   readonly peakRssBytes: MeasuredBy<number>;
   readonly gflops: Record<'fillmask' | 'transformers.js', number>;
@@ -24,7 +26,13 @@ export interface BenchmarkReport {
   readonly threads: number;
   readonly rounds: number;
   readonly latencyRuns: number;
+  /** Timed latency calls in each contender's turn, after one untimed call. */
+  readonly callsPerTurn: number;
+  /** Seeds the order of the turns (`turnOrder`). */
+  readonly seed: number;
   readonly gemmGflops: number;
+  /** How fast a one-row product reads fp32 weights (`measureWeightStreamingGBps`). */
+  readonly weightStreamingGBps: number;
   readonly cases: readonly BenchmarkCase[];
   /** The command line's arguments after `npm run bench --`, when there were any. */
   readonly arguments?: readonly string[];
@@ -93,11 +101,11 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     '',
     `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${report.arguments?.length ? ` -- ${report.arguments.join(' ')}` : ''}\` on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
     `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}.`,
-    `All contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved (the first to run rotates each round), each timed call 100 ms after the last so that no contender runs against another's still-spinning threads.`,
+    `All contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved: each round, the contenders take turns in an order shuffled by seed ${report.seed} and the round, so none always follows the same one. Each call starts 100 ms after the last, so no contender runs against another's still-spinning threads.`,
     "transformers.js and onnxruntime run with onnxruntime's default session settings; fillmask's defaults also stop its intra-op threads spinning when a run returns (`session.force_spinning_stop`; onnxruntime's default keeps them spinning about 40 ms) and ask for exact int8 products (on x64 CPUs without VNNI onnxruntime's faster int8 kernel saturates). The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.",
-    `Medians with min–max: latency over ${report.latencyRuns} runs of one sentence; throughput over ${report.rounds} rounds of the whole set (transformers.js and onnxruntime in batches of 32 in input order; fillmask with its defaults: batches of 32 of similar length, q8 included).`,
+    `Medians with min–max: latency over ${report.latencyRuns} calls with one sentence, ${report.callsPerTurn} per turn after one untimed call, which pays for what the previous contender left behind (V8 collects a library's garbage during the calls that follow it, so in a strict alternation each library is timed with part of its neighbour's cleanup; a turn charges each library for its own, as in an application using one of them); throughput over ${report.rounds} rounds of the whole set (transformers.js and onnxruntime in batches of 32 in input order; fillmask with its defaults: batches of 32 of similar length, q8 included).`,
     'onnxruntime is the bare `session.run` of the unmodified graph on ids tokenized beforehand, with no post-processing: the floor a wrapper of that graph cannot beat.',
-    `Peak RSS: a fresh process per library doing the throughput workload once. Machine fp32 GEMM through onnxruntime: **${report.gemmGflops.toFixed(1)} GFLOP/s**.`,
+    `Peak RSS: a fresh process per library doing the throughput workload once. Machine ceilings through onnxruntime, measured by this run: fp32 GEMM **${report.gemmGflops.toFixed(1)} GFLOP/s**; fp32 weights read by a one-row product **${report.weightStreamingGBps.toFixed(1)} GB/s**.`,
     '',
     '| model | dtype | measure | fillmask | transformers.js | onnxruntime `session.run` | fillmask ÷ transformers.js |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -110,6 +118,14 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       [milliseconds(entry.latencyMs.fillmask), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)],
       `**${(entry.latencyMs.fillmask.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time`,
     );
+    const floor = entry.latencyFloorMs;
+    if (floor) {
+      row(
+        'latency floor of the graph run, one sentence (ms)',
+        [floor.fillmask.toFixed(1), floor.unmodified.toFixed(1), floor.unmodified.toFixed(1)],
+        `${(floor.fillmask / entry.latencyMs['transformers.js'].median).toFixed(2)}× at best; fillmask at ${(entry.latencyMs.fillmask.median / floor.fillmask).toFixed(2)}× its floor`,
+      );
+    }
     row(
       `throughput, ${entry.sentences} sentences (sentences/s)`,
       [rate(entry.throughput.fillmask), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)],
@@ -159,6 +175,12 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   const optInMeasured = report.cases.some((entry) => (Object.keys(optInSettings) as OptInContenderName[]).some((name) => entry.latencyMs[name]));
   if (optInMeasured) {
     lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that opt-in setting of its onnx backend (off by default), interleaved with the others in the same run; the fillmask column elsewhere is its defaults.");
+  }
+  if (report.cases.some((entry) => entry.latencyFloorMs)) {
+    lines.push(
+      '',
+      "Latency floor (fp32): a lower bound on one forward pass of the graph each library runs for that sentence, from this run's two ceilings: each weight product takes at least the longer of its arithmetic at the GEMM rate and the reading of its weights at the streaming rate, plus the attention's arithmetic; everything else counts as free. Its ratio column divides fillmask's floor by transformers.js's median: the best ratio any code running fillmask's graph exactly, in fp32 on this machine, could reach.",
+    );
   }
   lines.push(
     '',

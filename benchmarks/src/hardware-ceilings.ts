@@ -10,6 +10,21 @@ import { timed } from './statistics.js';
  */
 export async function measureGemmGflops(threads: number, repetitions = 15): Promise<number> {
   const [m, k, n] = [1024, 768, 3072];
+  return (2 * m * k * n) / ((await fastestMatMul(threads, m, k, n, repetitions)) / 1000) / 1e9;
+}
+
+/**
+ * How fast a product can read its weights from memory: one row times a [768 × 65,536] fp32 matrix
+ * (201 MB, several times any cache), the shape of a vocabulary projection at one mask, where
+ * the arithmetic is too little to hide the reading. In GB/s of weights; the fastest repetition.
+ */
+export async function measureWeightStreamingGBps(threads: number, repetitions = 15): Promise<number> {
+  const [m, k, n] = [1, 768, 65_536];
+  return (4 * k * n) / ((await fastestMatMul(threads, m, k, n, repetitions)) / 1000) / 1e9;
+}
+
+/** Milliseconds of the fastest of `repetitions` runs of `[m × k] × [k × n]` with the right side constant, after warm-up. */
+async function fastestMatMul(threads: number, m: number, k: number, n: number, repetitions: number): Promise<number> {
   const weights = Float32Array.from({ length: k * n }, (_, index) => ((index * 104729) % 1000) / 1000 - 0.5);
   const session = await ort.InferenceSession.create(matMulModel(k, n, weights), {
     intraOpNumThreads: threads,
@@ -21,7 +36,7 @@ export async function measureGemmGflops(threads: number, repetitions = 15): Prom
     for (let warmup = 0; warmup < 3; warmup++) await session.run(feeds);
     const times: number[] = [];
     for (let repetition = 0; repetition < repetitions; repetition++) times.push(await timed(() => session.run(feeds)));
-    return (2 * m * k * n) / (Math.min(...times) / 1000) / 1e9;
+    return Math.min(...times);
   } finally {
     await session.release();
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maskedSentences, seededRandom } from './bench-inputs.js';
+import { maskedSentences } from './bench-inputs.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fillmask-bench-inputs-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -57,16 +57,5 @@ describe('maskedSentences', () => {
 
   it('gives fewer sentences than asked when the files hold too few', () => {
     expect(maskedSentences([medical], 10, '<mask>')).toHaveLength(2);
-  });
-});
-
-describe('seededRandom', () => {
-  it('repeats its sequence for a seed and stays within [0, 1)', () => {
-    const a = seededRandom(42);
-    const b = seededRandom(42);
-    const values = Array.from({ length: 1000 }, () => a());
-    expect(Array.from({ length: 1000 }, () => b())).toEqual(values);
-    expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...values)).toBeLessThan(1);
   });
 });

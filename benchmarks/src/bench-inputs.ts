@@ -1,16 +1,5 @@
 import { readFileSync } from 'node:fs';
-
-/** A seeded PRNG (mulberry32): the same sentences and masks on every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random.js';
 
 /**
  * `count` varied sentences from the corpus files (5 to 40 words, one line each), each with one

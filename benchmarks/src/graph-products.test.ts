@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import { fixtureModelPath, type FixtureModel } from '@fillmask/fixtures';
-import { productsPerRow } from './graph-products.js';
+import { ElementType } from '@fillmask/core/graph';
+import { productsByPlace, weightProducts } from './graph-products.js';
 
 function modelBytes(model: FixtureModel, file: string): Uint8Array {
   return readFileSync(join(fixtureModelPath(model), 'onnx', file));
@@ -13,7 +14,26 @@ function modelBytes(model: FixtureModel, file: string): Uint8Array {
 const layer = 4 * 32 * 32 + 2 * 32 * 64;
 const lastLayerOutputBlock = 32 * 32 + 2 * 32 * 64;
 
-describe('productsPerRow', () => {
+const productsPerRow = (model: Uint8Array) => productsByPlace(weightProducts(model));
+
+describe('weightProducts', () => {
+  it("lists each product with its weight's size, element type and whether it runs at the masks, in graph order", () => {
+    const model = modelBytes('tiny-roberta', 'model.onnx');
+    const exported = weightProducts(model);
+    expect(exported).toHaveLength(14);
+    expect(exported.every((product) => !product.atMasks && product.elementType === ElementType.float)).toBe(true);
+    const rewritten = weightProducts(prepareFillMaskGraphs(model).single.model!);
+    expect(rewritten.map((product) => product.atMasks)).toEqual([...Array<boolean>(9).fill(false), ...Array<boolean>(5).fill(true)]);
+    expect(rewritten.slice(9).map((product) => product.values)).toEqual([32 * 32, 32 * 64, 64 * 32, 32 * 32, 32 * 50265]);
+  });
+
+  it('gives the element type the product reads: int8 weights in a q8 graph', () => {
+    const types = new Set(weightProducts(modelBytes('tiny-roberta', 'model_quantized.onnx')).map((product) => product.elementType));
+    expect(types.has(ElementType.float)).toBe(false);
+  });
+});
+
+describe('productsByPlace', () => {
   it('counts every layer, the head and the projection at every position of a graph as exported', () => {
     expect(productsPerRow(modelBytes('tiny-roberta', 'model.onnx'))).toEqual({ everyPosition: 2 * layer + 32 * 32 + 32 * 50265, masksOnly: 0 });
     expect(productsPerRow(modelBytes('tiny-bert-uncased', 'model_quantized.onnx'))).toEqual({ everyPosition: 2 * layer + 32 * 32 + 32 * 30522, masksOnly: 0 });

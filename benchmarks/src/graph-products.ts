@@ -1,4 +1,4 @@
-import { computedFromMaskRows, readInitializers, readOnnxModel } from '@fillmask/core/graph';
+import { computedFromMaskRows, ElementType, readInitializers, readOnnxModel, type OnnxNode } from '@fillmask/core/graph';
 
 /** Multiply-adds per position of a graph's products with constant weights, by where they run. */
 export interface ProductsPerRow {
@@ -20,6 +20,8 @@ export interface WeightProduct {
   readonly values: number;
   /** True when it runs only at the masks: fed by the rows fillmask's rewrite gathers. */
   readonly atMasks: boolean;
+  /** The ONNX element type of the weight the product reads (after a Cast or DequantizeLinear of it); undefined when unknown. */
+  readonly elementType: number | undefined;
 }
 
 /**
@@ -30,26 +32,26 @@ export interface WeightProduct {
 export function weightProducts(model: Uint8Array): WeightProduct[] {
   const view = readOnnxModel(model);
   if (!view) throw new Error('not an ONNX model: no graph');
-  // Values in each constant tensor: the initializers, and what same-size ops make of them alone.
-  const constantSizes = new Map([...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, valueCount(initializer.dims)]));
+  // Each constant tensor's size and element type: the initializers, and what same-size ops make of them alone.
+  const constants = new Map<string, { values: number; elementType: number | undefined }>(
+    [...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, { values: valueCount(initializer.dims), elementType: initializer.elementType }]),
+  );
   const fromMaskRows = computedFromMaskRows(view.nodes);
   const products: WeightProduct[] = [];
   for (const node of view.nodes) {
     const value = node.opType === 'Constant' ? node.tensorAttributeDims.get('value') : undefined;
-    if (value) constantSizes.set(node.outputs[0], valueCount(value));
-    const source = constantSizes.get(node.inputs[0]);
-    if (sameSizeOps.has(node.opType) && source !== undefined && node.inputs.every((input) => input === '' || constantSizes.has(input))) constantSizes.set(node.outputs[0], source);
-    const weight = productOps.has(node.opType) ? constantSizes.get(node.inputs[1]) : undefined;
-    if (weight !== undefined) products.push({ values: weight, atMasks: node.inputs.some((input) => fromMaskRows.has(input)) });
+    if (value) constants.set(node.outputs[0], { values: valueCount(value), elementType: undefined });
+    const source = constants.get(node.inputs[0]);
+    if (sameSizeOps.has(node.opType) && source !== undefined && node.inputs.every((input) => input === '' || constants.has(input))) {
+      constants.set(node.outputs[0], { values: source.values, elementType: elementTypeAfter(node, source.elementType) });
+    }
+    const weight = productOps.has(node.opType) ? constants.get(node.inputs[1]) : undefined;
+    if (weight !== undefined) products.push({ values: weight.values, atMasks: node.inputs.some((input) => fromMaskRows.has(input)), elementType: weight.elementType });
   }
   return products;
 }
 
-/** A graph's `weightProducts` summed by where they run. */
-export function productsPerRow(model: Uint8Array): ProductsPerRow {
-  return productsByPlace(weightProducts(model));
-}
-
+/** Multiply-adds per row of a graph's `weightProducts`, summed by where they run. */
 export function productsByPlace(products: readonly WeightProduct[]): ProductsPerRow {
   let everyPosition = 0;
   let masksOnly = 0;
@@ -58,6 +60,12 @@ export function productsByPlace(products: readonly WeightProduct[]): ProductsPer
     else everyPosition += product.values;
   }
   return { everyPosition, masksOnly };
+}
+
+function elementTypeAfter(node: OnnxNode, input: number | undefined): number | undefined {
+  if (node.opType === 'Cast') return node.intAttributes.get('to')?.[0];
+  if (node.opType === 'DequantizeLinear') return ElementType.float;
+  return input;
 }
 
 function valueCount(dims: readonly number[]): number {

@@ -15,7 +15,7 @@ export async function measureGemmGflops(threads: number, repetitions = 15): Prom
 
 /**
  * How fast a product can read its weights from memory: one row times a [768 × 65,536] fp32 matrix
- * (201 MB, several times any cache), the shape of a vocabulary projection at one mask, where
+ * (201 MB: more than all but the largest CPU caches hold), the shape of a vocabulary projection at one mask, where
  * the arithmetic is too little to hide the reading. In GB/s of weights; the fastest repetition.
  */
 export async function measureWeightStreamingGBps(threads: number, repetitions = 15): Promise<number> {

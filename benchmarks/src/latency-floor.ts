@@ -1,26 +1,30 @@
+import { ElementType } from '@fillmask/core/graph';
 import type { WeightProduct } from './graph-products.js';
-import type { EncoderShape } from './model-flops.js';
+import { attentionMultiplyAdds, type EncoderShape } from './model-flops.js';
 
-/** The machine's ceilings, measured by the same run (`hardware-ceilings.ts`). */
+/** The machine's ceilings as a run measured them (`hardware-ceilings.ts`). */
 export interface MachineCeilings {
   readonly gemmGflops: number;
   readonly weightStreamingGBps: number;
 }
 
 /**
- * A lower bound on one fp32 forward pass over one input of `tokens` positions with one mask: each
- * weight product takes at least the longer of its arithmetic at the GEMM ceiling and the reading of
- * its fp32 weights at the streaming ceiling (a product cannot start before the one it depends on
- * ends, so the bounds add up), plus the attention's arithmetic. Everything else (layer norms,
- * softmax, activations, the runtime's own overhead) counts as free, so no graph runs this fast; how
- * far a library stays above it is how far it is from what the machine allows for that graph.
+ * A lower bound on one forward pass over one input of `tokens` positions with `masks` masks, at the
+ * ceilings given: each weight product takes at least the longer of its arithmetic at the GEMM rate
+ * and the reading of its fp32 weights at the streaming rate, and onnxruntime's CPU provider runs a
+ * graph's ops one after another, so these add up; the attention's arithmetic is added at the GEMM
+ * rate. Everything else (layer norms, softmax, activations, the runtime's own overhead) counts as
+ * free. Weights read again by several products (ALBERT's shared layers) count at each read, which
+ * only cached weights would beat. Undefined unless every weight is fp32: int8 products have other
+ * ceilings.
  */
-export function latencyFloorMs(products: readonly WeightProduct[], shape: EncoderShape, tokens: number, ceilings: MachineCeilings): number {
+export function latencyFloorMs(products: readonly WeightProduct[], shape: EncoderShape, tokens: number, ceilings: MachineCeilings, masks = 1): number | undefined {
+  if (products.some((product) => product.elementType !== ElementType.float)) return undefined;
   const flopsPerMs = ceilings.gemmGflops * 1e6;
   const bytesPerMs = ceilings.weightStreamingGBps * 1e6;
-  let floor = (shape.layers * 2 * 2 * tokens * tokens * shape.hidden) / flopsPerMs;
+  let floor = (2 * tokens * attentionMultiplyAdds(shape, tokens)) / flopsPerMs;
   for (const product of products) {
-    const rows = product.atMasks ? 1 : tokens;
+    const rows = product.atMasks ? masks : tokens;
     floor += Math.max((2 * rows * product.values) / flopsPerMs, (4 * product.values) / bytesPerMs);
   }
   return floor;

@@ -25,8 +25,12 @@ export interface PaddedBatch {
  */
 export function batchFlops(shape: EncoderShape, products: ProductsPerRow, batch: PaddedBatch): number {
   const positions = batch.rows * batch.length;
-  const attention = shape.layers * 2 * batch.length * shape.hidden;
-  return 2 * (positions * (products.everyPosition + attention) + batch.rows * products.masksOnly);
+  return 2 * (positions * (products.everyPosition + attentionMultiplyAdds(shape, batch.length)) + batch.rows * products.masksOnly);
+}
+
+/** Multiply-adds of every layer's attention per position of an input `length` long: its scores and its weighted values. */
+export function attentionMultiplyAdds(shape: EncoderShape, length: number): number {
+  return shape.layers * 2 * length * shape.hidden;
 }
 
 /** Cuts `lengths`, in the order given, into batches of `size` padded to their longest. */

@@ -11,10 +11,10 @@ import { createContender, optInSettings, peerBatchSize, type Contender, type Con
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
 import { measurePeakRss } from './measure-peak-rss.js';
-import { productsByPlace, weightProducts, type WeightProduct } from './graph-products.js';
+import { productsByPlace, weightProducts, type ProductsPerRow, type WeightProduct } from './graph-products.js';
 import { batchFlops, encoderShape, paddedBatches, type PaddedBatch } from './model-flops.js';
 import { summarize, timed, type Summary } from './statistics.js';
-import { turnOrder } from './turn-order.js';
+import { latencySchedule, turnOrder, type LatencySchedule } from './turn-order.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,9 +53,8 @@ const rounds = Number(values.rounds);
 const latencyRuns = Number(values['latency-runs']);
 const callsPerTurn = Number(values['calls-per-turn']);
 const seed = Number(values.seed);
-if (!(Number.isInteger(latencyRuns) && Number.isInteger(callsPerTurn) && callsPerTurn > 0 && latencyRuns % callsPerTurn === 0)) {
-  throw new Error(`--latency-runs (${values['latency-runs']}) must be a whole multiple of --calls-per-turn (${values['calls-per-turn']})`);
-}
+const schedule: LatencySchedule = { timedCalls: latencyRuns, callsPerTurn, seed };
+latencySchedule([], schedule); // Rejects bad counts before an hour of measuring, not after.
 const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
 const models = values.model ?? defaultBenchModels();
 
@@ -87,16 +86,10 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     await contender.fillAll(sentences.slice(0, 64));
   }
   const latency = samplesByContender();
-  for (let round = 0; round * callsPerTurn < latencyRuns; round++) {
-    for (const contender of turnOrder(contenders, seed, round)) {
-      // A turn's first call is not timed: it pays for what the previous contender left behind.
-      await settle();
-      await contender.fillOne(single);
-      for (let call = 0; call < callsPerTurn; call++) {
-        await settle();
-        latency[contender.name].push(await timed(() => contender.fillOne(single)));
-      }
-    }
+  for (const call of latencySchedule(contenders, schedule)) {
+    await settle();
+    if (call.timed) latency[call.contender.name].push(await timed(() => call.contender.fillOne(single)));
+    else await call.contender.fillOne(single);
   }
   const throughput = samplesByContender();
   for (let round = 0; round < rounds; round++) {
@@ -115,17 +108,17 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
   const graphs = graphsRun(readFileSync(join(folder, modelFileForDtype(dtype))));
-  const work = (products: readonly WeightProduct[], batches: readonly PaddedBatch[]) => batches.reduce((total, batch) => total + batchFlops(shape, productsByPlace(products), batch), 0);
+  const work = (products: ProductsPerRow, batches: readonly PaddedBatch[]) => batches.reduce((total, batch) => total + batchFlops(shape, products, batch), 0);
   const flops = {
     // fillmask sorts by length before cutting batches.
-    fillmask: work(graphs.fillmaskBatches, paddedBatches([...lengths].sort((a, b) => a - b), peerBatchSize)),
-    'transformers.js': work(graphs.unmodified, paddedBatches(lengths, peerBatchSize)),
+    fillmask: work(productsByPlace(graphs.fillmaskBatches), paddedBatches([...lengths].sort((a, b) => a - b), peerBatchSize)),
+    'transformers.js': work(productsByPlace(graphs.unmodified), paddedBatches(lengths, peerBatchSize)),
   };
   const latencyTokens = (await tokenLengths(folder, [single]))[0];
   const ceilings = { gemmGflops, weightStreamingGBps };
-  // The bound assumes fp32 weights and arithmetic: int8 products have other ceilings.
-  const latencyFloor =
-    dtype === 'fp32' ? { fillmask: latencyFloorMs(graphs.fillmaskOne, shape, latencyTokens, ceilings), unmodified: latencyFloorMs(graphs.unmodified, shape, latencyTokens, ceilings) } : undefined;
+  const floors = { fillmask: latencyFloorMs(graphs.fillmaskOne, shape, latencyTokens, ceilings), unmodified: latencyFloorMs(graphs.unmodified, shape, latencyTokens, ceilings) };
+  // Only for fp32 graphs: int8 products have other ceilings.
+  const latencyFloor = floors.fillmask !== undefined && floors.unmodified !== undefined ? { fillmask: floors.fillmask, unmodified: floors.unmodified } : undefined;
   const summaries = (samples: Record<ContenderName, number[]>) =>
     Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
   const result: BenchmarkCase = {

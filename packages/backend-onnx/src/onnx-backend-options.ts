@@ -34,10 +34,10 @@ export interface OnnxBackendOptions {
    * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. The parity suite
    * holds the answers to transformers.js's within 1e-5 either way. Default false: in `npm run bench
    * -- --convolutions` (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM,
-   * one run) one sentence took 26.8 ms with `true` and 24.8 ms with `'everywhere'` against 28.3 ms
-   * by default, within this VM's run-to-run swing for `true`, while batches ran 10–13% slower
-   * (47.9 and 46.7 sentences/s against 53.4) and the peak memory rose from 1,495 MiB to 2,120 and
-   * 2,256 MiB (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter
+   * 06:34 UTC run) one sentence took 25.8 ms with `true` and 23.2 ms with `'everywhere'` against
+   * 26.9 ms by default, within this VM's run-to-run swing for `true`; batches ran at 52.3 and 49.6
+   * sentences/s against 50.2 (10–13% slower in an earlier run) and the peak memory rose from
+   * 1,478 MiB to 2,129 and 2,279 MiB (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter
    * into its blocked layout; the rest a further copy of the rewritten model in memory).
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';

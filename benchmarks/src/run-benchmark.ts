@@ -116,9 +116,9 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   };
   const latencyTokens = (await tokenLengths(folder, [single]))[0];
   const ceilings = { gemmGflops, weightStreamingGBps };
-  const floors = { fillmask: latencyFloorMs(graphs.fillmaskOne, shape, latencyTokens, ceilings), unmodified: latencyFloorMs(graphs.unmodified, shape, latencyTokens, ceilings) };
-  // Only for fp32 graphs: int8 products have other ceilings.
-  const latencyFloor = floors.fillmask !== undefined && floors.unmodified !== undefined ? { fillmask: floors.fillmask, unmodified: floors.unmodified } : undefined;
+  // Undefined for int8 graphs, whose products have other ceilings.
+  const fillmaskFloor = latencyFloorMs(graphs.fillmaskOne, shape, latencyTokens, ceilings);
+  const unmodifiedFloor = latencyFloorMs(graphs.unmodified, shape, latencyTokens, ceilings);
   const summaries = (samples: Record<ContenderName, number[]>) =>
     Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
   const result: BenchmarkCase = {
@@ -127,7 +127,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     sentences: sentences.length,
     latencyTokens,
     latencyMs: summaries(latency),
-    ...(latencyFloor ? { latencyFloorMs: latencyFloor } : {}),
+    ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } } : {}),
     throughput: summaries(throughput),
     peakRssBytes: peakRss as BenchmarkCase['peakRssBytes'],
     gflops: {

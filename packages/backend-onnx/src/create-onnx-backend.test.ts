@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFillMask, UnsupportedModelError, type ModelFiles } from '@fillmask/core';
+import { readModelWithWeightsByReference } from '@fillmask/core/graph';
 import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
+import * as ort from 'onnxruntime-node';
 import { createOnnxBackend } from './create-onnx-backend.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 
@@ -12,6 +15,11 @@ function folderFiles(folder: string, overrides: Record<string, Uint8Array> = {})
     read: async (path) => overrides[path] ?? new Uint8Array(readFileSync(join(folder, path))),
     exists: async () => true,
   };
+}
+
+function withoutFolderSetting(options: ort.InferenceSession.SessionOptions): Record<string, unknown> {
+  const { model_external_initializers_file_folder_path: _, ...session } = ((options.extra as { session?: Record<string, unknown> } | undefined)?.session ?? {}) as Record<string, unknown>;
+  return session;
 }
 
 describe('createOnnxBackend', () => {
@@ -66,6 +74,86 @@ describe('createOnnxBackend', () => {
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnxruntime could not load onnx/model.onnx');
   });
+  describe('from a file on disk, leaves the weights in the file for onnxruntime to read', () => {
+    const folder = fixtureModelPath('tiny-roberta');
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
+    const onDisk: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(folder, path) };
+    const ids = Int32Array.of(0, 713, 50264, 16, 2, 0, 50264, 2);
+    const batch = { batchSize: 2, sequenceLength: 4, inputIds: ids, attentionMask: new Int32Array(8).fill(1), tokenTypeIds: new Int32Array(8), positions: Int32Array.of(2, 6) };
+    const single = { ...batch, batchSize: 1, inputIds: ids.subarray(0, 4), attentionMask: new Int32Array(4).fill(1), tokenTypeIds: new Int32Array(4), positions: Int32Array.of(2) };
+
+    for (const [dtype, modelFile] of [['fp32', 'onnx/model.onnx'], ['q8', 'onnx/model_quantized.onnx']] as const) {
+      it(`${modelFile}: the same logits as from the whole file read into memory, for one input and for a batch`, async () => {
+        const lines: string[] = [];
+        const byReference = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype, modelFile });
+        const whole = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype, modelFile });
+        try {
+          expect(lines.filter((line) => /^fillmask: \S+: onnxruntime reads \d+ weight tensors from the file itself; \d+ bytes of it were read here$/.test(line))).toHaveLength(1);
+          expect((await byReference.run(single)).logits).toEqual((await whole.run(single)).logits);
+          // For q8 the batch runs the per-input quantized variant, which goes by reference too.
+          expect((await byReference.run(batch)).logits).toEqual((await whole.run(batch)).logits);
+          expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(dtype === 'q8' ? 2 : 1);
+        } finally {
+          await byReference.dispose();
+          await whole.dispose();
+        }
+      });
+    }
+
+    it('reads the whole file instead when the runtime cannot open a graph by reference (an onnxruntime without the folder setting)', async () => {
+      const lines: string[] = [];
+      // The real runtime, minus the setting: an older onnxruntime ignores keys it does not know.
+      const olderRuntime = {
+        ...ort,
+        InferenceSession: {
+          create: (source: string | Uint8Array, options: ort.InferenceSession.SessionOptions = {}) =>
+            ort.InferenceSession.create(source as Uint8Array, { ...options, extra: { ...options.extra, session: { ...withoutFolderSetting(options) } } }),
+        },
+      } as unknown as typeof ort;
+      const loaded = await createOnnxBackend({ runtime: olderRuntime, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      const whole = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      try {
+        expect(lines.filter((line) => line.includes('did not load, so it is read whole'))).toHaveLength(1);
+        expect((await loaded.run(single)).logits).toEqual((await whole.run(single)).logits);
+      } finally {
+        await loaded.dispose();
+        await whole.dispose();
+      }
+    });
+  });
+
+  it('loads a rewritten graph whose weights are in external data beside it, by reference or read whole', async () => {
+    // A model saved with external data: onnx/model.onnx holds the graph, onnx/weights.onnx the weights.
+    const folder = fixtureModelPath('tiny-roberta');
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
+    const saved = mkdtempSync(join(tmpdir(), 'fillmask-external-data-'));
+    try {
+      mkdirSync(join(saved, 'onnx'));
+      copyFileSync(join(folder, 'onnx', 'model.onnx'), join(saved, 'onnx', 'weights.onnx'));
+      const original = new Uint8Array(readFileSync(join(folder, 'onnx', 'model.onnx')));
+      const { model } = await readModelWithWeightsByReference({ size: original.length, read: async (offset, length) => original.slice(offset, offset + length) }, { location: 'weights.onnx' });
+      writeFileSync(join(saved, 'onnx', 'model.onnx'), model);
+      const onDisk: ModelFiles = { ...folderFiles(saved), localPath: async (path) => join(saved, path) };
+      const ids = Int32Array.of(0, 713, 50264, 2);
+      const single = { batchSize: 1, sequenceLength: 4, inputIds: ids, attentionMask: new Int32Array(4).fill(1), tokenTypeIds: new Int32Array(4), positions: Int32Array.of(2) };
+      const expected = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      for (const options of [{}, { pointwiseConvolutions: true }] satisfies OnnxBackendOptions[]) {
+        const lines: string[] = [];
+        const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        expect(lines.some((line) => line.includes('run on the mask rows only'))).toBe(true);
+        const [actual, wanted] = [(await loaded.run(single)).logits, (await expected.run(single)).logits];
+        let largest = 0;
+        for (let index = 0; index < wanted.length; index++) largest = Math.max(largest, Math.abs(actual[index] - wanted[index]));
+        // Convolutions add the same products in another order (the parity suite's bound); otherwise bit for bit.
+        expect(largest).toBeLessThanOrEqual('pointwiseConvolutions' in options ? 1e-5 : 0);
+        await loaded.dispose();
+      }
+      await expected.dispose();
+    } finally {
+      rmSync(saved, { recursive: true, force: true });
+    }
+  });
+
   it('runs weight products as convolutions when asked: at the mask rows, or everywhere', async () => {
     const folder = fixtureModelPath('tiny-roberta');
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));

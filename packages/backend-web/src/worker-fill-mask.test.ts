@@ -152,28 +152,33 @@ describe('createWorkerFillMask and serveFillMask', () => {
     fake = startFakeWorker((options) => createOnnxBackend({ onDebug: options.onDebug }));
     const fp32Lines: string[] = [];
     const fp32 = await createWorkerFillMask({ worker: fake.worker, model, onDebug: (line) => fp32Lines.push(line) });
-    expect(fp32Lines).toHaveLength(1);
+    // The model is on disk, so onnxruntime reads its weights from the file: a line says so after each graph's notes.
+    const byReference = (file: string) => new RegExp(`^fillmask: ${file.replace(/[/.]/g, '\\$&')}: onnxruntime reads \\d+ weight tensors from the file itself; \\d+ bytes of it were read here$`);
+    expect(fp32Lines).toHaveLength(2);
     expect(fp32Lines[0]).toMatch(rewriteNote('onnx/model.onnx'));
+    expect(fp32Lines[1]).toMatch(byReference('onnx/model.onnx'));
     await fp32.dispose();
 
     const lines: string[] = [];
     const q8 = await createWorkerFillMask({ worker: fake.worker, model, dtype: 'q8', onDebug: (line) => lines.push(line) });
-    // Both load-time notes came before ready.
-    expect(lines).toHaveLength(2);
+    // The load-time lines came before ready.
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(rewriteNote('onnx/model_quantized.onnx'));
     expect(lines[1]).toMatch(/^fillmask: onnx\/model_quantized\.onnx batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+    expect(lines[2]).toMatch(byReference('onnx/model_quantized.onnx'));
     const directQ8 = await createFillMask({ model, dtype: 'q8', backend: createOnnxBackend(), onWarning: () => undefined });
     try {
       // One input runs the graph as exported: no variant yet.
       expect(await q8.fill(q8Batch[0])).toEqual(await directQ8.fill(q8Batch[0]));
-      expect(lines).toHaveLength(2);
+      expect(lines).toHaveLength(3);
       // After ready, through the PortFillMask: the variant is built at the first batch of several inputs.
       expect(await q8.fill(q8Batch)).toEqual(await directQ8.fill(q8Batch));
-      expect(lines).toHaveLength(3);
-      expect(lines[2]).toMatch(/^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
+      expect(lines).toHaveLength(5);
+      expect(lines[3]).toMatch(/^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
+      expect(lines[4]).toMatch(byReference('onnx/model_quantized.onnx'));
       // Built once: later batches add no line.
       await q8.fill(q8Batch.slice(1));
-      expect(lines).toHaveLength(3);
+      expect(lines).toHaveLength(5);
     } finally {
       await directQ8.dispose();
       await q8.dispose();

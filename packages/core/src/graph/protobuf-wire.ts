@@ -42,37 +42,45 @@ export function readVarint(bytes: Uint8Array, offset: number): { value: number; 
 /** The fields of the message in `bytes[start, end)`, in order. */
 export function readFields(bytes: Uint8Array, start = 0, end = bytes.length): WireField[] {
   const fields: WireField[] = [];
-  let offset = start;
-  while (offset < end) {
-    const key = readVarint(bytes, offset);
-    const number = Math.floor(key.value / 8);
-    const wireType = (key.value % 8) as WireType;
-    let valueStart = key.next;
-    let valueEnd: number;
-    switch (wireType) {
-      case WireType.Varint:
-        valueEnd = readVarint(bytes, valueStart).next;
-        break;
-      case WireType.Fixed64:
-        valueEnd = valueStart + 8;
-        break;
-      case WireType.Fixed32:
-        valueEnd = valueStart + 4;
-        break;
-      case WireType.LengthDelimited: {
-        const length = readVarint(bytes, valueStart);
-        valueStart = length.next;
-        valueEnd = valueStart + length.value;
-        break;
-      }
-      default:
-        throw new ProtobufFormatError(`unsupported wire type ${wireType} at byte ${offset}`);
-    }
-    if (valueEnd > end) throw new ProtobufFormatError(`field ${number} at byte ${offset} runs past its message`);
-    fields.push({ number, wireType, start: offset, end: valueEnd, valueStart, valueEnd });
-    offset = valueEnd;
+  for (let offset = start; offset < end; ) {
+    const field = readFieldHeader(bytes, offset);
+    if (field.valueEnd > end) throw new ProtobufFormatError(`field ${field.number} at byte ${offset} runs past its message`);
+    fields.push(field);
+    offset = field.end;
   }
   return fields;
+}
+
+/**
+ * The field whose key starts at `offset`, read from its key and length alone: its value may lie
+ * beyond `bytes` (a header read from a file, whose payload is never loaded).
+ */
+export function readFieldHeader(bytes: Uint8Array, offset: number): WireField {
+  const key = readVarint(bytes, offset);
+  const number = Math.floor(key.value / 8);
+  const wireType = (key.value % 8) as WireType;
+  let valueStart = key.next;
+  let valueEnd: number;
+  switch (wireType) {
+    case WireType.Varint:
+      valueEnd = readVarint(bytes, valueStart).next;
+      break;
+    case WireType.Fixed64:
+      valueEnd = valueStart + 8;
+      break;
+    case WireType.Fixed32:
+      valueEnd = valueStart + 4;
+      break;
+    case WireType.LengthDelimited: {
+      const length = readVarint(bytes, valueStart);
+      valueStart = length.next;
+      valueEnd = valueStart + length.value;
+      break;
+    }
+    default:
+      throw new ProtobufFormatError(`unsupported wire type ${wireType} at byte ${offset}`);
+  }
+  return { number, wireType, start: offset, end: valueEnd, valueStart, valueEnd };
 }
 
 const utf8Decoder = new TextDecoder();

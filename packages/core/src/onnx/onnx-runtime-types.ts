@@ -6,6 +6,8 @@ export interface OnnxTensorLike {
   readonly type: string;
   readonly dims: readonly number[];
   readonly data: unknown;
+  /** Where the data lives: 'cpu' for a typed array of its own. */
+  readonly location?: string;
   dispose?(): void;
 }
 

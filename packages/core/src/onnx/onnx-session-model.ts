@@ -183,7 +183,9 @@ export class OnnxSessionModel implements BackendModelV1 {
     const output = await this.runRows(target.session, batch, 0, batch.batchSize, { [positionsInput]: positions });
     try {
       this.checkOutput(output, [batch.positions.length, this.vocabSize]);
-      return (output.data as Float32Array).slice();
+      const data = output.data as Float32Array;
+      // Both onnxruntime bindings copy an output into a typed array of its own, which outlives the tensor's dispose: no need for a second copy.
+      return output.location === undefined || output.location === 'cpu' ? data : data.slice();
     } finally {
       output.dispose?.();
     }

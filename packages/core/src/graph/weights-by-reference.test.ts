@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
+import { ElementType, GraphField } from './onnx-fields.js';
+import { readInitializers } from './onnx-initializer.js';
+import { readOnnxModel } from './onnx-model.js';
+import { ProtobufFormatError, readFields } from './protobuf-wire.js';
+import { readModelWithWeightsByReference, type ByteRangeReader } from './weights-by-reference.js';
+
+/** Byte-for-byte equality, without a deep comparison of every element (megabytes here). */
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  return a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
+}
+
+/** A reader over bytes in memory that records each read. */
+function memoryReader(bytes: Uint8Array): ByteRangeReader & { reads: Array<{ offset: number; length: number }> } {
+  const reads: Array<{ offset: number; length: number }> = [];
+  return {
+    size: bytes.length,
+    reads,
+    async read(offset, length) {
+      reads.push({ offset, length });
+      return bytes.slice(offset, Math.min(offset + length, bytes.length));
+    },
+  };
+}
+
+/** The external-data entries of each initializer that has them. */
+function references(model: Uint8Array): Map<string, Record<string, string>> {
+  const parsed = readOnnxModel(model)!;
+  const found = new Map<string, Record<string, string>>();
+  const text = new TextDecoder();
+  for (const field of parsed.graphFields) {
+    if (field.number !== GraphField.initializer) continue;
+    const parts = readFields(model, field.valueStart, field.valueEnd);
+    const name = text.decode(model.subarray(parts.find((part) => part.number === 8)!.valueStart, parts.find((part) => part.number === 8)!.valueEnd));
+    const entries = parts.filter((part) => part.number === 13).map((part) => readFields(model, part.valueStart, part.valueEnd).map((entry) => text.decode(model.subarray(entry.valueStart, entry.valueEnd))));
+    if (entries.length > 0) found.set(name, Object.fromEntries(entries.map(([key, value]) => [key, value])));
+  }
+  return found;
+}
+
+async function logits(model: Uint8Array, folder: string): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create(model, { extra: { session: { model_external_initializers_file_folder_path: folder } } });
+  try {
+    const ids = [101, 1996, 103, 2003, 102];
+    const dims = [1, ids.length];
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), dims),
+      attention_mask: new ort.Tensor('int64', BigInt64Array.from(ids, () => 1n), dims),
+      token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), dims),
+    };
+    const output = await session.run(Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]])));
+    return output[session.outputNames[0]].data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
+
+describe('readModelWithWeightsByReference', () => {
+  for (const model of fixtureModels) {
+    for (const file of ['model.onnx', 'model_quantized.onnx']) {
+      it(`${model}/${file}: references the large float weights where they lie in the file, keeps the rest, and runs to the same logits`, async () => {
+        const path = join(fixtureModelPath(model), 'onnx', file);
+        const original = new Uint8Array(readFileSync(path));
+        const reader = memoryReader(original);
+        const result = await readModelWithWeightsByReference(reader, { location: file });
+
+        const before = readInitializers(original, readOnnxModel(original)!.graphFields);
+        const after = readInitializers(result.model, readOnnxModel(result.model)!.graphFields);
+        const referenced = references(result.model);
+        expect([...after.keys()]).toEqual([...before.keys()]);
+        expect(referenced.size).toBe(result.referenced);
+        expect(result.referenced).toBeGreaterThan(0);
+        for (const [name, initializer] of before) {
+          const kept = after.get(name)!;
+          expect(kept.dims, name).toEqual(initializer.dims);
+          expect(kept.elementType, name).toBe(initializer.elementType);
+          const entries = referenced.get(name);
+          const isFloat = initializer.elementType === ElementType.float;
+          if (entries === undefined) {
+            // Integer weights (read by the graph edits) and small tensors stay in the graph, byte for byte.
+            expect(!isFloat || (initializer.rawData?.length ?? 0) < 1024, name).toBe(true);
+            expect(kept.rawData === initializer.rawData || sameBytes(kept.rawData, initializer.rawData), name).toBe(true);
+            continue;
+          }
+          expect(isFloat && initializer.rawData!.length >= 1024, name).toBe(true);
+          expect(kept.external).toBe(true);
+          expect(kept.rawData).toBeUndefined();
+          expect(entries.location).toBe(file);
+          const offset = Number(entries.offset);
+          const length = Number(entries.length);
+          expect(sameBytes(original.subarray(offset, offset + length), initializer.rawData), name).toBe(true);
+        }
+        // The nodes are the same bytes.
+        const nodes = (bytes: Uint8Array) => Buffer.concat(readOnnxModel(bytes)!.nodes.map((node) => bytes.subarray(node.field.start, node.field.end)));
+        expect(sameBytes(nodes(result.model), nodes(original))).toBe(true);
+        // The referenced weights were never read.
+        const referencedBytes = [...referenced.values()].reduce((total, entries) => total + Number(entries.length), 0);
+        // Each reference costs fewer than 200 bytes of entries in place of its data.
+        expect(result.model.length).toBeLessThan(original.length - referencedBytes + 200 * result.referenced);
+        expect(result.bytesRead).toBe(reader.reads.reduce((total, read) => total + Math.min(read.length, original.length - read.offset), 0));
+
+        expect(await logits(result.model, dirname(path))).toEqual(await logits(original, dirname(path)));
+      });
+    }
+  }
+
+  it('reads the graph a window at a time, skipping the weights, so most of a large file is never read', async () => {
+    // Over 90% of the file is float weights: beyond them, at most two 64 KiB windows per weight (the fields, then the copy).
+    const path = join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx');
+    const original = new Uint8Array(readFileSync(path));
+    const reader = memoryReader(original);
+    const result = await readModelWithWeightsByReference(reader, { location: 'model.onnx' });
+    const referencedBytes = [...references(result.model).values()].reduce((total, entries) => total + Number(entries.length), 0);
+    expect(referencedBytes).toBeGreaterThan(original.length * 0.9);
+    expect(result.bytesRead).toBeLessThan(original.length - referencedBytes + 2 * 64 * 1024 * (result.referenced + 2));
+  });
+
+  it('leaves tensors below minBytes in the graph, and a model already by reference as it is', async () => {
+    const path = join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model.onnx');
+    const original = new Uint8Array(readFileSync(path));
+    const none = await readModelWithWeightsByReference(memoryReader(original), { location: 'model.onnx', minBytes: original.length });
+    expect(none.referenced).toBe(0);
+    expect(sameBytes(none.model, original)).toBe(true);
+    const once = await readModelWithWeightsByReference(memoryReader(original), { location: 'model.onnx' });
+    const twice = await readModelWithWeightsByReference(memoryReader(once.model), { location: 'other.onnx' });
+    expect(twice.referenced).toBe(0);
+    expect(sameBytes(twice.model, once.model)).toBe(true);
+  });
+
+  it('rejects a file cut short with a ProtobufFormatError', async () => {
+    const path = join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model.onnx');
+    const original = new Uint8Array(readFileSync(path));
+    const cut = original.subarray(0, original.length - 10);
+    await expect(readModelWithWeightsByReference(memoryReader(cut), { location: 'model.onnx' })).rejects.toThrow(ProtobufFormatError);
+  });
+});

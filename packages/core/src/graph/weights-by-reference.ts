@@ -1,0 +1,123 @@
+import { DataLocation, ElementType, EntryField, GraphField, ModelField, TensorField } from './onnx-fields.js';
+import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField, ProtobufFormatError, readFieldHeader, readVarint, WireType, type WireField } from './protobuf-wire.js';
+
+/** Byte ranges of a file, read on demand, so a model's weights need never pass through JS. */
+export interface ByteRangeReader {
+  /** The file's length in bytes. */
+  readonly size: number;
+  /** The `length` bytes from `offset`, or fewer at the end of the file. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+export interface WeightsByReferenceOptions {
+  /** The file's name as the references give it, relative to the folder the runtime is told to look in. */
+  readonly location: string;
+  /** Raw data of this many bytes or more is referenced; smaller stays in the graph. Default 1024. */
+  readonly minBytes?: number;
+}
+
+export interface WeightsByReference {
+  /** The model, its large floating-point weights replaced by references into the file. */
+  readonly model: Uint8Array;
+  /** How many initializers now reference the file. */
+  readonly referenced: number;
+  /** How many bytes of the model's file were read. */
+  readonly bytesRead: number;
+}
+
+/** Weights that go by reference: floating point. Integer ones stay, because the graph edits read them (int8 weights' column sums, shape tables). */
+const referencedTypes: ReadonlySet<number> = new Set([ElementType.float, ElementType.float16, ElementType.double, ElementType.bfloat16]);
+
+/**
+ * Reads an ONNX model with its large floating-point weights left in the file: each such initializer's
+ * `raw_data` becomes an ONNX external-data reference (`location`, `offset`, `length`) to where those
+ * bytes already sit in the file, so the result is the graph alone (150 KB for distilroberta instead
+ * of 330 MB), and only the graph's bytes are read.
+ *
+ * Why: a graph edited in JS and handed to onnxruntime as bytes is held three times at load: the file
+ * as read, the edited copy, and onnxruntime's own tensors. With references, onnxruntime reads the
+ * weights from the file itself (told the folder by `session.model_external_initializers_file_folder_path`),
+ * and JS holds neither copy. The graph edits work on the result as on the whole model: they read
+ * names, shapes and small or integer initializers, which stay in the graph. Weights the file already
+ * keeps outside (a `model.onnx_data` beside it) keep their references, relative to the same folder.
+ */
+export async function readModelWithWeightsByReference(reader: ByteRangeReader, options: WeightsByReferenceOptions): Promise<WeightsByReference> {
+  const minBytes = options.minBytes ?? 1024;
+  const file = new WindowedFile(reader);
+  let referenced = 0;
+  // One field at a time, in file order: the window only moves forwards.
+  const eachInOrder = async (fields: readonly WireField[], encode: (field: WireField) => Promise<Uint8Array>): Promise<Uint8Array[]> => {
+    const parts: Uint8Array[] = [];
+    for (const field of fields) parts.push(await encode(field));
+    return parts;
+  };
+  const tensor = async (field: WireField): Promise<Uint8Array> => {
+    const parts = await file.fields(field.valueStart, field.valueEnd);
+    const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
+    const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
+    const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
+    if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !referencedTypes.has(elementType)) return await file.slice(field.start, field.end);
+    referenced++;
+    const entry = (key: string, value: string) => encodeMessageField(TensorField.externalData, [encodeStringField(EntryField.key, key), encodeStringField(EntryField.value, value)]);
+    return encodeMessageField(GraphField.initializer, [
+      ...(await eachInOrder(parts.filter((part) => part !== raw), (part) => file.slice(part.start, part.end))),
+      entry('location', options.location),
+      entry('offset', String(raw.valueStart)),
+      entry('length', String(raw.valueEnd - raw.valueStart)),
+      encodeVarintField(TensorField.dataLocation, DataLocation.external),
+    ]);
+  };
+  const isMessage = (field: WireField, number: number) => field.number === number && field.wireType === WireType.LengthDelimited;
+  const graph = async (field: WireField): Promise<Uint8Array> =>
+    encodeMessageField(
+      ModelField.graph,
+      await eachInOrder(await file.fields(field.valueStart, field.valueEnd), (part) => (isMessage(part, GraphField.initializer) ? tensor(part) : file.slice(part.start, part.end))),
+    );
+  const model = concatBytes(await eachInOrder(await file.fields(0, reader.size), (field) => (isMessage(field, ModelField.graph) ? graph(field) : file.slice(field.start, field.end))));
+  return { model, referenced, bytesRead: file.bytesRead };
+}
+
+/** A file read forwards through a window, so the many small fields between the weights cost few reads. */
+class WindowedFile {
+  bytesRead = 0;
+  private window: Uint8Array = new Uint8Array(0);
+  private windowStart = 0;
+
+  constructor(
+    private readonly reader: ByteRangeReader,
+    private readonly windowSize = 64 * 1024,
+  ) {}
+
+  /** The message's fields in `[start, end)`, from their keys and lengths alone. */
+  async fields(start: number, end: number): Promise<WireField[]> {
+    const fields: WireField[] = [];
+    for (let offset = start; offset < end; ) {
+      // A key and a length take at most 20 bytes.
+      const head = readFieldHeader(await this.view(offset, Math.min(offset + 20, end)), 0);
+      const field = { ...head, start: offset, end: offset + head.end, valueStart: offset + head.valueStart, valueEnd: offset + head.valueEnd };
+      if (field.end > end) throw new ProtobufFormatError(`field ${field.number} at byte ${offset} runs past its message`);
+      fields.push(field);
+      offset = field.end;
+    }
+    return fields;
+  }
+
+  /** A copy of `[start, end)`, so the window can move on. */
+  async slice(start: number, end: number): Promise<Uint8Array> {
+    const view = await this.view(start, end);
+    if (view.length < this.window.length) return view.slice();
+    // A field as long as the window (a large integer tensor read for itself): hand over the buffer.
+    this.window = new Uint8Array(0);
+    return view;
+  }
+
+  private async view(start: number, end: number): Promise<Uint8Array> {
+    if (start < this.windowStart || end > this.windowStart + this.window.length) {
+      this.window = await this.reader.read(start, Math.max(end - start, this.windowSize));
+      this.windowStart = start;
+      this.bytesRead += this.window.length;
+      if (this.window.length < end - start) throw new ProtobufFormatError(`the file ends at byte ${start + this.window.length}, inside a field that runs to byte ${end}`);
+    }
+    return this.window.subarray(start - this.windowStart, end - this.windowStart);
+  }
+}

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,30 @@ describe('createOnnxBackend', () => {
         }
       });
     }
+
+    it('follows a model file that links elsewhere, as the Hub cache links snapshot files to blobs', async () => {
+      const cache = mkdtempSync(join(tmpdir(), 'fillmask-linked-model-'));
+      try {
+        mkdirSync(join(cache, 'blobs'));
+        mkdirSync(join(cache, 'snapshot', 'onnx'), { recursive: true });
+        copyFileSync(join(folder, 'onnx', 'model.onnx'), join(cache, 'blobs', '0123abcd'));
+        symlinkSync(join('..', '..', 'blobs', '0123abcd'), join(cache, 'snapshot', 'onnx', 'model.onnx'));
+        const linked: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(cache, 'snapshot', path) };
+        const lines: string[] = [];
+        const loaded = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files: linked, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        const whole = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        try {
+          expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(1);
+          expect(lines.filter((line) => line.includes('read whole'))).toEqual([]);
+          expect((await loaded.run(single)).logits).toEqual((await whole.run(single)).logits);
+        } finally {
+          await loaded.dispose();
+          await whole.dispose();
+        }
+      } finally {
+        rmSync(cache, { recursive: true, force: true });
+      }
+    });
 
     it('reads the whole file instead when the runtime cannot open a graph by reference (an onnxruntime without the folder setting)', async () => {
       const lines: string[] = [];

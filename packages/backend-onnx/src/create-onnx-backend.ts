@@ -25,12 +25,11 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
       const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions) };
       const modelPath = files.localPath ? await files.localPath(modelFile) : undefined;
-      const create = async (source: string | Uint8Array): Promise<Ort.InferenceSession> => {
+      /** Opens a graph from its path, or from bytes whose external data lies in `folder` (by default the model file's). */
+      const create = async (source: string | Uint8Array, folder = modelPath && dirname(modelPath)): Promise<Ort.InferenceSession> => {
         try {
           if (typeof source === 'string') return await runtime.InferenceSession.create(source, sessionOptions);
-          // A graph given as bytes finds the weights it references (and any external data of the file) in the model's folder.
-          const folder = modelPath === undefined ? {} : { extra: modelFolderOption(dirname(modelPath)) };
-          return await runtime.InferenceSession.create(source, mergeSessionOptions(sessionOptions, folder));
+          return await runtime.InferenceSession.create(source, folder === undefined ? sessionOptions : mergeSessionOptions(sessionOptions, { extra: modelFolderOption(folder) }));
         } catch (cause) {
           throw new UnsupportedModelError({
             model: files.location,
@@ -83,7 +82,7 @@ interface GraphSource {
   readonly modelPath: string | undefined;
   /** Leave the weights in the file (`readModelFileByReference`); false when a rewrite needs them in memory. */
   readonly byReference: boolean;
-  readonly create: (source: string | Uint8Array) => Promise<Ort.InferenceSession>;
+  readonly create: (source: string | Uint8Array, externalDataFolder?: string) => Promise<Ort.InferenceSession>;
   readonly debug: (message: string) => void;
 }
 
@@ -104,7 +103,7 @@ async function prepareAndOpen<Prepared>(
     try {
       const byReference = await readModelFileByReference(modelPath);
       const prepared = prepare(byReference.model);
-      const session = await create(graphOf(prepared).model ?? modelPath);
+      const session = await create(graphOf(prepared).model ?? modelPath, byReference.folder);
       debug(`fillmask: ${modelFile}: onnxruntime reads ${byReference.referenced} weight tensors from the file itself; ${byReference.bytesRead} bytes of it were read here`);
       return { prepared, session };
     } catch (error) {

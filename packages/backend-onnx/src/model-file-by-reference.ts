@@ -1,17 +1,20 @@
-import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { open, realpath } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { readModelWithWeightsByReference, type WeightsByReference } from '@fillmask/core/graph';
 
 /**
  * The model at `path` with its large floating-point weights left in the file
- * (`readModelWithWeightsByReference`), read a window at a time: onnxruntime then loads them from the
- * file itself, told its folder by `modelFolderOption`.
+ * (`readModelWithWeightsByReference`), read a window at a time, and the folder onnxruntime must be
+ * told (`modelFolderOption`) to load them from the file itself.
  */
-export async function readModelFileByReference(path: string): Promise<WeightsByReference> {
-  const file = await open(path, 'r');
+export async function readModelFileByReference(path: string): Promise<WeightsByReference & { folder: string }> {
+  // The references name the file itself, not a link to it: onnxruntime (1.30) resolves links and
+  // rejects a target outside the folder, as in the Hub cache, whose snapshot files link to blobs.
+  const target = await realpath(path);
+  const file = await open(target, 'r');
   try {
     const { size } = await file.stat();
-    return await readModelWithWeightsByReference(
+    const byReference = await readModelWithWeightsByReference(
       {
         size,
         async read(offset, length) {
@@ -25,8 +28,9 @@ export async function readModelFileByReference(path: string): Promise<WeightsByR
           return bytes.subarray(0, filled);
         },
       },
-      { location: basename(path) },
+      { location: basename(target) },
     );
+    return { ...byReference, folder: dirname(target) };
   } finally {
     await file.close();
   }

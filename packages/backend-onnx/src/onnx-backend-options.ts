@@ -38,7 +38,10 @@ export interface OnnxBackendOptions {
    * 26.9 ms by default, within this VM's run-to-run swing for `true`; batches ran at 52.3 and 49.6
    * sentences/s against 50.2 (10–13% slower in an earlier run) and the peak memory rose from
    * 1,478 MiB to 2,129 and 2,279 MiB (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter
-   * into its blocked layout; the rest a further copy of the rewritten model in memory).
+   * into its blocked layout; the rest a further copy of the rewritten model in memory). Either
+   * setting reads the whole model file, since the rewrite transposes the weights; by default they
+   * stay in the file for onnxruntime to read, and the peak was 751 MiB in the 08:32 UTC run of
+   * benchmarks/results.md.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -124,9 +124,38 @@ describe('createOnnxBackend', () => {
       }
     });
 
-    it('reads the whole file instead when the runtime cannot open a graph by reference (an onnxruntime without the folder setting)', async () => {
+    it('does not try the graph by reference with an onnxruntime older than 1.21, which would look for the weights in the working directory', async () => {
       const lines: string[] = [];
-      // The real runtime, minus the setting: an older onnxruntime ignores keys it does not know.
+      const reported = (versions: Record<string, string>) => ({ ...ort, env: { ...ort.env, versions } }) as unknown as typeof ort;
+      for (const versions of [{ common: '1.20.1', node: '1.20.1' }, { common: '1.20.0' }, {}]) {
+        const loaded = await createOnnxBackend({ runtime: reported(versions), onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        expect((await loaded.run(single)).logits).toHaveLength(loaded.vocabSize);
+        await loaded.dispose();
+      }
+      expect(lines.filter((line) => line.includes('file itself') || line.includes('read whole'))).toEqual([]);
+      expect(lines.filter((line) => line.includes('run on the mask rows only'))).toHaveLength(3);
+    });
+
+    it('says once why a file on disk that is no model was read whole, then rejects it with the typed error', async () => {
+      const broken = mkdtempSync(join(tmpdir(), 'fillmask-not-a-model-'));
+      try {
+        mkdirSync(join(broken, 'onnx'));
+        writeFileSync(join(broken, 'onnx', 'model.onnx'), new Uint8Array([8, 7]));
+        const lines: string[] = [];
+        const files: ModelFiles = { ...folderFiles(broken), localPath: async (path) => join(broken, path) };
+        const error = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files, config: {}, dtype: 'fp32', modelFile: 'onnx/model.onnx' }).catch((caught: unknown) => caught);
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toMatch(/^fillmask: onnx\/model\.onnx: the graph with its weights left in the file did not load, so it is read whole: /);
+        expect(lines[1]).toBe('fillmask: onnx/model.onnx runs unchanged, computing logits at every position: the model has no graph');
+        expect(UnsupportedModelError.isInstance(error)).toBe(true);
+      } finally {
+        rmSync(broken, { recursive: true, force: true });
+      }
+    });
+
+    it('reads the whole file instead when the runtime does not open the graph by reference', async () => {
+      const lines: string[] = [];
+      // The real runtime, minus the folder setting, so the references are looked for in the working directory and not found.
       const olderRuntime = {
         ...ort,
         InferenceSession: {
@@ -161,18 +190,36 @@ describe('createOnnxBackend', () => {
       const ids = Int32Array.of(0, 713, 50264, 2);
       const single = { batchSize: 1, sequenceLength: 4, inputIds: ids, attentionMask: new Int32Array(4).fill(1), tokenTypeIds: new Int32Array(4), positions: Int32Array.of(2) };
       const expected = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
-      for (const options of [{}, { pointwiseConvolutions: true }] satisfies OnnxBackendOptions[]) {
+      try {
+        // By reference (the references kept as the file has them), and read whole as the convolution rewrite does.
+        for (const options of [{}, { pointwiseConvolutions: true }] satisfies OnnxBackendOptions[]) {
+          const lines: string[] = [];
+          const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+          try {
+            expect(lines.some((line) => line.includes('run on the mask rows only'))).toBe(true);
+            expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength('pointwiseConvolutions' in options ? 0 : 1);
+            expect(lines.filter((line) => line.includes('read whole'))).toEqual([]);
+            // Bit for bit: weights in external data stay MatMul weights, so no product became a convolution.
+            expect((await loaded.run(single)).logits).toEqual((await expected.run(single)).logits);
+          } finally {
+            await loaded.dispose();
+          }
+        }
+        // The same file behind a link, as in the Hub cache: the data beside the link is not beside the link's target, so the file is read whole.
+        mkdirSync(join(saved, 'blobs'));
+        renameSync(join(saved, 'onnx', 'model.onnx'), join(saved, 'blobs', 'graph'));
+        symlinkSync(join('..', 'blobs', 'graph'), join(saved, 'onnx', 'model.onnx'));
         const lines: string[] = [];
-        const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
-        expect(lines.some((line) => line.includes('run on the mask rows only'))).toBe(true);
-        const [actual, wanted] = [(await loaded.run(single)).logits, (await expected.run(single)).logits];
-        let largest = 0;
-        for (let index = 0; index < wanted.length; index++) largest = Math.max(largest, Math.abs(actual[index] - wanted[index]));
-        // Convolutions add the same products in another order (the parity suite's bound); otherwise bit for bit.
-        expect(largest).toBeLessThanOrEqual('pointwiseConvolutions' in options ? 1e-5 : 0);
-        await loaded.dispose();
+        const linked = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        try {
+          expect(lines.filter((line) => line.includes('keeps weights in external data beside the link') && line.includes('read whole'))).toHaveLength(1);
+          expect((await linked.run(single)).logits).toEqual((await expected.run(single)).logits);
+        } finally {
+          await linked.dispose();
+        }
+      } finally {
+        await expected.dispose();
       }
-      await expected.dispose();
     } finally {
       rmSync(saved, { recursive: true, force: true });
     }

@@ -5,7 +5,7 @@ import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
-import { modelFolderOption, readModelFileByReference } from './model-file-by-reference.js';
+import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
 import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
@@ -38,13 +38,9 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           });
         }
       };
-      const source: GraphSource = { files, modelFile, modelPath, byReference: modelPath !== undefined && !graphOptions.pointwiseConvolutions, create, debug };
-      const prepareGraphs = (model: Uint8Array) => {
-        const prepared = prepareFillMaskGraphs(model, graphOptions);
-        for (const note of prepared.notes) debug(`fillmask: ${modelFile} ${note}`);
-        return prepared;
-      };
-      const { prepared: graphs, session } = await prepareAndOpen(source, prepareGraphs, (prepared) => prepared.single);
+      const byReference = modelPath !== undefined && !graphOptions.pointwiseConvolutions && readsWeightsByReference(runtime);
+      const source: GraphSource = { files, modelFile, modelPath, byReference, create, debug };
+      const { prepared: graphs, session } = await prepareAndOpen(source, (model) => prepareFillMaskGraphs(model, graphOptions), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
       const { single, batchInvariant, batchGraph } = graphs;
       return OnnxSessionModel.create({
         session,
@@ -58,12 +54,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           batchGraph: {
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
-              const prepareBatch = (model: Uint8Array) => {
-                const prepared = prepareBatchGraph(model, graphOptions);
-                debug(`fillmask: ${modelFile} ${prepared.note}`);
-                return prepared;
-              };
-              const { prepared, session: batchSession } = await prepareAndOpen(source, prepareBatch, (batch) => batch.graph);
+              const { prepared, session: batchSession } = await prepareAndOpen(source, (model) => prepareBatchGraph(model, graphOptions), (batch) => ({ graph: batch.graph, notes: [batch.note] }));
               return { session: batchSession, positionsInput: prepared.graph.positionsInput };
             },
             onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
@@ -80,40 +71,53 @@ interface GraphSource {
   readonly modelFile: string;
   /** The file on disk, when the model source has one. */
   readonly modelPath: string | undefined;
-  /** Leave the weights in the file (`readModelFileByReference`); false when a rewrite needs them in memory. */
+  /** Leave the weights in the file (`readModelFileByReference`); false when a rewrite needs them in memory, or the runtime cannot read them there. */
   readonly byReference: boolean;
   readonly create: (source: string | Uint8Array, externalDataFolder?: string) => Promise<Ort.InferenceSession>;
   readonly debug: (message: string) => void;
 }
 
 /**
- * Prepares a graph and opens it. By reference, neither JS nor a second copy holds the weights at
- * load; the convolution rewrite transposes them, so it reads the whole file. A graph by reference
- * that fails to read or open (an onnxruntime older than the folder setting) is prepared again from
- * the whole file, as it was before weights went by reference.
- * A function of its own, so no closure of the loaded model keeps the prepared bytes alive.
+ * Prepares a graph and opens it, then logs its notes. By reference, neither JS nor a second copy
+ * holds the weights at load; the convolution rewrite transposes them, so it reads the whole file. A
+ * graph by reference that fails to read or open is prepared again from the whole file, as it was
+ * before weights went by reference. A function of its own, so no closure of the loaded model keeps
+ * the prepared bytes alive.
  */
 async function prepareAndOpen<Prepared>(
   source: GraphSource,
   prepare: (model: Uint8Array) => Prepared,
-  graphOf: (prepared: Prepared) => PreparedGraph,
+  describe: (prepared: Prepared) => { readonly graph: PreparedGraph; readonly notes: readonly string[] },
 ): Promise<{ prepared: Prepared; session: Ort.InferenceSession }> {
   const { files, modelFile, modelPath, create, debug } = source;
+  const logNotes = (prepared: Prepared) => describe(prepared).notes.forEach((note) => debug(`fillmask: ${modelFile} ${note}`));
   if (source.byReference && modelPath !== undefined) {
+    let opened: { prepared: Prepared; session: Ort.InferenceSession; byReference: Awaited<ReturnType<typeof readModelFileByReference>> } | undefined;
     try {
       const byReference = await readModelFileByReference(modelPath);
       const prepared = prepare(byReference.model);
-      const session = await create(graphOf(prepared).model ?? modelPath, byReference.folder);
-      debug(`fillmask: ${modelFile}: onnxruntime reads ${byReference.referenced} weight tensors from the file itself; ${byReference.bytesRead} bytes of it were read here`);
-      return { prepared, session };
+      // A graph the edits left as it is still goes by reference.
+      opened = { prepared, byReference, session: await create(describe(prepared).graph.model ?? byReference.model, byReference.folder) };
     } catch (error) {
       // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
       debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
     }
+    if (opened) {
+      const { prepared, session, byReference } = opened;
+      try {
+        logNotes(prepared);
+        debug(`fillmask: ${modelFile}: onnxruntime reads ${byReference.referenced} weight tensors from the file itself; ${byReference.bytesRead} bytes of it were read here`);
+      } catch (error) {
+        await session.release();
+        throw error;
+      }
+      return { prepared, session };
+    }
   }
   const prepared = prepare(await files.read(modelFile));
+  logNotes(prepared);
   // A graph left as it is loads from its path when there is one, so onnxruntime finds any external data beside it.
-  return { prepared, session: await create(graphOf(prepared).model ?? modelPath ?? (await files.read(modelFile))) };
+  return { prepared, session: await create(describe(prepared).graph.model ?? modelPath ?? (await files.read(modelFile))) };
 }
 
 function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions']): false | 'mask-rows' | 'everywhere' {

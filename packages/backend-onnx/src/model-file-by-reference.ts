@@ -30,6 +30,10 @@ export async function readModelFileByReference(path: string): Promise<WeightsByR
       },
       { location: basename(target) },
     );
+    // Weights the file already keeps beside it lie beside the link, not beside its target.
+    if (byReference.alreadyExternal > 0 && dirname(target) !== dirname(path)) {
+      throw new Error(`${path} links to ${target} and keeps weights in external data beside the link, which onnxruntime cannot follow through a link`);
+    }
     return { ...byReference, folder: dirname(target) };
   } finally {
     await file.close();
@@ -39,4 +43,16 @@ export async function readModelFileByReference(path: string): Promise<WeightsByR
 /** The onnxruntime setting that resolves a graph's external-data references when the graph is given as bytes. */
 export function modelFolderOption(folder: string): { session: { model_external_initializers_file_folder_path: string } } {
   return { session: { model_external_initializers_file_folder_path: folder } };
+}
+
+/**
+ * Whether the runtime resolves a graph's external-data references in a folder it is told
+ * (`session.model_external_initializers_file_folder_path`, onnxruntime 1.21 and later). An older one
+ * ignores the setting and looks in the working directory, where a file of the same name would give
+ * it the wrong weights without an error; so an older or unknown version reads the whole file.
+ */
+export function readsWeightsByReference(runtime: { readonly env?: { readonly versions?: { readonly node?: string; readonly common?: string } } }): boolean {
+  const version = runtime.env?.versions?.node ?? runtime.env?.versions?.common;
+  const [major, minor] = (version ?? '').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 21);
 }

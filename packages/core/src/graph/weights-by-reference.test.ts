@@ -128,6 +128,7 @@ describe('readModelWithWeightsByReference', () => {
     const once = await readModelWithWeightsByReference(memoryReader(original), { location: 'model.onnx' });
     const twice = await readModelWithWeightsByReference(memoryReader(once.model), { location: 'other.onnx' });
     expect(twice.referenced).toBe(0);
+    expect(twice.alreadyExternal).toBe(once.referenced);
     expect(sameBytes(twice.model, once.model)).toBe(true);
   });
 

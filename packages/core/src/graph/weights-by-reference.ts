@@ -21,6 +21,8 @@ export interface WeightsByReference {
   readonly model: Uint8Array;
   /** How many initializers now reference the file. */
   readonly referenced: number;
+  /** How many initializers the file already kept in external data (another file beside it), left as they were. */
+  readonly alreadyExternal: number;
   /** How many bytes of the model's file were read. */
   readonly bytesRead: number;
 }
@@ -45,7 +47,9 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
   const minBytes = options.minBytes ?? 1024;
   const file = new WindowedFile(reader);
   let referenced = 0;
-  // One field at a time, in file order: the window only moves forwards.
+  let alreadyExternal = 0;
+  // One field at a time, in file order, never two reads at once: they share the window. (Each
+  // message is walked twice, its keys and lengths first, then its copy, so the window steps back.)
   const eachInOrder = async (fields: readonly WireField[], encode: (field: WireField) => Promise<Uint8Array>): Promise<Uint8Array[]> => {
     const parts: Uint8Array[] = [];
     for (const field of fields) parts.push(await encode(field));
@@ -56,6 +60,11 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
     const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
     const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
     const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
+    if (parts.some((part) => part.number === TensorField.externalData || part.number === TensorField.dataLocation)) {
+      // Already outside (or marked so): left as the file has it.
+      alreadyExternal++;
+      return await file.slice(field.start, field.end);
+    }
     if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !referencedTypes.has(elementType)) return await file.slice(field.start, field.end);
     referenced++;
     const entry = (key: string, value: string) => encodeMessageField(TensorField.externalData, [encodeStringField(EntryField.key, key), encodeStringField(EntryField.value, value)]);
@@ -74,7 +83,7 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
       await eachInOrder(await file.fields(field.valueStart, field.valueEnd), (part) => (isMessage(part, GraphField.initializer) ? tensor(part) : file.slice(part.start, part.end))),
     );
   const model = concatBytes(await eachInOrder(await file.fields(0, reader.size), (field) => (isMessage(field, ModelField.graph) ? graph(field) : file.slice(field.start, field.end))));
-  return { model, referenced, bytesRead: file.bytesRead };
+  return { model, referenced, alreadyExternal, bytesRead: file.bytesRead };
 }
 
 /** A file read forwards through a window, so the many small fields between the weights cost few reads. */

@@ -6,7 +6,11 @@ export interface OnnxTensorLike {
   readonly type: string;
   readonly dims: readonly number[];
   readonly data: unknown;
-  /** Where the data lives: 'cpu' for a typed array of its own. */
+  /**
+   * Where the data lives. 'cpu' promises that `data` is a typed array of the tensor's own, which
+   * stays valid after `dispose()` (both onnxruntime bindings copy outputs out of the runtime);
+   * anything else, or nothing, gets copied before the tensor is disposed.
+   */
   readonly location?: string;
   dispose?(): void;
 }

@@ -184,8 +184,8 @@ export class OnnxSessionModel implements BackendModelV1 {
     try {
       this.checkOutput(output, [batch.positions.length, this.vocabSize]);
       const data = output.data as Float32Array;
-      // Both onnxruntime bindings copy an output into a typed array of its own, which outlives the tensor's dispose: no need for a second copy.
-      return output.location === undefined || output.location === 'cpu' ? data : data.slice();
+      // 'cpu': a typed array of the output's own, which outlives the tensor's dispose (see OnnxTensorLike.location).
+      return output.location === 'cpu' ? data : data.slice();
     } finally {
       output.dispose?.();
     }

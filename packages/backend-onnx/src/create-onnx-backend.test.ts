@@ -127,7 +127,7 @@ describe('createOnnxBackend', () => {
     it('does not try the graph by reference with an onnxruntime older than 1.21, which would look for the weights in the working directory', async () => {
       const lines: string[] = [];
       const reported = (versions: Record<string, string>) => ({ ...ort, env: { ...ort.env, versions } }) as unknown as typeof ort;
-      for (const versions of [{ common: '1.20.1', node: '1.20.1' }, { common: '1.20.0' }, {}]) {
+      for (const versions of [{ common: '1.20.1', node: '1.20.1' }, { common: '1.20.0' }, {}] as Array<Record<string, string>>) {
         const loaded = await createOnnxBackend({ runtime: reported(versions), onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
         expect((await loaded.run(single)).logits).toHaveLength(loaded.vocabSize);
         await loaded.dispose();

@@ -114,10 +114,14 @@ async function prepareAndOpen<Prepared>(
       return { prepared, session };
     }
   }
-  const prepared = prepare(await files.read(modelFile));
+  let whole: Uint8Array | undefined = await files.read(modelFile);
+  const prepared = prepare(whole);
   logNotes(prepared);
   // A graph left as it is loads from its path when there is one, so onnxruntime finds any external data beside it.
-  return { prepared, session: await create(describe(prepared).graph.model ?? modelPath ?? (await files.read(modelFile))) };
+  const graph = describe(prepared).graph.model ?? modelPath ?? whole;
+  // Not held while onnxruntime loads, unless it is the graph.
+  whole = undefined;
+  return { prepared, session: await create(graph) };
 }
 
 function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions']): false | 'mask-rows' | 'everywhere' {

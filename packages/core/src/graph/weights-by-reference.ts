@@ -57,14 +57,14 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
   };
   const tensor = async (field: WireField): Promise<Uint8Array> => {
     const parts = await file.fields(field.valueStart, field.valueEnd);
-    const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
-    const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
-    const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
     if (parts.some((part) => part.number === TensorField.externalData || part.number === TensorField.dataLocation)) {
       // Already outside (or marked so): left as the file has it.
       alreadyExternal++;
       return await file.slice(field.start, field.end);
     }
+    const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
+    const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
+    const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
     if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !referencedTypes.has(elementType)) return await file.slice(field.start, field.end);
     referenced++;
     const entry = (key: string, value: string) => encodeMessageField(TensorField.externalData, [encodeStringField(EntryField.key, key), encodeStringField(EntryField.value, value)]);

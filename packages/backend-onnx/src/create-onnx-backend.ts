@@ -1,8 +1,9 @@
 import { UnsupportedModelError } from '@fillmask/core';
 import { dirname } from 'node:path';
-import { prepareBatchGraph, prepareFillMaskGraphs, type PreparedGraph } from '@fillmask/core/graph';
+import { externalDataLocations, prepareBatchGraph, prepareFillMaskGraphs, relocateExternalData, type PreparedGraph } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
+import { externalDataOnDisk } from './external-data-on-disk.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
@@ -81,8 +82,9 @@ interface GraphSource {
  * Prepares a graph and opens it, then logs its notes. By reference, neither JS nor a second copy
  * holds the weights at load; the convolution rewrite transposes them, so it reads the whole file. A
  * graph by reference that fails to read or open is prepared again from the whole file, as it was
- * before weights went by reference. A function of its own, so no closure of the loaded model keeps
- * the prepared bytes alive.
+ * before weights went by reference. Files the graph keeps weights in (a `model.onnx_data`) are
+ * fetched and found on disk first (`externalDataOnDisk`), and the graph names them as they are
+ * there. A function of its own, so no closure of the loaded model keeps the prepared bytes alive.
  */
 async function prepareAndOpen<Prepared>(
   source: GraphSource,
@@ -92,21 +94,34 @@ async function prepareAndOpen<Prepared>(
   const { files, modelFile, modelPath, create, debug } = source;
   const logNotes = (prepared: Prepared) => describe(prepared).notes.forEach((note) => debug(`fillmask: ${modelFile} ${note}`));
   if (source.byReference && modelPath !== undefined) {
-    let opened: { prepared: Prepared; session: Ort.InferenceSession; byReference: Awaited<ReturnType<typeof readModelFileByReference>> } | undefined;
+    let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
     try {
-      const byReference = await readModelFileByReference(modelPath);
-      const prepared = prepare(byReference.model);
-      // A graph the edits left as it is still goes by reference.
-      opened = { prepared, byReference, session: await create(describe(prepared).graph.model ?? byReference.model, byReference.folder) };
+      read = await readModelFileByReference(modelPath);
     } catch (error) {
       // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
       debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
     }
-    if (opened) {
-      const { prepared, session, byReference } = opened;
+    // Fetched before the attempt, so a failed download is reported as it is rather than retried.
+    const externalData = read && read.externalDataLocations.length > 0 ? await externalDataOnDisk(files, modelFile, read.externalDataLocations) : undefined;
+    let opened: { prepared: Prepared; session: Ort.InferenceSession } | undefined;
+    if (read) {
+      try {
+        if (externalData && externalData.folder !== read.folder) {
+          throw new Error(`its external data lies in ${externalData.folder}, and the file itself in ${read.folder}: onnxruntime reads the weights from one folder`);
+        }
+        const model = externalData ? relocateExternalData(read.model, externalData.relocation) : read.model;
+        const prepared = prepare(model);
+        // A graph the edits left as it is still goes by reference.
+        opened = { prepared, session: await create(describe(prepared).graph.model ?? model, read.folder) };
+      } catch (error) {
+        debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
+      }
+    }
+    if (read && opened) {
+      const { prepared, session } = opened;
       try {
         logNotes(prepared);
-        debug(`fillmask: ${modelFile}: onnxruntime reads ${byReference.referenced} weight tensors from the file itself; ${byReference.bytesRead} bytes of it were read here`);
+        debug(`fillmask: ${modelFile}: onnxruntime reads ${read.referenced} weight tensors from the file itself; ${read.bytesRead} bytes of it were read here`);
       } catch (error) {
         await session.release();
         throw error;
@@ -115,13 +130,17 @@ async function prepareAndOpen<Prepared>(
     }
   }
   let whole: Uint8Array | undefined = await files.read(modelFile);
+  const locations = externalDataLocations(whole);
+  const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations) : undefined;
+  if (externalData) whole = relocateExternalData(whole, externalData.relocation);
   const prepared = prepare(whole);
   logNotes(prepared);
-  // A graph left as it is loads from its path when there is one, so onnxruntime finds any external data beside it.
-  const graph = describe(prepared).graph.model ?? modelPath ?? whole;
+  // A graph left as it is loads from its path when there is one (and no external data, which may be
+  // reached through links), so onnxruntime maps it rather than copying it.
+  const graph = describe(prepared).graph.model ?? (externalData ? undefined : modelPath) ?? whole;
   // Not held while onnxruntime loads, unless it is the graph.
   whole = undefined;
-  return { prepared, session: await create(graph) };
+  return { prepared, session: await create(graph, externalData?.folder) };
 }
 
 function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions']): false | 'mask-rows' | 'everywhere' {

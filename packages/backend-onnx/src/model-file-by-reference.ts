@@ -5,7 +5,9 @@ import { readModelWithWeightsByReference, type WeightsByReference } from '@fillm
 /**
  * The model at `path` with its large floating-point weights left in the file
  * (`readModelWithWeightsByReference`), read a window at a time, and the folder onnxruntime must be
- * told (`modelFolderOption`) to load them from the file itself.
+ * told (`modelFolderOption`) to load them from the file itself. Weights the file already keeps in
+ * other files stay there (`externalDataLocations`); their names are relative to the model file's
+ * folder, not to `folder`, which is its target's when the path is a link.
  */
 export async function readModelFileByReference(path: string): Promise<WeightsByReference & { folder: string }> {
   // The references name the file itself, not a link to it: onnxruntime (1.30) resolves links and
@@ -30,10 +32,6 @@ export async function readModelFileByReference(path: string): Promise<WeightsByR
       },
       { location: basename(target) },
     );
-    // Weights the file already keeps beside it lie beside the link, not beside its target.
-    if (byReference.alreadyExternal > 0 && dirname(target) !== dirname(path)) {
-      throw new Error(`${path} links to ${target} and keeps weights in external data beside the link, which onnxruntime cannot follow through a link`);
-    }
     return { ...byReference, folder: dirname(target) };
   } finally {
     await file.close();

@@ -3,8 +3,10 @@ import type { Page } from 'playwright-core';
 import type { MaskPredictions } from '@fillmask/core';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { startHubServer, type HubServer } from '@fillmask/test-hub-server';
-import { statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { readModelWithWeightsByReference } from '@fillmask/core/graph';
 import { launchChromium, type ChromiumSession } from './chromium.test-helper.js';
 import { harnessError, harnessValue, openHarness } from './harness-page.test-helper.js';
 import { startTestServer, type TestServer } from './test-server.test-helper.js';
@@ -13,11 +15,19 @@ let server: TestServer;
 let hub: HubServer;
 let chromium: ChromiumSession;
 let page: Page;
+/** tiny-roberta saved as a model over 2 GB is: the graph in onnx/model.onnx, its weights in onnx/model.onnx_data. */
+const externalDataModel = mkdtempSync(path.join(tmpdir(), 'fillmask-external-data-'));
 
 beforeAll(async () => {
   server = await startTestServer({ app: inject('harnessDist') });
+  cpSync(fixtureModelPath('tiny-roberta'), externalDataModel, { recursive: true, filter: (source) => !source.endsWith('.onnx') });
+  const whole = new Uint8Array(readFileSync(path.join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx')));
+  const graph = await readModelWithWeightsByReference({ size: whole.length, read: async (offset, length) => whole.slice(offset, offset + length) }, { location: 'model.onnx_data' });
+  writeFileSync(path.join(externalDataModel, 'onnx', 'model.onnx'), graph.model);
+  copyFileSync(path.join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx'), path.join(externalDataModel, 'onnx', 'model.onnx_data'));
   hub = await startHubServer({
     repos: {
+      'org/big-model': { folder: externalDataModel },
       'org/tiny-roberta': { folder: fixtureModelPath('tiny-roberta'), revisions: { v2: fixtureModelPath('tiny-bert-uncased') } },
       'org/gated': { folder: fixtureModelPath('tiny-albert'), gated: true },
     },
@@ -33,6 +43,7 @@ afterAll(async () => {
   await chromium?.close();
   await server?.close();
   await hub?.close();
+  rmSync(externalDataModel, { recursive: true, force: true });
 });
 
 const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'];
@@ -168,5 +179,16 @@ describe('models from the Hub: <hubUrl>/<id>/resolve/<revision>/, LFS files thro
     expect(whole.byteLength).toBe(fileSize('tiny-roberta', 'onnx/model_quantized.onnx'));
     expect(hub.requests.filter((request) => request.server === 'cdn' && request.method === 'GET').length).toBe(before + 1);
     expect(await harnessValue(page, 'cachedUrls')).toContain(modelUrl);
+  });
+});
+
+describe('a Hub model that keeps its weights in external data (onnx/model.onnx_data)', () => {
+  it('downloads the data with the graph, keeps both in the cache, and gives the same results as the model in one file', async () => {
+    const opened = await harnessValue(page, 'open', 'external-data', { model: 'org/big-model', hubUrl: hub.url });
+    const size = fileSize('tiny-roberta', 'onnx/model.onnx');
+    expect(opened.progress.filter((event) => event.file === 'onnx/model.onnx_data').at(-1)).toEqual({ file: 'onnx/model.onnx_data', status: 'done', loadedBytes: size, totalBytes: size });
+    const sentences = ['Paris is the <mask> of France.', 'A <mask> and a <mask>.'];
+    expect(await harnessValue(page, 'fill', 'external-data', sentences)).toEqual(await harnessValue(page, 'fill', 'hub-again', sentences));
+    expect(await harnessValue(page, 'cachedUrls')).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model.onnx_data'].map((file) => `${hub.url}/org/big-model/resolve/main/${file}`)));
   });
 });

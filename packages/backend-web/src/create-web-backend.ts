@@ -5,6 +5,7 @@ import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
 import { configureWasmEnvironment, defaultThreadCount } from './configure-wasm-environment.js';
 import { loadWebRuntime } from './load-web-runtime.js';
+import { readExternalData, type ExternalDataFile } from './read-external-data.js';
 import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { webGpuUnavailableReason } from './webgpu-availability.js';
 
@@ -34,12 +35,15 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       }
       const debug = options.onDebug ?? (() => undefined);
       const graph = await files.read(modelFile);
+      let externalData: ExternalDataFile[] | undefined = await readExternalData(files, modelFile, graph);
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
       const graphs = prepareFillMaskGraphs(graph, { maskRowsOnly: options.maskRowsOnly });
       for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       const positionsInput = graphs.single.positionsInput;
       const subject = { location: files.location, modelFile };
-      const opened = await openSession(options, graphs.single.model ?? graph, executionProvider, subject);
+      const opened = await openSession(options, { model: graphs.single.model ?? graph, externalData }, executionProvider, subject);
+      // onnxruntime holds its own copy now.
+      externalData = undefined;
       const loaded = await OnnxSessionModel.create({
         session: opened.session,
         createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
@@ -52,9 +56,11 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
           batchGraph: {
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
-              const { graph: batch, note } = prepareBatchGraph(await files.read(modelFile), { maskRowsOnly: options.maskRowsOnly });
+              const whole = await files.read(modelFile);
+              const { graph: batch, note } = prepareBatchGraph(whole, { maskRowsOnly: options.maskRowsOnly });
               debug(`fillmask: ${modelFile} ${note}`);
-              const session = await createSession(opened.runtime, batch.model, opened.executionProvider).catch((cause: unknown) => {
+              const graphFiles = { model: batch.model, externalData: await readExternalData(files, modelFile, whole) };
+              const session = await createSession(opened.runtime, graphFiles, opened.executionProvider).catch((cause: unknown) => {
                 throw sessionError(cause, subject, opened.executionProvider);
               });
               return { session, positionsInput: batch.positionsInput };
@@ -87,7 +93,7 @@ interface OpenedSession {
 /** A session on the execution provider, or on wasm when WebGPU fails to create it and fallbackToWasm allows. */
 async function openSession(
   options: WebBackendOptions,
-  model: Uint8Array,
+  model: GraphFiles,
   executionProvider: WebExecutionProvider,
   subject: { location: string; modelFile: string },
 ): Promise<OpenedSession> {
@@ -110,8 +116,14 @@ async function prepareRuntime(options: WebBackendOptions, executionProvider: Web
   return runtime;
 }
 
-function createSession(runtime: OnnxWebRuntime, model: Uint8Array, executionProvider: WebExecutionProvider): Promise<OrtWeb.InferenceSession> {
-  return runtime.InferenceSession.create(model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all' });
+/** A graph and the files it keeps its weights in. */
+interface GraphFiles {
+  readonly model: Uint8Array;
+  readonly externalData: readonly ExternalDataFile[];
+}
+
+function createSession(runtime: OnnxWebRuntime, { model, externalData }: GraphFiles, executionProvider: WebExecutionProvider): Promise<OrtWeb.InferenceSession> {
+  return runtime.InferenceSession.create(model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) });
 }
 
 function webGpuUnavailable(reason: string): BackendUnavailableError {

@@ -5,6 +5,7 @@ export type { MaskRowsOptions, MaskRowsRewrite } from './gather-mask-rows.js';
 export { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
 export type { PointwiseConvolutionRewrite, PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';
 export { readModelWithWeightsByReference } from './weights-by-reference.js';
+export { externalDataLocations, relocateExternalData } from './external-data.js';
 export type { ByteRangeReader, WeightsByReference, WeightsByReferenceOptions } from './weights-by-reference.js';
 export { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 export type { PerSequenceQuantization } from './quantize-per-sequence.js';

@@ -129,6 +129,8 @@ describe('readModelWithWeightsByReference', () => {
     const twice = await readModelWithWeightsByReference(memoryReader(once.model), { location: 'other.onnx' });
     expect(twice.referenced).toBe(0);
     expect(twice.alreadyExternal).toBe(once.referenced);
+    expect(twice.externalDataLocations).toEqual(['model.onnx']);
+    expect(once.externalDataLocations).toEqual([]);
     expect(sameBytes(twice.model, once.model)).toBe(true);
   });
 

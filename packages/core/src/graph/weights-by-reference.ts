@@ -1,5 +1,6 @@
-import { DataLocation, ElementType, EntryField, GraphField, ModelField, TensorField } from './onnx-fields.js';
-import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField, ProtobufFormatError, readFieldHeader, readVarint, WireType, type WireField } from './protobuf-wire.js';
+import { externalDataEntry, tensorLocation } from './external-data.js';
+import { DataLocation, ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
+import { concatBytes, encodeMessageField, encodeVarintField, ProtobufFormatError, readFieldHeader, readFields, readVarint, WireType, type WireField } from './protobuf-wire.js';
 
 /** Byte ranges of a file, read on demand, so a model's weights need never pass through JS. */
 export interface ByteRangeReader {
@@ -23,6 +24,8 @@ export interface WeightsByReference {
   readonly referenced: number;
   /** How many initializers the file already kept in external data (another file beside it), left as they were. */
   readonly alreadyExternal: number;
+  /** The files those lie in, as the graph names them (`externalDataLocations`). */
+  readonly externalDataLocations: readonly string[];
   /** How many bytes of the model's file were read. */
   readonly bytesRead: number;
 }
@@ -41,13 +44,16 @@ const referencedTypes: ReadonlySet<number> = new Set([ElementType.float, Element
  * weights from the file itself (told the folder by `session.model_external_initializers_file_folder_path`),
  * and JS holds neither copy. The graph edits work on the result as on the whole model: they read
  * names, shapes and small or integer initializers, which stay in the graph. Weights the file already
- * keeps outside (a `model.onnx_data` beside it) keep their references, relative to the same folder.
+ * keeps outside (a `model.onnx_data` beside it) keep their references, listed in
+ * `externalDataLocations` (`relocateExternalData` renames them, for a folder where those files have
+ * other names, as in the Hub cache).
  */
 export async function readModelWithWeightsByReference(reader: ByteRangeReader, options: WeightsByReferenceOptions): Promise<WeightsByReference> {
   const minBytes = options.minBytes ?? 1024;
   const file = new WindowedFile(reader);
   let referenced = 0;
   let alreadyExternal = 0;
+  const externalLocations = new Set<string>();
   // One field at a time, in file order, never two reads at once: they share the window. (Each
   // message is walked twice, its keys and lengths first, then its copy, so the window steps back.)
   const eachInOrder = async (fields: readonly WireField[], encode: (field: WireField) => Promise<Uint8Array>): Promise<Uint8Array[]> => {
@@ -60,19 +66,22 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
     if (parts.some((part) => part.number === TensorField.externalData || part.number === TensorField.dataLocation)) {
       // Already outside (or marked so): left as the file has it.
       alreadyExternal++;
-      return await file.slice(field.start, field.end);
+      const tensorBytes = await file.slice(field.start, field.end);
+      const header = readFieldHeader(tensorBytes, 0);
+      const location = tensorLocation(tensorBytes, readFields(tensorBytes, header.valueStart, header.valueEnd));
+      if (location !== undefined) externalLocations.add(location);
+      return tensorBytes;
     }
     const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
     const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
     const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
     if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !referencedTypes.has(elementType)) return await file.slice(field.start, field.end);
     referenced++;
-    const entry = (key: string, value: string) => encodeMessageField(TensorField.externalData, [encodeStringField(EntryField.key, key), encodeStringField(EntryField.value, value)]);
     return encodeMessageField(GraphField.initializer, [
       ...(await eachInOrder(parts.filter((part) => part !== raw), (part) => file.slice(part.start, part.end))),
-      entry('location', options.location),
-      entry('offset', String(raw.valueStart)),
-      entry('length', String(raw.valueEnd - raw.valueStart)),
+      externalDataEntry('location', options.location),
+      externalDataEntry('offset', String(raw.valueStart)),
+      externalDataEntry('length', String(raw.valueEnd - raw.valueStart)),
       encodeVarintField(TensorField.dataLocation, DataLocation.external),
     ]);
   };
@@ -83,7 +92,7 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
       await eachInOrder(await file.fields(field.valueStart, field.valueEnd), (part) => (isMessage(part, GraphField.initializer) ? tensor(part) : file.slice(part.start, part.end))),
     );
   const model = concatBytes(await eachInOrder(await file.fields(0, reader.size), (field) => (isMessage(field, ModelField.graph) ? graph(field) : file.slice(field.start, field.end))));
-  return { model, referenced, alreadyExternal, bytesRead: file.bytesRead };
+  return { model, referenced, alreadyExternal, externalDataLocations: [...externalLocations], bytesRead: file.bytesRead };
 }
 
 /** A file read forwards through a window, so the many small fields between the weights cost few reads. */

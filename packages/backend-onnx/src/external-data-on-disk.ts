@@ -1,0 +1,42 @@
+import { realpath } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { UnsupportedModelError, type ModelFiles } from '@fillmask/core';
+import { externalDataFilePaths } from '@fillmask/core/onnx';
+
+/** Where a graph's external data lies on disk: one folder, and the name each file has there. */
+export interface ExternalDataOnDisk {
+  readonly folder: string;
+  /** The graph's name for each file (`model.onnx_data`) to its name in `folder`, for `relocateExternalData`. */
+  readonly relocation: ReadonlyMap<string, string>;
+}
+
+/**
+ * Fetches the external-data files a graph names (a Hub model's `onnx/model.onnx_data` is downloaded
+ * into the cache like the graph) and finds them on disk. They are named by the files themselves, not
+ * the links to them: onnxruntime resolves links and refuses data outside the folder it is told, and
+ * the Hub cache links each snapshot file to a blob named by its hash, in a folder of its own.
+ */
+export async function externalDataOnDisk(files: ModelFiles, modelFile: string, locations: readonly string[]): Promise<ExternalDataOnDisk> {
+  const paths = externalDataFilePaths(files.location, modelFile, locations);
+  if (!files.localPath) {
+    throw new UnsupportedModelError({
+      model: files.location,
+      reason: `${modelFile} keeps its weights in ${[...paths.values()].join(', ')}, which onnxruntime-node reads from disk, and this model source has no files on disk (ModelFiles.localPath)`,
+    });
+  }
+  const relocation = new Map<string, string>();
+  const folders = new Set<string>();
+  // One at a time: each may be a download of gigabytes.
+  for (const [location, path] of paths) {
+    const target = await realpath(await files.localPath(path));
+    folders.add(dirname(target));
+    relocation.set(location, basename(target));
+  }
+  if (folders.size > 1) {
+    throw new UnsupportedModelError({
+      model: files.location,
+      reason: `the external data files of ${modelFile} lie in several folders (${[...folders].join(', ')}), and onnxruntime reads them from one`,
+    });
+  }
+  return { folder: [...folders][0] ?? '', relocation };
+}

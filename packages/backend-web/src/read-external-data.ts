@@ -1,0 +1,23 @@
+import type { ModelFiles } from '@fillmask/core';
+import { externalDataLocations } from '@fillmask/core/graph';
+import { externalDataFilePaths } from '@fillmask/core/onnx';
+
+/** One file of a graph's external data, as onnxruntime-web takes it with the graph. */
+export interface ExternalDataFile {
+  /** The name the graph gives it (`model.onnx_data`). */
+  readonly path: string;
+  readonly data: Uint8Array;
+}
+
+/**
+ * The files the graph keeps its weights in (a `model.onnx_data` beside `onnx/model.onnx`), read
+ * through the model's files (its cache, its access token) for onnxruntime-web, which has no folder
+ * to look in and takes them with the graph (`externalData`). None for a graph that keeps them all.
+ */
+export async function readExternalData(files: ModelFiles, modelFile: string, graph: Uint8Array): Promise<ExternalDataFile[]> {
+  const paths = externalDataFilePaths(files.location, modelFile, externalDataLocations(graph));
+  const read: ExternalDataFile[] = [];
+  // One at a time: each may be a download of gigabytes.
+  for (const [location, path] of paths) read.push({ path: location, data: await files.read(path) });
+  return read;
+}

@@ -1,0 +1,71 @@
+import { EntryField, GraphField, TensorField } from './onnx-fields.js';
+import { readOnnxModel, replaceGraph } from './onnx-model.js';
+import { encodeMessageField, encodeStringField, fieldText, ProtobufFormatError, readFields, type WireField } from './protobuf-wire.js';
+
+/**
+ * The files a model keeps its weights in beside the graph (ONNX external data, such as the
+ * `model.onnx_data` of a model over 2 GB), as its initializers name them: relative to the graph's
+ * folder, each once, in the order they first appear. Only the graph's structure is read. None for
+ * bytes that are no ONNX model, which the runtime then rejects with its own words.
+ */
+export function externalDataLocations(model: Uint8Array): string[] {
+  let parsed: ReturnType<typeof readOnnxModel>;
+  try {
+    parsed = readOnnxModel(model);
+  } catch (error) {
+    if (error instanceof ProtobufFormatError) return [];
+    throw error;
+  }
+  const locations = new Set<string>();
+  for (const field of parsed?.graphFields ?? []) {
+    if (field.number !== GraphField.initializer) continue;
+    const location = tensorLocation(model, readFields(model, field.valueStart, field.valueEnd));
+    if (location !== undefined) locations.add(location);
+  }
+  return [...locations];
+}
+
+/**
+ * The model with its external data renamed: each initializer whose `location` is a key of
+ * `relocation` names the file by that key's value instead. The same model when none changes.
+ */
+export function relocateExternalData(model: Uint8Array, relocation: ReadonlyMap<string, string>): Uint8Array {
+  const parsed = readOnnxModel(model);
+  if (!parsed || [...relocation].every(([from, to]) => from === to)) return model;
+  let changed = false;
+  const graphParts = parsed.graphFields.map((field) => {
+    const original = model.subarray(field.start, field.end);
+    if (field.number !== GraphField.initializer) return original;
+    const parts = readFields(model, field.valueStart, field.valueEnd);
+    const location = tensorLocation(model, parts);
+    const renamed = location === undefined ? undefined : relocation.get(location);
+    if (renamed === undefined || renamed === location) return original;
+    changed = true;
+    return encodeMessageField(
+      GraphField.initializer,
+      parts.map((part) => (entryKey(model, part) === 'location' ? externalDataEntry('location', renamed) : model.subarray(part.start, part.end))),
+    );
+  });
+  return changed ? replaceGraph(parsed, graphParts) : model;
+}
+
+/** The `location` of a tensor's external data (its fields in `bytes`), or undefined when its values are in the graph. */
+export function tensorLocation(bytes: Uint8Array, tensorFields: readonly WireField[]): string | undefined {
+  for (const part of tensorFields) {
+    if (entryKey(bytes, part) !== 'location') continue;
+    const value = readFields(bytes, part.valueStart, part.valueEnd).find((entry) => entry.number === EntryField.value);
+    return value ? fieldText(bytes, value) : '';
+  }
+  return undefined;
+}
+
+/** One `external_data` entry of a TensorProto. */
+export function externalDataEntry(key: string, value: string): Uint8Array {
+  return encodeMessageField(TensorField.externalData, [encodeStringField(EntryField.key, key), encodeStringField(EntryField.value, value)]);
+}
+
+function entryKey(bytes: Uint8Array, part: WireField): string | undefined {
+  if (part.number !== TensorField.externalData) return undefined;
+  const key = readFields(bytes, part.valueStart, part.valueEnd).find((entry) => entry.number === EntryField.key);
+  return key && fieldText(bytes, key);
+}

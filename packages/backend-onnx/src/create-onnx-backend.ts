@@ -41,7 +41,9 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       };
       const byReference = modelPath !== undefined && !graphOptions.pointwiseConvolutions && readsWeightsByReference(runtime);
       const source: GraphSource = { files, modelFile, modelPath, byReference, create, debug };
-      const { prepared: graphs, session } = await prepareAndOpen(source, (model) => prepareFillMaskGraphs(model, graphOptions), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
+      // The graph for one input reads no int8 weight, only their shapes, so those stay in the file too.
+      const singleSource = { ...source, integerMatrices: true };
+      const { prepared: graphs, session } = await prepareAndOpen(singleSource, (model) => prepareFillMaskGraphs(model, graphOptions), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
       const { single, batchInvariant, batchGraph } = graphs;
       return OnnxSessionModel.create({
         session,
@@ -55,6 +57,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           batchGraph: {
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
+              // Its edits sum the int8 weights' columns, so those are read.
               const { prepared, session: batchSession } = await prepareAndOpen(source, (model) => prepareBatchGraph(model, graphOptions), (batch) => ({ graph: batch.graph, notes: [batch.note] }));
               return { session: batchSession, positionsInput: prepared.graph.positionsInput };
             },
@@ -74,6 +77,8 @@ interface GraphSource {
   readonly modelPath: string | undefined;
   /** Leave the weights in the file (`readModelFileByReference`); false when a rewrite needs them in memory, or the runtime cannot read them there. */
   readonly byReference: boolean;
+  /** By reference, int8 weight matrices too (`readModelWithWeightsByReference`'s `integerMatrices`). */
+  readonly integerMatrices?: boolean;
   readonly create: (source: string | Uint8Array, externalDataFolder?: string) => Promise<Ort.InferenceSession>;
   readonly debug: (message: string) => void;
 }
@@ -96,7 +101,7 @@ async function prepareAndOpen<Prepared>(
   if (source.byReference && modelPath !== undefined) {
     let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
     try {
-      read = await readModelFileByReference(modelPath);
+      read = await readModelFileByReference(modelPath, { integerMatrices: source.integerMatrices });
     } catch (error) {
       // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
       debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);

@@ -9,7 +9,7 @@ import { readModelWithWeightsByReference, type WeightsByReference } from '@fillm
  * other files stay there (`externalDataLocations`); their names are relative to the model file's
  * folder, not to `folder`, which is its target's when the path is a link.
  */
-export async function readModelFileByReference(path: string): Promise<WeightsByReference & { folder: string }> {
+export async function readModelFileByReference(path: string, { integerMatrices = false }: { integerMatrices?: boolean } = {}): Promise<WeightsByReference & { folder: string }> {
   // The references name the file itself, not a link to it: onnxruntime (1.30) resolves links and
   // rejects a target outside the folder, as in the Hub cache, whose snapshot files link to blobs.
   const target = await realpath(path);
@@ -30,7 +30,7 @@ export async function readModelFileByReference(path: string): Promise<WeightsByR
           return bytes.subarray(0, filled);
         },
       },
-      { location: basename(target) },
+      { location: basename(target), integerMatrices },
     );
     return { ...byReference, folder: dirname(target) };
   } finally {

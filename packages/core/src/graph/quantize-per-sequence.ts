@@ -205,6 +205,7 @@ function weightColumnSums(matMul: OnnxNode, graph: ConstantSource, withSums: boo
   const [, weightName, , weightZeroPointName = ''] = matMul.inputs;
   const matrix = constantMatrix(weightName, graph);
   if (!matrix) return `MatMulInteger ${matMul.outputs[0]} multiplies by ${weightName}, not by a constant int8 matrix`;
+  if (withSums && !hasIntegerValues(matrix.source)) return `the weights ${matrix.source.name} are not in the graph (external data), so their columns cannot be summed`;
   let zeroPoints: Int32Array = new Int32Array(1);
   if (weightZeroPointName !== '') {
     const zeroPoint = graph.initializers.get(weightZeroPointName);
@@ -257,9 +258,14 @@ function constantMatrix(name: string, graph: ConstantSource): ConstantMatrix | u
   const transposed = producer?.opType === 'Transpose' && (permutation === undefined || (permutation[0] === 1 && permutation[1] === 0));
   if (producer && !transposed) return undefined;
   const source = graph.initializers.get(transposed ? producer.inputs[0] : name);
-  if (!source || source.dims.length !== 2 || !hasIntegerValues(source)) return undefined;
+  // Weights left in the file (`integerMatrices` by reference) are still a constant matrix: checked by type, summed only once read.
+  if (!source || source.dims.length !== 2 || !(hasIntegerValues(source) || (source.external && isInt8Type(source.elementType)))) return undefined;
   const [sourceRows, sourceColumns] = source.dims;
   return { source, transposed, rows: transposed ? sourceColumns : sourceRows, columns: transposed ? sourceRows : sourceColumns };
+}
+
+function isInt8Type(elementType: number | undefined): boolean {
+  return elementType === ElementType.int8 || elementType === ElementType.uint8;
 }
 
 function matrixColumnSums({ source, transposed, columns }: ConstantMatrix): Int32Array {

@@ -7,6 +7,7 @@ import { ElementType, GraphField } from './onnx-fields.js';
 import { readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
 import { ProtobufFormatError, readFields } from './protobuf-wire.js';
+import { prepareBatchGraph, prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
 import { readModelWithWeightsByReference, type ByteRangeReader } from './weights-by-reference.js';
 
 /** Byte-for-byte equality, without a deep comparison of every element (megabytes here). */
@@ -42,7 +43,7 @@ function references(model: Uint8Array): Map<string, Record<string, string>> {
   return found;
 }
 
-async function logits(model: Uint8Array, folder: string): Promise<Float32Array> {
+async function logits(model: Uint8Array, folder: string, positionsInput?: string): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(model, { extra: { session: { model_external_initializers_file_folder_path: folder } } });
   try {
     const ids = [101, 1996, 103, 2003, 102];
@@ -51,6 +52,7 @@ async function logits(model: Uint8Array, folder: string): Promise<Float32Array> 
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), dims),
       attention_mask: new ort.Tensor('int64', BigInt64Array.from(ids, () => 1n), dims),
       token_type_ids: new ort.Tensor('int64', new BigInt64Array(ids.length), dims),
+      ...(positionsInput && { [positionsInput]: new ort.Tensor('int64', BigInt64Array.of(2n), [1]) }),
     };
     const output = await session.run(Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]])));
     return output[session.outputNames[0]].data as Float32Array;
@@ -140,4 +142,33 @@ describe('readModelWithWeightsByReference', () => {
     const cut = original.subarray(0, original.length - 10);
     await expect(readModelWithWeightsByReference(memoryReader(cut), { location: 'model.onnx' })).rejects.toThrow(ProtobufFormatError);
   });
+
+  for (const model of fixtureModels) {
+    it(`${model}/model_quantized.onnx with integerMatrices: the int8 weight matrices go by reference too, the graph is prepared as from the whole file, and runs to the same logits`, async () => {
+      const path = join(fixtureModelPath(model), 'onnx', 'model_quantized.onnx');
+      const original = new Uint8Array(readFileSync(path));
+      const floatsOnly = await readModelWithWeightsByReference(memoryReader(original), { location: 'model_quantized.onnx' });
+      const result = await readModelWithWeightsByReference(memoryReader(original), { location: 'model_quantized.onnx', integerMatrices: true });
+      const before = readInitializers(original, readOnnxModel(original)!.graphFields);
+      const after = readInitializers(result.model, readOnnxModel(result.model)!.graphFields);
+      const integerMatrices = [...before.values()].filter((initializer) => (initializer.elementType === ElementType.int8 || initializer.elementType === ElementType.uint8) && initializer.dims.length === 2 && (initializer.rawData?.length ?? 0) >= 1024);
+      expect(integerMatrices.length).toBeGreaterThan(0);
+      expect(result.referenced).toBe(floatsOnly.referenced + integerMatrices.length);
+      for (const initializer of integerMatrices) expect(after.get(initializer.name)!.external, initializer.name).toBe(true);
+      // Zero points, small matrices and other integer tensors stay, so the edits that read them still can.
+      for (const [name, initializer] of before) {
+        const isInteger = initializer.elementType !== ElementType.float;
+        if (isInteger && !integerMatrices.includes(initializer)) expect(after.get(name)!.external, name).toBe(false);
+      }
+      expect(result.model.length).toBeLessThan(floatsOnly.model.length - integerMatrices.reduce((total, initializer) => total + initializer.rawData!.length, 0) + 200 * integerMatrices.length);
+      // The single graph is prepared alike, the batch variant still judged possible.
+      const fromFile = prepareFillMaskGraphs(original);
+      const byReference = prepareFillMaskGraphs(result.model);
+      expect(byReference.notes).toEqual(fromFile.notes);
+      expect({ batchGraph: byReference.batchGraph, batchInvariant: byReference.batchInvariant }).toEqual({ batchGraph: fromFile.batchGraph, batchInvariant: fromFile.batchInvariant });
+      expect(await logits(byReference.single.model ?? result.model, dirname(path), byReference.single.positionsInput)).toEqual(await logits(fromFile.single.model ?? original, dirname(path), fromFile.single.positionsInput));
+      // The batch variant sums the weights' columns, so it needs them in the graph, and says so.
+      if (fromFile.batchGraph) expect(() => prepareBatchGraph(result.model)).toThrow(/are not in the graph \(external data\), so their columns cannot be summed/);
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { externalDataEntry, tensorLocation } from './external-data.js';
 import { DataLocation, ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
-import { concatBytes, encodeMessageField, encodeVarintField, ProtobufFormatError, readFieldHeader, readFields, readVarint, WireType, type WireField } from './protobuf-wire.js';
+import { concatBytes, encodeMessageField, encodeVarintField, ProtobufFormatError, readFieldHeader, readFields, readVarint, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
 
 /** Byte ranges of a file, read on demand, so a model's weights need never pass through JS. */
 export interface ByteRangeReader {
@@ -15,6 +15,12 @@ export interface WeightsByReferenceOptions {
   readonly location: string;
   /** Raw data of this many bytes or more is referenced; smaller stays in the graph. Default 1024. */
   readonly minBytes?: number;
+  /**
+   * Reference int8 and uint8 matrices too (rank 2: a quantized model's weights), for a graph no edit
+   * reads them in: `prepareFillMaskGraphs` reads only their shapes, while `prepareBatchGraph` sums
+   * their columns. Integer tensors of other ranks (zero points, shape tables) always stay. Default false.
+   */
+  readonly integerMatrices?: boolean;
 }
 
 export interface WeightsByReference {
@@ -30,8 +36,10 @@ export interface WeightsByReference {
   readonly bytesRead: number;
 }
 
-/** Weights that go by reference: floating point. Integer ones stay, because the graph edits read them (int8 weights' column sums, shape tables). */
+/** Weights that go by reference: floating point. Integer ones stay, because the graph edits may read them (int8 weights' column sums, shape tables). */
 const referencedTypes: ReadonlySet<number> = new Set([ElementType.float, ElementType.float16, ElementType.double, ElementType.bfloat16]);
+/** With `integerMatrices`, the quantized weights' types too. */
+const integerMatrixTypes: ReadonlySet<number> = new Set([ElementType.int8, ElementType.uint8]);
 
 /**
  * Reads an ONNX model with its large floating-point weights left in the file: each such initializer's
@@ -75,7 +83,10 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
     const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
     const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
     const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
-    if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !referencedTypes.has(elementType)) return await file.slice(field.start, field.end);
+    const isIntegerMatrix = async () => options.integerMatrices === true && integerMatrixTypes.has(elementType!) && (await rank(parts)) === 2;
+    if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !(referencedTypes.has(elementType) || (await isIntegerMatrix()))) {
+      return await file.slice(field.start, field.end);
+    }
     referenced++;
     return encodeMessageField(GraphField.initializer, [
       ...(await eachInOrder(parts.filter((part) => part !== raw), (part) => file.slice(part.start, part.end))),
@@ -84,6 +95,15 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
       externalDataEntry('length', String(raw.valueEnd - raw.valueStart)),
       encodeVarintField(TensorField.dataLocation, DataLocation.external),
     ]);
+  };
+  // Dims may be packed into one field or not.
+  const rank = async (parts: readonly WireField[]): Promise<number> => {
+    let count = 0;
+    for (const part of parts.filter((candidate) => candidate.number === TensorField.dims)) {
+      const bytes = await file.slice(part.start, part.end);
+      count += repeatedInt64(bytes, [readFieldHeader(bytes, 0)]).length;
+    }
+    return count;
   };
   const isMessage = (field: WireField, number: number) => field.number === number && field.wireType === WireType.LengthDelimited;
   const graph = async (field: WireField): Promise<Uint8Array> =>

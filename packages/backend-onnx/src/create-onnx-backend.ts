@@ -1,9 +1,11 @@
 import { UnsupportedModelError } from '@fillmask/core';
+import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { externalDataLocations, prepareBatchGraph, prepareFillMaskGraphs, relocateExternalData, type PreparedGraph } from '@fillmask/core/graph';
+import { externalDataLocations, prepareBatchGraph, prepareFillMaskGraphs, relocateExternalData, type ExternalDataReader, type PreparedGraph } from '@fillmask/core/graph';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import { externalDataOnDisk } from './external-data-on-disk.js';
+import { externalDataReader } from './external-data-reader.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
@@ -26,8 +28,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
       const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions) };
       const modelPath = files.localPath ? await files.localPath(modelFile) : undefined;
-      /** Opens a graph from its path, or from bytes whose external data lies in `folder` (by default the model file's). */
-      const create = async (source: string | Uint8Array, folder = modelPath && dirname(modelPath)): Promise<Ort.InferenceSession> => {
+      const create = async (source: string | Uint8Array, folder: string | undefined): Promise<Ort.InferenceSession> => {
         try {
           if (typeof source === 'string') return await runtime.InferenceSession.create(source, sessionOptions);
           return await runtime.InferenceSession.create(source, folder === undefined ? sessionOptions : mergeSessionOptions(sessionOptions, { extra: modelFolderOption(folder) }));
@@ -39,11 +40,10 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           });
         }
       };
-      const byReference = modelPath !== undefined && !graphOptions.pointwiseConvolutions && readsWeightsByReference(runtime);
-      const source: GraphSource = { files, modelFile, modelPath, byReference, create, debug };
-      // The graph for one input reads no int8 weight, only their shapes, so those stay in the file too.
-      const singleSource = { ...source, integerMatrices: true };
-      const { prepared: graphs, session } = await prepareAndOpen(singleSource, (model) => prepareFillMaskGraphs(model, graphOptions), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
+      const folderOption = readsWeightsByReference(runtime);
+      const byReference = modelPath !== undefined && !graphOptions.pointwiseConvolutions && folderOption;
+      const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug };
+      const { prepared: graphs, session } = await prepareAndOpen(source, (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
       const { single, batchInvariant, batchGraph } = graphs;
       return OnnxSessionModel.create({
         session,
@@ -57,8 +57,8 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           batchGraph: {
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
-              // Its edits sum the int8 weights' columns, so those are read.
-              const { prepared, session: batchSession } = await prepareAndOpen(source, (model) => prepareBatchGraph(model, graphOptions), (batch) => ({ graph: batch.graph, notes: [batch.note] }));
+              // Its edits read the int8 weights from the file, one matrix at a time, to sum their columns.
+              const { prepared, session: batchSession } = await prepareAndOpen(source, (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }), (batch) => ({ graph: batch.graph, notes: [batch.note] }));
               return { session: batchSession, positionsInput: prepared.graph.positionsInput };
             },
             onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
@@ -77,9 +77,10 @@ interface GraphSource {
   readonly modelPath: string | undefined;
   /** Leave the weights in the file (`readModelFileByReference`); false when a rewrite needs them in memory, or the runtime cannot read them there. */
   readonly byReference: boolean;
-  /** By reference, int8 weight matrices too (`readModelWithWeightsByReference`'s `integerMatrices`). */
-  readonly integerMatrices?: boolean;
-  readonly create: (source: string | Uint8Array, externalDataFolder?: string) => Promise<Ort.InferenceSession>;
+  /** Whether the runtime finds the external data of a graph given as bytes in a folder it is told (onnxruntime 1.21+). */
+  readonly folderOption: boolean;
+  /** Opens a graph from its path, or from bytes whose external data lies in `folder`. */
+  readonly create: (source: string | Uint8Array, folder: string | undefined) => Promise<Ort.InferenceSession>;
   readonly debug: (message: string) => void;
 }
 
@@ -89,44 +90,26 @@ interface GraphSource {
  * graph by reference that fails to read or open is prepared again from the whole file, as it was
  * before weights went by reference. Files the graph keeps weights in (a `model.onnx_data`) are
  * fetched and found on disk first (`externalDataOnDisk`), and the graph names them as they are
- * there. A function of its own, so no closure of the loaded model keeps the prepared bytes alive.
+ * there. `prepare` gets a reader of the weights outside the graph, for the edits that need values. A
+ * function of its own, so no closure of the loaded model keeps the prepared bytes alive.
  */
 async function prepareAndOpen<Prepared>(
   source: GraphSource,
-  prepare: (model: Uint8Array) => Prepared,
+  prepare: (model: Uint8Array, readExternalData: ExternalDataReader | undefined) => Prepared,
   describe: (prepared: Prepared) => { readonly graph: PreparedGraph; readonly notes: readonly string[] },
 ): Promise<{ prepared: Prepared; session: Ort.InferenceSession }> {
   const { files, modelFile, modelPath, create, debug } = source;
   const logNotes = (prepared: Prepared) => describe(prepared).notes.forEach((note) => debug(`fillmask: ${modelFile} ${note}`));
+  const readWhole = (error: unknown) => debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
   if (source.byReference && modelPath !== undefined) {
-    let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
-    try {
-      read = await readModelFileByReference(modelPath, { integerMatrices: source.integerMatrices });
-    } catch (error) {
-      // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
-      debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
-    }
-    // Fetched before the attempt, so a failed download is reported as it is rather than retried.
-    const externalData = read && read.externalDataLocations.length > 0 ? await externalDataOnDisk(files, modelFile, read.externalDataLocations) : undefined;
-    let opened: { prepared: Prepared; session: Ort.InferenceSession } | undefined;
-    if (read) {
-      try {
-        if (externalData && externalData.folder !== read.folder) {
-          throw new Error(`its external data lies in ${externalData.folder}, and the file itself in ${read.folder}: onnxruntime reads the weights from one folder`);
-        }
-        const model = externalData ? relocateExternalData(read.model, externalData.relocation) : read.model;
-        const prepared = prepare(model);
-        // A graph the edits left as it is still goes by reference.
-        opened = { prepared, session: await create(describe(prepared).graph.model ?? model, read.folder) };
-      } catch (error) {
-        debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
-      }
-    }
-    if (read && opened) {
-      const { prepared, session } = opened;
+    const opened = await openByReference(source, modelPath, prepare, describe);
+    // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
+    if ('failure' in opened) readWhole(opened.failure);
+    else {
+      const { prepared, session, referenced, bytesRead } = opened;
       try {
         logNotes(prepared);
-        debug(`fillmask: ${modelFile}: onnxruntime reads ${read.referenced} weight tensors from the file itself; ${read.bytesRead} bytes of it were read here`);
+        debug(`fillmask: ${modelFile}: onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`);
       } catch (error) {
         await session.release();
         throw error;
@@ -136,16 +119,65 @@ async function prepareAndOpen<Prepared>(
   }
   let whole: Uint8Array | undefined = await files.read(modelFile);
   const locations = externalDataLocations(whole);
-  const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations) : undefined;
+  const base = async () => (modelPath === undefined ? undefined : dirname(await realpath(modelPath)));
+  const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations, await base()) : undefined;
   if (externalData) whole = relocateExternalData(whole, externalData.relocation);
-  const prepared = prepare(whole);
+  const prepared = prepare(whole, externalData && externalDataReader(externalData.folder));
   logNotes(prepared);
-  // A graph left as it is loads from its path when there is one (and no external data, which may be
-  // reached through links), so onnxruntime maps it rather than copying it.
-  const graph = describe(prepared).graph.model ?? (externalData ? undefined : modelPath) ?? whole;
+  const rewritten = describe(prepared).graph.model;
+  if (externalData && rewritten && !source.folderOption) {
+    throw new UnsupportedModelError({
+      model: files.location,
+      reason: `${modelFile} keeps its weights in external data, which onnxruntime older than 1.21 finds for a rewritten graph only in the working directory; update onnxruntime-node, or pass maskRowsOnly: false to load the graph as it is`,
+    });
+  }
+  // A graph left as it is loads from its path when there is one, so onnxruntime maps it rather than
+  // copying it. With external data, only for a runtime without the folder setting: one with it gets
+  // the bytes, naming the files as they lie on disk once links are followed.
+  const fromPath = !rewritten && modelPath !== undefined && (!externalData || !source.folderOption);
+  const graph = rewritten ?? (fromPath ? modelPath : whole);
   // Not held while onnxruntime loads, unless it is the graph.
   whole = undefined;
-  return { prepared, session: await create(graph, externalData?.folder) };
+  return { prepared, session: await create(graph, fromPath ? undefined : externalData?.folder) };
+}
+
+/**
+ * The graph read with its weights left in the file, prepared and opened; or why not, for the whole
+ * file to be read instead. A download of external data that fails rejects with its typed error.
+ */
+async function openByReference<Prepared>(
+  source: GraphSource,
+  modelPath: string,
+  prepare: (model: Uint8Array, readExternalData: ExternalDataReader | undefined) => Prepared,
+  describe: (prepared: Prepared) => { readonly graph: PreparedGraph },
+): Promise<{ prepared: Prepared; session: Ort.InferenceSession; referenced: number; bytesRead: number } | { failure: unknown }> {
+  const { files, modelFile } = source;
+  let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
+  try {
+    // Int8 weight matrices too: the edits read only their shapes, or read them through the reader.
+    read = await readModelFileByReference(modelPath, { integerMatrices: true });
+  } catch (failure) {
+    return { failure };
+  }
+  const { folder, referenced, bytesRead, externalDataLocations: locations } = read;
+  let model: Uint8Array | undefined = read.model;
+  // Only `model` holds the graph from here, so it can be let go before onnxruntime loads.
+  read = undefined;
+  if (locations.length > 0) {
+    // Fetched here, so a failed download is reported as it is rather than retried.
+    const externalData = await externalDataOnDisk(files, modelFile, locations, folder);
+    if (externalData.folder !== folder) return { failure: `its external data lies in ${externalData.folder}, and the file itself in ${folder}: onnxruntime reads the weights from one folder` };
+    model = relocateExternalData(model, externalData.relocation);
+  }
+  try {
+    const prepared = prepare(model, externalDataReader(folder));
+    // A graph the edits left as it is still goes by reference.
+    const graph = describe(prepared).graph.model ?? model;
+    model = undefined;
+    return { prepared, session: await source.create(graph, folder), referenced, bytesRead };
+  } catch (failure) {
+    return { failure };
+  }
 }
 
 function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions']): false | 'mask-rows' | 'everywhere' {

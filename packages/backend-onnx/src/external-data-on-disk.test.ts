@@ -1,13 +1,15 @@
-import { copyFileSync, cpSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFillMask, ModelFileNotFoundError, UnsupportedModelError, type DownloadProgress, type FillMask, type ModelFiles } from '@fillmask/core';
 import { readModelWithWeightsByReference } from '@fillmask/core/graph';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { startHubServer } from '@fillmask/test-hub-server';
+import * as ort from 'onnxruntime-node';
 import { createOnnxBackend } from './create-onnx-backend.js';
+import { externalDataOnDisk } from './external-data-on-disk.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 
 const fixture = fixtureModelPath('tiny-roberta');
@@ -24,17 +26,17 @@ async function tempDir(): Promise<string> {
 }
 
 /**
- * The fixture saved as a model over 2 GB is: `onnx/model.onnx` holds the graph alone and names
- * `location` for its weights, which lie in `onnx/model.onnx_data` (unless `withData` is false).
+ * The fixture saved as a model over 2 GB is: `onnx/<file>` holds the graph alone and names
+ * `location` for its weights (int8 ones included), which lie in `onnx/<file>_data` (unless `withData` is false).
  */
-async function modelWithExternalData({ location = 'model.onnx_data', withData = true } = {}): Promise<string> {
+async function modelWithExternalData({ file = 'model.onnx', location = `${file}_data`, withData = true }: { file?: string; location?: string; withData?: boolean } = {}): Promise<string> {
   const folder = await tempDir();
   cpSync(fixture, folder, { recursive: true, filter: (source) => !source.endsWith('.onnx') });
   mkdirSync(join(folder, 'onnx'), { recursive: true });
-  const original = new Uint8Array(readFileSync(join(fixture, 'onnx', 'model.onnx')));
-  const { model } = await readModelWithWeightsByReference({ size: original.length, read: async (offset, length) => original.slice(offset, offset + length) }, { location });
-  writeFileSync(join(folder, 'onnx', 'model.onnx'), model);
-  if (withData) copyFileSync(join(fixture, 'onnx', 'model.onnx'), join(folder, 'onnx', 'model.onnx_data'));
+  const original = new Uint8Array(readFileSync(join(fixture, 'onnx', file)));
+  const { model } = await readModelWithWeightsByReference({ size: original.length, read: async (offset, length) => original.slice(offset, offset + length) }, { location, integerMatrices: true });
+  writeFileSync(join(folder, 'onnx', file), model);
+  if (withData) copyFileSync(join(fixture, 'onnx', file), join(folder, 'onnx', `${file}_data`));
   return folder;
 }
 
@@ -67,6 +69,18 @@ describe('a model that keeps its weights in external data', () => {
     }
   });
 
+  it('q8 with its int8 weights in model_quantized.onnx_data: batches still run the variant quantizing each input on its own, by reference or read whole', async () => {
+    const folder = await modelWithExternalData({ file: 'model_quantized.onnx' });
+    const expected = await fillAll(await createFillMask({ model: fixture, dtype: 'q8', backend: createOnnxBackend() }));
+    for (const options of [{}, { pointwiseConvolutions: true }] satisfies OnnxBackendOptions[]) {
+      const lines: string[] = [];
+      const fillMask = await createFillMask({ model: folder, dtype: 'q8', backend: createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }) });
+      expect(await fillAll(fillMask), JSON.stringify(options)).toEqual(expected);
+      expect(lines.filter((line) => line.includes('the variant quantizing each input on its own rewritten'))).toHaveLength(1);
+      expect(lines.filter((line) => line.includes('read whole') || line.includes('did not load'))).toEqual([]);
+    }
+  });
+
   it('names the external data file the Hub does not have', async () => {
     const hub = await startHubServer({ repos: { 'org/big-model': { folder: await modelWithExternalData({ withData: false }) } } });
     cleanups.push(() => hub.close());
@@ -92,5 +106,49 @@ describe('a model that keeps its weights in external data', () => {
       .catch((caught: unknown) => caught);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnx/model.onnx keeps its weights in onnx/model.onnx_data, which onnxruntime-node reads from disk');
+  });
+
+  it('with an onnxruntime older than 1.21, loads the graph as it is from its path, and says why a rewritten one cannot load', async () => {
+    const folder = await modelWithExternalData();
+    const expected = await fillAll(await createFillMask({ model: fixture, backend: createOnnxBackend({ maskRowsOnly: false }) }));
+    const older = { ...ort, env: { ...ort.env, versions: { common: '1.20.1', node: '1.20.1' } } } as unknown as typeof ort;
+    expect(await fillAll(await createFillMask({ model: folder, backend: createOnnxBackend({ runtime: older, maskRowsOnly: false }) }))).toEqual(expected);
+    const error = await createFillMask({ model: folder, backend: createOnnxBackend({ runtime: older }) }).catch((caught: unknown) => caught);
+    expect(UnsupportedModelError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('onnx/model.onnx keeps its weights in external data, which onnxruntime older than 1.21 finds for a rewritten graph only in the working directory');
+  });
+});
+
+describe('externalDataOnDisk', () => {
+  /** Model files on disk in `folder`, where `links` are symbolic links to elsewhere. */
+  async function layout(links: Record<string, string>, files: readonly string[] = []): Promise<{ folder: string; files: ModelFiles }> {
+    const folder = await tempDir();
+    for (const file of [...files, ...Object.keys(links)]) mkdirSync(dirname(join(folder, file)), { recursive: true });
+    for (const file of files) writeFileSync(join(folder, file), file);
+    for (const [file, target] of Object.entries(links)) symlinkSync(target, join(folder, file));
+    const location = folder;
+    return { folder, files: { location, read: async () => new Uint8Array(), exists: async () => true, localPath: async (path) => join(folder, path) } };
+  }
+
+  it('keeps the names of files below the model file, in its folder', async () => {
+    const { folder, files } = await layout({}, ['onnx/model.onnx_data', 'onnx/weights/part-1.bin']);
+    const placed = await externalDataOnDisk(files, 'onnx/model.onnx', ['model.onnx_data', 'weights/part-1.bin'], realpathSync(join(folder, 'onnx')));
+    expect(placed).toEqual({ folder: realpathSync(join(folder, 'onnx')), relocation: new Map([['model.onnx_data', 'model.onnx_data'], ['weights/part-1.bin', 'weights/part-1.bin']]) });
+  });
+
+  it('names linked files as their targets, which share a folder, as blobs do in the Hub cache', async () => {
+    const { folder, files } = await layout({ 'snapshot/onnx/model.onnx_data': '../../blobs/8d4c0a1b', 'snapshot/onnx/second.bin': '../../blobs/77e0f3c2' }, ['blobs/8d4c0a1b', 'blobs/77e0f3c2']);
+    const blobs = realpathSync(join(folder, 'blobs'));
+    const expected = { folder: blobs, relocation: new Map([['model.onnx_data', '8d4c0a1b'], ['second.bin', '77e0f3c2']]) };
+    // Whether the graph itself is a blob there (by reference) or not (the graph's bytes in hand).
+    expect(await externalDataOnDisk(files, 'snapshot/onnx/model.onnx', ['model.onnx_data', 'second.bin'], blobs)).toEqual(expected);
+    expect(await externalDataOnDisk(files, 'snapshot/onnx/model.onnx', ['model.onnx_data', 'second.bin'], realpathSync(join(folder, 'snapshot', 'onnx')))).toEqual(expected);
+  });
+
+  it('refuses files in several folders, which onnxruntime cannot read from one', async () => {
+    const { folder, files } = await layout({ 'onnx/a.bin': '../first/a.bin', 'onnx/b.bin': '../second/b.bin' }, ['first/a.bin', 'second/b.bin', 'onnx/model.onnx']);
+    const error = await externalDataOnDisk(files, 'onnx/model.onnx', ['a.bin', 'b.bin'], realpathSync(join(folder, 'onnx'))).catch((caught: unknown) => caught);
+    expect(UnsupportedModelError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain(`the external data files of onnx/model.onnx lie in several folders (${realpathSync(join(folder, 'first'))}, ${realpathSync(join(folder, 'second'))}), and onnxruntime reads them from one`);
   });
 });

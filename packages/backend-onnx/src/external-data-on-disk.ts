@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { UnsupportedModelError, type ModelFiles } from '@fillmask/core';
 import { externalDataFilePaths } from '@fillmask/core/onnx';
 
@@ -12,11 +12,13 @@ export interface ExternalDataOnDisk {
 
 /**
  * Fetches the external-data files a graph names (a Hub model's `onnx/model.onnx_data` is downloaded
- * into the cache like the graph) and finds them on disk. They are named by the files themselves, not
- * the links to them: onnxruntime resolves links and refuses data outside the folder it is told, and
- * the Hub cache links each snapshot file to a blob named by its hash, in a folder of its own.
+ * into the cache like the graph) and finds them on disk, by the files themselves rather than the
+ * links to them: onnxruntime resolves links and refuses data outside the folder it is told, and the
+ * Hub cache links each snapshot file to a blob named by its hash. The folder is `base` (the model
+ * file's own, when known) if it holds them all, and then they keep their paths under it; else the
+ * one folder they all lie in, under their own names there.
  */
-export async function externalDataOnDisk(files: ModelFiles, modelFile: string, locations: readonly string[]): Promise<ExternalDataOnDisk> {
+export async function externalDataOnDisk(files: ModelFiles, modelFile: string, locations: readonly string[], base: string | undefined): Promise<ExternalDataOnDisk> {
   const paths = externalDataFilePaths(files.location, modelFile, locations);
   if (!files.localPath) {
     throw new UnsupportedModelError({
@@ -24,19 +26,23 @@ export async function externalDataOnDisk(files: ModelFiles, modelFile: string, l
       reason: `${modelFile} keeps its weights in ${[...paths.values()].join(', ')}, which onnxruntime-node reads from disk, and this model source has no files on disk (ModelFiles.localPath)`,
     });
   }
-  const relocation = new Map<string, string>();
-  const folders = new Set<string>();
+  const targets = new Map<string, string>();
   // One at a time: each may be a download of gigabytes.
-  for (const [location, path] of paths) {
-    const target = await realpath(await files.localPath(path));
-    folders.add(dirname(target));
-    relocation.set(location, basename(target));
+  for (const [location, path] of paths) targets.set(location, await realpath(await files.localPath(path)));
+  const under = (target: string) => (base === undefined ? undefined : relative(base, target));
+  if ([...targets.values()].every((target) => isBelow(under(target)))) {
+    return { folder: base!, relocation: new Map([...targets].map(([location, target]) => [location, under(target)!.split(sep).join('/')])) };
   }
+  const folders = new Set([...targets.values()].map((target) => dirname(target)));
   if (folders.size > 1) {
     throw new UnsupportedModelError({
       model: files.location,
       reason: `the external data files of ${modelFile} lie in several folders (${[...folders].join(', ')}), and onnxruntime reads them from one`,
     });
   }
-  return { folder: [...folders][0] ?? '', relocation };
+  return { folder: [...folders][0], relocation: new Map([...targets].map(([location, target]) => [location, basename(target)])) };
+}
+
+function isBelow(relativePath: string | undefined): boolean {
+  return relativePath !== undefined && relativePath !== '' && !isAbsolute(relativePath) && relativePath.split(sep)[0] !== '..';
 }

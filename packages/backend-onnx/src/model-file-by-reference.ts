@@ -3,9 +3,9 @@ import { basename, dirname } from 'node:path';
 import { readModelWithWeightsByReference, type WeightsByReference } from '@fillmask/core/graph';
 
 /**
- * The model at `path` with its large floating-point weights left in the file
- * (`readModelWithWeightsByReference`), read a window at a time, and the folder onnxruntime must be
- * told (`modelFolderOption`) to load them from the file itself. Weights the file already keeps in
+ * The model at `path` with its large floating-point weights (with `integerMatrices`, its int8 weight
+ * matrices too) left in the file (`readModelWithWeightsByReference`), read a window at a time; the
+ * folder onnxruntime must be told (`modelFolderOption`) to load them from the file itself. Weights the file already keeps in
  * other files stay there (`externalDataLocations`); their names are relative to the model file's
  * folder, not to `folder`, which is its target's when the path is a link.
  */

@@ -5,7 +5,7 @@ import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
 import { configureWasmEnvironment, defaultThreadCount } from './configure-wasm-environment.js';
 import { loadWebRuntime } from './load-web-runtime.js';
-import { readExternalData, type ExternalDataFile } from './read-external-data.js';
+import { externalDataReaderOver, readExternalData, type ExternalDataFile } from './read-external-data.js';
 import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { webGpuUnavailableReason } from './webgpu-availability.js';
 
@@ -37,7 +37,7 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       const graph = await files.read(modelFile);
       let externalData: ExternalDataFile[] | undefined = await readExternalData(files, modelFile, graph);
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
-      const graphs = prepareFillMaskGraphs(graph, { maskRowsOnly: options.maskRowsOnly });
+      const graphs = prepareFillMaskGraphs(graph, { maskRowsOnly: options.maskRowsOnly, readExternalData: externalDataReaderOver(externalData) });
       for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
       const positionsInput = graphs.single.positionsInput;
       const subject = { location: files.location, modelFile };
@@ -57,9 +57,10 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
             // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
             open: async () => {
               const whole = await files.read(modelFile);
-              const { graph: batch, note } = prepareBatchGraph(whole, { maskRowsOnly: options.maskRowsOnly });
+              const batchExternalData = await readExternalData(files, modelFile, whole);
+              const { graph: batch, note } = prepareBatchGraph(whole, { maskRowsOnly: options.maskRowsOnly, readExternalData: externalDataReaderOver(batchExternalData) });
               debug(`fillmask: ${modelFile} ${note}`);
-              const graphFiles = { model: batch.model, externalData: await readExternalData(files, modelFile, whole) };
+              const graphFiles = { model: batch.model, externalData: batchExternalData };
               const session = await createSession(opened.runtime, graphFiles, opened.executionProvider).catch((cause: unknown) => {
                 throw sessionError(cause, subject, opened.executionProvider);
               });

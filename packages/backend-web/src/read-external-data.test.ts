@@ -59,4 +59,27 @@ describe('createWebBackend with a model that keeps its weights in external data'
     expect((escaped as Error).message).toContain('names the external data file "../../secrets.bin"');
     expect(outside.reads).toEqual([modelFile]);
   });
+
+  it('builds the q8 batch variant from int8 weights in external data, with the same logits as from the whole model', async () => {
+    const q8File = 'onnx/model_quantized.onnx';
+    const q8 = new Uint8Array(readFileSync(join(folder, q8File)));
+    const { model } = await readModelWithWeightsByReference({ size: q8.length, read: async (offset, length) => q8.slice(offset, offset + length) }, { location: 'model_quantized.onnx_data', integerMatrices: true });
+    const files = (external: boolean): ModelFiles => ({
+      location: folder,
+      read: async (path) => (!external ? new Uint8Array(readFileSync(join(folder, path))) : path === q8File ? model : path === 'onnx/model_quantized.onnx_data' ? q8 : new Uint8Array(readFileSync(join(folder, path)))),
+      exists: async () => true,
+    });
+    const lines: string[] = [];
+    const backend = createWebBackend({ numThreads: 1, onDebug: (line) => lines.push(line) });
+    const expected = await backend.loadModel({ files: files(false), config, dtype: 'q8', modelFile: q8File });
+    const loaded = await backend.loadModel({ files: files(true), config, dtype: 'q8', modelFile: q8File });
+    try {
+      expect((await loaded.run(batch)).logits).toEqual((await expected.run(batch)).logits);
+      expect(lines.filter((line) => line.includes('the variant quantizing each input on its own rewritten'))).toHaveLength(2);
+      expect(lines.filter((line) => line.includes('did not load'))).toEqual([]);
+    } finally {
+      await loaded.dispose();
+      await expected.dispose();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import type { ModelFiles } from '@fillmask/core';
-import { externalDataLocations } from '@fillmask/core/graph';
+import { externalDataLocations, type ExternalDataReader } from '@fillmask/core/graph';
 import { externalDataFilePaths } from '@fillmask/core/onnx';
 
 /** One file of a graph's external data, as onnxruntime-web takes it with the graph. */
@@ -20,4 +20,14 @@ export async function readExternalData(files: ModelFiles, modelFile: string, gra
   // One at a time: each may be a download of gigabytes.
   for (const [location, path] of paths) read.push({ path: location, data: await files.read(path) });
   return read;
+}
+
+/** A reader of those files' bytes, for the graph edits that need the values of weights outside the graph; undefined when there are none. */
+export function externalDataReaderOver(externalData: readonly ExternalDataFile[]): ExternalDataReader | undefined {
+  if (externalData.length === 0) return undefined;
+  return (location, offset, length) => {
+    const file = externalData.find((candidate) => candidate.path === location);
+    if (!file || offset + length > file.data.length) throw new Error(`the external data ${location} has no bytes ${offset} to ${offset + length}`);
+    return file.data.subarray(offset, offset + length);
+  };
 }

@@ -49,14 +49,34 @@ export function relocateExternalData(model: Uint8Array, relocation: ReadonlyMap<
   return changed ? replaceGraph(parsed, graphParts) : model;
 }
 
+/** Where a tensor's values lie outside the graph: a file, and a byte range of it (`length` undefined: to its end). */
+export interface ExternalDataRange {
+  readonly location: string;
+  readonly offset: number;
+  readonly length: number | undefined;
+}
+
+/** A function that reads bytes of a graph's external data (`location` as the graph names it), for edits that need the values of weights left outside. */
+export type ExternalDataReader = (location: string, offset: number, length: number) => Uint8Array;
+
 /** The `location` of a tensor's external data (its fields in `bytes`), or undefined when its values are in the graph. */
 export function tensorLocation(bytes: Uint8Array, tensorFields: readonly WireField[]): string | undefined {
+  return tensorExternalData(bytes, tensorFields)?.location;
+}
+
+/** A tensor's external data entries (its fields in `bytes`), or undefined when its values are in the graph. */
+export function tensorExternalData(bytes: Uint8Array, tensorFields: readonly WireField[]): ExternalDataRange | undefined {
+  const entries = new Map<string, string>();
   for (const part of tensorFields) {
-    if (entryKey(bytes, part) !== 'location') continue;
+    const key = entryKey(bytes, part);
+    if (key === undefined) continue;
     const value = readFields(bytes, part.valueStart, part.valueEnd).find((entry) => entry.number === EntryField.value);
-    return value ? fieldText(bytes, value) : '';
+    entries.set(key, value ? fieldText(bytes, value) : '');
   }
-  return undefined;
+  const location = entries.get('location');
+  if (location === undefined) return undefined;
+  const length = entries.get('length');
+  return { location, offset: Number(entries.get('offset') ?? 0), length: length === undefined ? undefined : Number(length) };
 }
 
 /** One `external_data` entry of a TensorProto. */

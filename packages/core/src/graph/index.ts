@@ -6,9 +6,10 @@ export { productsAsPointwiseConvolutions } from './products-as-pointwise-convolu
 export type { PointwiseConvolutionRewrite, PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';
 export { readModelWithWeightsByReference } from './weights-by-reference.js';
 export { externalDataLocations, relocateExternalData } from './external-data.js';
+export type { ExternalDataReader } from './external-data.js';
 export type { ByteRangeReader, WeightsByReference, WeightsByReferenceOptions } from './weights-by-reference.js';
 export { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
-export type { PerSequenceQuantization } from './quantize-per-sequence.js';
+export type { PerSequenceOptions, PerSequenceQuantization } from './quantize-per-sequence.js';
 // Building blocks for reading and editing graphs, and for small test graphs.
 export { readOnnxModel } from './onnx-model.js';
 export type { OnnxModelView } from './onnx-model.js';

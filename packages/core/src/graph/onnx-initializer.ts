@@ -1,3 +1,4 @@
+import { tensorExternalData, type ExternalDataRange } from './external-data.js';
 import { ElementType, GraphField, TensorField } from './onnx-fields.js';
 import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, type WireField } from './protobuf-wire.js';
 
@@ -11,6 +12,13 @@ export interface OnnxInitializer {
   /** `int32_data`: where small integer types (uint8, int8, int32) keep their values when not raw. */
   readonly int32Data: readonly number[];
   readonly external: boolean;
+  /** Where its values lie, when `external`. */
+  readonly externalData?: ExternalDataRange;
+}
+
+/** A quantized model's weight matrix: int8 or uint8, rank 2. Only its shape and type are read, unless its columns are summed (`quantizePerSequence`). */
+export function isQuantizedMatrix(elementType: number | undefined, rank: number): boolean {
+  return (elementType === ElementType.int8 || elementType === ElementType.uint8) && rank === 2;
 }
 
 export function readInitializers(bytes: Uint8Array, graphFields: readonly WireField[]): Map<string, OnnxInitializer> {
@@ -30,6 +38,7 @@ export function readInitializers(bytes: Uint8Array, graphFields: readonly WireFi
       rawData: raw ? bytes.subarray(raw.valueStart, raw.valueEnd) : undefined,
       int32Data: repeatedInt64(bytes, parts.filter((part) => part.number === TensorField.int32Data)),
       external: location !== undefined && fieldVarint(bytes, location) === 1,
+      externalData: tensorExternalData(bytes, parts),
     });
   }
   return initializers;
@@ -92,4 +101,19 @@ export function encodeRawInitializer(tensor: { name: string; elementType: number
     encodeStringField(TensorField.name, tensor.name),
     encodeMessageField(TensorField.rawData, [tensor.raw]),
   ]);
+}
+
+/**
+ * The values of an int8 or uint8 initializer as they lie, without widening them (a vocabulary
+ * projection has tens of millions), read through `readExternal` when they are in external data;
+ * other types and unreadable values fall back to `integerValues`.
+ */
+export function integerView(initializer: OnnxInitializer, readExternal?: (range: ExternalDataRange, byteLength: number) => Uint8Array): ArrayLike<number> | undefined {
+  const count = initializer.dims.reduce((product, size) => product * size, 1);
+  const { elementType } = initializer;
+  if (elementType !== ElementType.int8 && elementType !== ElementType.uint8) return integerValues(initializer);
+  const raw = initializer.external ? initializer.externalData && readExternal?.(initializer.externalData, count) : initializer.rawData;
+  if (raw === undefined) return integerValues(initializer);
+  if (raw.length !== count) return undefined;
+  return elementType === ElementType.uint8 ? raw : new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);
 }

@@ -1,3 +1,4 @@
+import type { ExternalDataReader } from './external-data.js';
 import { gatherMaskRows } from './gather-mask-rows.js';
 import { productsAsPointwiseConvolutions, type PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';
 import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
@@ -18,6 +19,13 @@ export interface FillMaskGraphOptions {
    * optimisation, slower on the rows of a batch, and for no other runtime. Default false.
    */
   readonly pointwiseConvolutions?: false | PointwiseConvolutionScope;
+  /**
+   * Reads bytes of the graph's external data: an int8 graph whose weights lie outside it (left in
+   * the file by `readModelWithWeightsByReference`'s `integerMatrices`, or a `model.onnx_data`) gets
+   * its batch variant only with it, which reads them once, one matrix at a time, to sum their
+   * columns. Give the same reader to `prepareFillMaskGraphs` and `prepareBatchGraph`.
+   */
+  readonly readExternalData?: ExternalDataReader;
 }
 
 export interface FillMaskGraphs {
@@ -42,7 +50,7 @@ export interface FillMaskGraphs {
  */
 export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphOptions = {}): FillMaskGraphs {
   const single = withConvolutions(model, maskRows(model, options), options);
-  const perSequence = checkPerSequenceQuantization(model);
+  const perSequence = checkPerSequenceQuantization(model, { readExternalData: options.readExternalData });
   switch (perSequence.kind) {
     case 'no-dynamic-quantization':
       return { single: single.graph, batchGraph: false, batchInvariant: true, notes: single.notes };
@@ -65,7 +73,7 @@ export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphO
 
 /** The variant of an int8 graph for batches (see `FillMaskGraphs.batchGraph`), with its debug note; throws if there is none. */
 export function prepareBatchGraph(model: Uint8Array, options: FillMaskGraphOptions = {}): { graph: PreparedGraph & { model: Uint8Array }; note: string } {
-  const perSequence = quantizePerSequence(model);
+  const perSequence = quantizePerSequence(model, { readExternalData: options.readExternalData });
   if (perSequence.kind !== 'rewritten') throw new Error(`no per-input quantized variant: ${perSequence.kind === 'skipped' ? perSequence.reason : 'the graph has no dynamic quantization'}`);
   const rows = maskRows(perSequence.model, options, perSequence.rowScalars);
   const prepared = withConvolutions(perSequence.model, rows, options);

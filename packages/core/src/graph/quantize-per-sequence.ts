@@ -1,5 +1,6 @@
 import { ElementType, GraphField } from './onnx-fields.js';
-import { encodeInitializer, hasIntegerValues, integerValues, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
+import type { ExternalDataReader } from './external-data.js';
+import { encodeInitializer, hasIntegerValues, integerValues, integerView, isQuantizedMatrix, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { readOnnxModel, replaceGraph, type OnnxModelView } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
 import { perPositionOps } from './row-region.js';
@@ -54,10 +55,11 @@ const names = {
  *
  * Graphs of another shape (no attention_mask to tell padding from tokens, a quantized tensor read by
  * something other than a MatMulInteger with constant weights, opset below 13) are left alone, with the
- * reason; the caller then runs them one input at a time.
+ * reason; the caller then runs them one input at a time. Int8 weights in external data are summed
+ * through `readExternalData`, one matrix at a time; without it such a graph is left alone too.
  */
-export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization {
-  const analysis = analyze(model, true);
+export function quantizePerSequence(model: Uint8Array, { readExternalData }: PerSequenceOptions = {}): PerSequenceQuantization {
+  const analysis = analyze(model, true, readExternalData);
   if (!('plan' in analysis)) return analysis;
   const { parsed, plan, consumers, perRowQuantizers, opset } = analysis;
   const { nodes, graphFields } = parsed;
@@ -96,10 +98,21 @@ export function quantizePerSequence(model: Uint8Array): PerSequenceQuantization 
   return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, quantizers: plan.quantizers.size };
 }
 
-/** What `quantizePerSequence` would do, without writing the new graph: `rewritten` stands for "would be". */
-export function checkPerSequenceQuantization(model: Uint8Array): { readonly kind: 'rewritten'; readonly quantizers: number } | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
+export interface PerSequenceOptions {
+  /** Reads int8 weights the graph keeps in external data, to sum their columns. Without it, such weights rule the rewrite out. */
+  readonly readExternalData?: ExternalDataReader;
+}
+
+/**
+ * What `quantizePerSequence` would do with the same options, without writing the new graph or
+ * reading any weight: `rewritten` stands for "would be".
+ */
+export function checkPerSequenceQuantization(
+  model: Uint8Array,
+  { readExternalData }: PerSequenceOptions = {},
+): { readonly kind: 'rewritten'; readonly quantizers: number } | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
   // Checks the weights without summing them: a model that never batches should not pay for that.
-  const analysis = analyze(model, false);
+  const analysis = analyze(model, false, readExternalData);
   return 'plan' in analysis ? { kind: 'rewritten', quantizers: analysis.plan.quantizers.size } : analysis;
 }
 
@@ -112,7 +125,7 @@ interface Analysis {
   readonly opset: number;
 }
 
-function analyze(model: Uint8Array, withSums: boolean): Analysis | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
+function analyze(model: Uint8Array, withSums: boolean, readExternalData: ExternalDataReader | undefined): Analysis | Exclude<PerSequenceQuantization, { kind: 'rewritten' }> {
   const parsed = readOnnxModel(model);
   // Nothing to quantize; loading the file reports what is wrong with it.
   if (!parsed) return { kind: 'no-dynamic-quantization' };
@@ -128,7 +141,7 @@ function analyze(model: Uint8Array, withSums: boolean): Analysis | Exclude<PerSe
   const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
   // The logits' projection runs on the mask rows only (gatherMaskRows): its quantizer's scales must be per row to be gathered.
   const perRowQuantizers = new Set(quantizers.filter((quantizer) => (consumers.get(quantizer.outputs[0]) ?? []).some((reader) => projections.has(reader))));
-  const plan = planRewrite(quantizers, perRowQuantizers, consumers, { initializers: readInitializers(model, graphFields), producers }, withSums);
+  const plan = planRewrite(quantizers, perRowQuantizers, consumers, { initializers: readInitializers(model, graphFields), producers, readExternalData }, withSums);
   if (typeof plan === 'string') return skipped(plan);
   return { parsed, plan, consumers, perRowQuantizers, opset };
 }
@@ -163,6 +176,8 @@ interface ZeroPointShift {
 interface ConstantSource {
   readonly initializers: ReadonlyMap<string, OnnxInitializer>;
   readonly producers: ReadonlyMap<string, OnnxNode>;
+  /** Reads int8 weights in external data, to sum them. */
+  readonly readExternalData?: ExternalDataReader;
 }
 
 /** With `withSums` false only checks the weights (for `checkPerSequenceQuantization`), leaving `columnSums` empty. */
@@ -205,7 +220,10 @@ function weightColumnSums(matMul: OnnxNode, graph: ConstantSource, withSums: boo
   const [, weightName, , weightZeroPointName = ''] = matMul.inputs;
   const matrix = constantMatrix(weightName, graph);
   if (!matrix) return `MatMulInteger ${matMul.outputs[0]} multiplies by ${weightName}, not by a constant int8 matrix`;
-  if (withSums && !hasIntegerValues(matrix.source)) return `the weights ${matrix.source.name} are not in the graph (external data), so their columns cannot be summed`;
+  const { source } = matrix;
+  if (source.external && !graph.readExternalData) {
+    return `the weights ${source.name} are in external data (${source.externalData?.location}), which this graph's source cannot read to sum their columns`;
+  }
   let zeroPoints: Int32Array = new Int32Array(1);
   if (weightZeroPointName !== '') {
     const zeroPoint = graph.initializers.get(weightZeroPointName);
@@ -217,7 +235,9 @@ function weightColumnSums(matMul: OnnxNode, graph: ConstantSource, withSums: boo
   }
   const name = `${weightName}/${weightZeroPointName}/${prefix}_column_sums`;
   if (!withSums) return { name };
-  const sums = matrixColumnSums(matrix).map((sum, column) => sum - matrix.rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
+  const columnSums = matrixColumnSums(matrix, graph.readExternalData);
+  if (!columnSums) return `the weights ${source.name} do not hold one value per element`;
+  const sums = columnSums.map((sum, column) => sum - matrix.rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
   return { name, initializer: encodeInitializer({ name, elementType: ElementType.int32, dims: [sums.length], values: sums }) };
 }
 
@@ -258,18 +278,15 @@ function constantMatrix(name: string, graph: ConstantSource): ConstantMatrix | u
   const transposed = producer?.opType === 'Transpose' && (permutation === undefined || (permutation[0] === 1 && permutation[1] === 0));
   if (producer && !transposed) return undefined;
   const source = graph.initializers.get(transposed ? producer.inputs[0] : name);
-  // Weights left in the file (`integerMatrices` by reference) are still a constant matrix: checked by type, summed only once read.
-  if (!source || source.dims.length !== 2 || !(hasIntegerValues(source) || (source.external && isInt8Type(source.elementType)))) return undefined;
+  // Weights in external data are still a constant matrix, known by type and shape (`weightColumnSums` says whether it can sum them).
+  if (!source || source.dims.length !== 2 || !(hasIntegerValues(source) || (source.external && isQuantizedMatrix(source.elementType, 2)))) return undefined;
   const [sourceRows, sourceColumns] = source.dims;
   return { source, transposed, rows: transposed ? sourceColumns : sourceRows, columns: transposed ? sourceRows : sourceColumns };
 }
 
-function isInt8Type(elementType: number | undefined): boolean {
-  return elementType === ElementType.int8 || elementType === ElementType.uint8;
-}
-
-function matrixColumnSums({ source, transposed, columns }: ConstantMatrix): Int32Array {
-  const values = integerValues(source)!;
+function matrixColumnSums({ source, transposed, columns }: ConstantMatrix, readExternalData: ExternalDataReader | undefined): Int32Array | undefined {
+  const values = integerView(source, readExternalData && ((range, byteLength) => readExternalData(range.location, range.offset, range.length ?? byteLength)));
+  if (!values) return undefined;
   const [sourceRows, sourceColumns] = source.dims;
   const sums = new Int32Array(columns);
   for (let row = 0; row < sourceRows; row++) {

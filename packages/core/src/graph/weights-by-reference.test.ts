@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
-import { ElementType, GraphField } from './onnx-fields.js';
+import { ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
 import { readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
-import { ProtobufFormatError, readFields } from './protobuf-wire.js';
+import { encodeMessageField, encodeStringField, encodeVarint, encodeVarintField, ProtobufFormatError, readFields } from './protobuf-wire.js';
 import { prepareBatchGraph, prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
 import { readModelWithWeightsByReference, type ByteRangeReader } from './weights-by-reference.js';
 
@@ -161,14 +161,47 @@ describe('readModelWithWeightsByReference', () => {
         if (isInteger && !integerMatrices.includes(initializer)) expect(after.get(name)!.external, name).toBe(false);
       }
       expect(result.model.length).toBeLessThan(floatsOnly.model.length - integerMatrices.reduce((total, initializer) => total + initializer.rawData!.length, 0) + 200 * integerMatrices.length);
-      // The single graph is prepared alike, the batch variant still judged possible.
+      // The single graph is prepared alike, the batch variant still judged possible: it reads the int8 weights through the reader.
+      const readExternalData = (location: string, offset: number, length: number) => {
+        expect(location).toBe('model_quantized.onnx');
+        return original.slice(offset, offset + length);
+      };
       const fromFile = prepareFillMaskGraphs(original);
-      const byReference = prepareFillMaskGraphs(result.model);
+      const byReference = prepareFillMaskGraphs(result.model, { readExternalData });
       expect(byReference.notes).toEqual(fromFile.notes);
       expect({ batchGraph: byReference.batchGraph, batchInvariant: byReference.batchInvariant }).toEqual({ batchGraph: fromFile.batchGraph, batchInvariant: fromFile.batchInvariant });
       expect(await logits(byReference.single.model ?? result.model, dirname(path), byReference.single.positionsInput)).toEqual(await logits(fromFile.single.model ?? original, dirname(path), fromFile.single.positionsInput));
-      // The batch variant sums the weights' columns, so it needs them in the graph, and says so.
-      if (fromFile.batchGraph) expect(() => prepareBatchGraph(result.model)).toThrow(/are not in the graph \(external data\), so their columns cannot be summed/);
+      // The batch variant sums the weights' columns as read, and still leaves them in the file.
+      expect(fromFile.batchGraph).toBe(true);
+      const batchFromFile = prepareBatchGraph(original).graph;
+      const batchByReference = prepareBatchGraph(result.model, { readExternalData }).graph;
+      expect(batchByReference.model.length).toBeLessThan(batchFromFile.model.length - integerMatrices.reduce((total, initializer) => total + initializer.rawData!.length, 0) + 200 * integerMatrices.length);
+      expect(await logits(batchByReference.model, dirname(path), batchByReference.positionsInput)).toEqual(await logits(batchFromFile.model, dirname(path), batchFromFile.positionsInput));
+      // Without a reader, int8 weights outside the graph rule the variant out, and the note says why.
+      const unreadable = prepareFillMaskGraphs(result.model);
+      expect(unreadable.batchGraph).toBe(false);
+      expect(unreadable.notes.at(-1)).toMatch(/^int8 activations stay quantized per tensor, so inputs run one at a time by default: the weights .+ are in external data \(model_quantized\.onnx\), which this graph's source cannot read to sum their columns$/);
+      expect(() => prepareBatchGraph(result.model)).toThrow(/which this graph's source cannot read to sum their columns/);
     });
   }
+
+  it('with integerMatrices, references int8 and uint8 tensors of rank 2 only, whether their dims are packed or not', async () => {
+    const tensor = (name: string, elementType: number, dims: readonly number[], packed: boolean) =>
+      encodeMessageField(GraphField.initializer, [
+        ...(packed ? [encodeMessageField(TensorField.dims, dims.map((size) => encodeVarint(size)))] : dims.map((size) => encodeVarintField(TensorField.dims, size))),
+        encodeVarintField(TensorField.dataType, elementType),
+        encodeStringField(TensorField.name, name),
+        encodeMessageField(TensorField.rawData, [new Uint8Array(dims.reduce((count, size) => count * size, 1))]),
+      ]);
+    const model = encodeMessageField(ModelField.graph, [
+      tensor('packed', ElementType.int8, [32, 64], true),
+      tensor('unpacked', ElementType.uint8, [64, 32], false),
+      tensor('vector', ElementType.int8, [2048], true),
+      tensor('cube', ElementType.int8, [8, 16, 16], false),
+      tensor('small', ElementType.int8, [16, 16], true),
+    ]);
+    const result = await readModelWithWeightsByReference(memoryReader(model), { location: 'model.onnx', integerMatrices: true });
+    expect([...references(result.model).keys()]).toEqual(['packed', 'unpacked']);
+    expect((await readModelWithWeightsByReference(memoryReader(model), { location: 'model.onnx' })).referenced).toBe(0);
+  });
 });

@@ -1,5 +1,6 @@
 import { externalDataEntry, tensorLocation } from './external-data.js';
 import { DataLocation, ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
+import { isQuantizedMatrix } from './onnx-initializer.js';
 import { concatBytes, encodeMessageField, encodeVarintField, ProtobufFormatError, readFieldHeader, readFields, readVarint, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
 
 /** Byte ranges of a file, read on demand, so a model's weights need never pass through JS. */
@@ -16,15 +17,15 @@ export interface WeightsByReferenceOptions {
   /** Raw data of this many bytes or more is referenced; smaller stays in the graph. Default 1024. */
   readonly minBytes?: number;
   /**
-   * Reference int8 and uint8 matrices too (rank 2: a quantized model's weights), for a graph no edit
-   * reads them in: `prepareFillMaskGraphs` reads only their shapes, while `prepareBatchGraph` sums
-   * their columns. Integer tensors of other ranks (zero points, shape tables) always stay. Default false.
+   * Reference int8 and uint8 matrices too (rank 2: a quantized model's weights). The graph edits read
+   * only their shapes, except `prepareBatchGraph`, which sums their columns through its
+   * `readExternalData`. Integer tensors of other ranks (zero points, shape tables) always stay. Default false.
    */
   readonly integerMatrices?: boolean;
 }
 
 export interface WeightsByReference {
-  /** The model, its large floating-point weights replaced by references into the file. */
+  /** The model, its large floating-point weights (and with `integerMatrices`, int8 matrices) replaced by references into the file. */
   readonly model: Uint8Array;
   /** How many initializers now reference the file. */
   readonly referenced: number;
@@ -36,10 +37,8 @@ export interface WeightsByReference {
   readonly bytesRead: number;
 }
 
-/** Weights that go by reference: floating point. Integer ones stay, because the graph edits may read them (int8 weights' column sums, shape tables). */
+/** Weights that go by reference: floating point (and with `integerMatrices`, int8 weight matrices). Other integer tensors stay, because the graph edits read them (zero points, shape tables). */
 const referencedTypes: ReadonlySet<number> = new Set([ElementType.float, ElementType.float16, ElementType.double, ElementType.bfloat16]);
-/** With `integerMatrices`, the quantized weights' types too. */
-const integerMatrixTypes: ReadonlySet<number> = new Set([ElementType.int8, ElementType.uint8]);
 
 /**
  * Reads an ONNX model with its large floating-point weights left in the file: each such initializer's
@@ -51,7 +50,9 @@ const integerMatrixTypes: ReadonlySet<number> = new Set([ElementType.int8, Eleme
  * as read, the edited copy, and onnxruntime's own tensors. With references, onnxruntime reads the
  * weights from the file itself (told the folder by `session.model_external_initializers_file_folder_path`),
  * and JS holds neither copy. The graph edits work on the result as on the whole model: they read
- * names, shapes and small or integer initializers, which stay in the graph. Weights the file already
+ * names, shapes and small or integer initializers, which stay in the graph. With `integerMatrices`,
+ * int8 weight matrices go by reference too; `prepareBatchGraph` sums their columns, so give it (and
+ * `prepareFillMaskGraphs`) a `readExternalData` that reads them from the file. Weights the file already
  * keeps outside (a `model.onnx_data` beside it) keep their references, listed in
  * `externalDataLocations` (`relocateExternalData` renames them, for a folder where those files have
  * other names, as in the Hub cache).
@@ -81,12 +82,9 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
       return tensorBytes;
     }
     const raw = parts.find((part) => part.number === TensorField.rawData && part.wireType === WireType.LengthDelimited);
-    const dataType = parts.find((part) => part.number === TensorField.dataType && part.wireType === WireType.Varint);
-    const elementType = dataType && readVarint(await file.slice(dataType.valueStart, dataType.valueEnd), 0).value;
-    const isIntegerMatrix = async () => options.integerMatrices === true && integerMatrixTypes.has(elementType!) && (await rank(parts)) === 2;
-    if (!raw || raw.valueEnd - raw.valueStart < minBytes || elementType === undefined || !(referencedTypes.has(elementType) || (await isIntegerMatrix()))) {
-      return await file.slice(field.start, field.end);
-    }
+    const { elementType, rank } = await typeAndRank(parts);
+    const referable = elementType !== undefined && (referencedTypes.has(elementType) || (options.integerMatrices === true && isQuantizedMatrix(elementType, rank)));
+    if (!raw || raw.valueEnd - raw.valueStart < minBytes || !referable) return await file.slice(field.start, field.end);
     referenced++;
     return encodeMessageField(GraphField.initializer, [
       ...(await eachInOrder(parts.filter((part) => part !== raw), (part) => file.slice(part.start, part.end))),
@@ -96,14 +94,17 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
       encodeVarintField(TensorField.dataLocation, DataLocation.external),
     ]);
   };
-  // Dims may be packed into one field or not.
-  const rank = async (parts: readonly WireField[]): Promise<number> => {
-    let count = 0;
-    for (const part of parts.filter((candidate) => candidate.number === TensorField.dims)) {
+  // Read in file order, so the window only moves forwards. Dims may be packed into one field or not.
+  const typeAndRank = async (parts: readonly WireField[]): Promise<{ elementType: number | undefined; rank: number }> => {
+    let elementType: number | undefined;
+    let rank = 0;
+    for (const part of parts) {
+      if (part.number === TensorField.dataType && part.wireType === WireType.Varint) elementType = readVarint(await file.slice(part.valueStart, part.valueEnd), 0).value;
+      if (part.number !== TensorField.dims) continue;
       const bytes = await file.slice(part.start, part.end);
-      count += repeatedInt64(bytes, [readFieldHeader(bytes, 0)]).length;
+      rank += repeatedInt64(bytes, [readFieldHeader(bytes, 0)]).length;
     }
-    return count;
+    return { elementType, rank };
   };
   const isMessage = (field: WireField, number: number) => field.number === number && field.wireType === WireType.LengthDelimited;
   const graph = async (field: WireField): Promise<Uint8Array> =>

@@ -1,4 +1,5 @@
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
+import { isModelFilePath } from '../model-source/is-model-file-path.js';
 
 /**
  * Where, in the model's folder, each external-data file a graph names lies: beside the graph file
@@ -10,9 +11,7 @@ export function externalDataFilePaths(model: string, modelFile: string, location
   const folder = modelFile.includes('/') ? modelFile.slice(0, modelFile.lastIndexOf('/') + 1) : '';
   const paths = new Map<string, string>();
   for (const location of locations) {
-    const segments = location.split('/');
-    const inside = location.length > 0 && !location.includes('\\') && !location.includes('\0') && segments.every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-    if (!inside) {
+    if (!isModelFilePath(location)) {
       throw new UnsupportedModelError({
         model,
         reason: `${modelFile} names the external data file ${JSON.stringify(location)}, which is not a path inside the model's folder (expected a relative path with / separators, such as "model.onnx_data")`,

@@ -1,17 +1,12 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
+import { isModelFilePath } from '../is-model-file-path.js';
 
 /**
  * Checks a file path given to a ModelFiles: relative, `/`-separated, no `.` or `..` segment, so
  * that it can never reach outside the model folder or the cache.
  */
 export function assertModelFilePath(file: string): void {
-  const valid =
-    typeof file === 'string' &&
-    file.length > 0 &&
-    !file.includes('\\') &&
-    !file.includes('\0') &&
-    file.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-  if (!valid) {
+  if (!isModelFilePath(file)) {
     throw new InvalidArgumentError({
       argument: 'file path',
       value: file,

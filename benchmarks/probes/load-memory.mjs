@@ -1,0 +1,25 @@
+// Peak resident memory of fillmask alone, in this process: after load, after one sentence, after a
+// batch of 64 corpus sentences. Not side by side with a peer (that is `npm run bench`'s job): run it
+// before and after a change. Usage, after `npm run build`:
+//   node benchmarks/probes/load-memory.mjs bench-models/bench-distilroberta q8
+import { readFileSync } from 'node:fs';
+import { createFillMask } from '@fillmask/core';
+import { createOnnxBackend } from '@fillmask/backend-onnx';
+
+const [model = 'bench-models/bench-distilroberta', dtype = 'q8', corpus = new URL('../../../shared/corpus/general/train.txt', import.meta.url)] = process.argv.slice(2);
+const status = (field) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024);
+const sentences = readFileSync(corpus, 'utf8')
+  .split('\n')
+  .map((line) => line.split(' '))
+  .filter((words) => words.length > 4)
+  .slice(0, 64)
+  .map((words) => [...words.slice(0, 2), '<mask>', ...words.slice(3)].join(' '));
+
+const fillMask = await createFillMask({ model, dtype, backend: createOnnxBackend() });
+const peakAtLoad = status('VmHWM');
+const afterLoad = status('VmRSS');
+await fillMask.fill(sentences[0]);
+const peakAfterOne = status('VmHWM');
+await fillMask.fill(sentences);
+console.log(JSON.stringify({ model, dtype, peakAtLoadMiB: peakAtLoad, rssAfterLoadMiB: afterLoad, peakAfterOneMiB: peakAfterOne, peakAfterBatchMiB: status('VmHWM') }));
+await fillMask.dispose();

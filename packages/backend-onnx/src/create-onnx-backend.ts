@@ -122,13 +122,14 @@ async function prepareAndOpen<Prepared>(
   const base = async () => (modelPath === undefined ? undefined : dirname(await realpath(modelPath)));
   const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations, await base()) : undefined;
   if (externalData) whole = relocateExternalData(whole, externalData.relocation);
-  const prepared = prepare(whole, externalData && externalDataReader(externalData.folder));
+  // A runtime without the folder setting opens no rewritten graph with external data, so no batch variant is promised it.
+  const prepared = prepare(whole, externalData && source.folderOption ? externalDataReader(externalData.folder) : undefined);
   logNotes(prepared);
   const rewritten = describe(prepared).graph.model;
   if (externalData && rewritten && !source.folderOption) {
     throw new UnsupportedModelError({
       model: files.location,
-      reason: `${modelFile} keeps its weights in external data, which onnxruntime older than 1.21 finds for a rewritten graph only in the working directory; update onnxruntime-node, or pass maskRowsOnly: false to load the graph as it is`,
+      reason: `${modelFile} keeps its weights in external data, which an onnxruntime older than 1.21 (or of unknown version) finds for a rewritten graph only in the working directory; update onnxruntime-node, or pass maskRowsOnly: false to load the graph as it is`,
     });
   }
   // A graph left as it is loads from its path when there is one, so onnxruntime maps it rather than

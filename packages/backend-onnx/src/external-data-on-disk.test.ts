@@ -111,11 +111,20 @@ describe('a model that keeps its weights in external data', () => {
   it('with an onnxruntime older than 1.21, loads the graph as it is from its path, and says why a rewritten one cannot load', async () => {
     const folder = await modelWithExternalData();
     const expected = await fillAll(await createFillMask({ model: fixture, backend: createOnnxBackend({ maskRowsOnly: false }) }));
-    const older = { ...ort, env: { ...ort.env, versions: { common: '1.20.1', node: '1.20.1' } } } as unknown as typeof ort;
+    // The real runtime, reporting an older version; what it is handed is recorded: the path, with no folder setting.
+    const opened: string[] = [];
+    const create = (source: string | Uint8Array, options: ort.InferenceSession.SessionOptions) => {
+      opened.push(`${typeof source === 'string' ? source : 'bytes'} ${JSON.stringify(options.extra ?? {})}`);
+      return typeof source === 'string' ? ort.InferenceSession.create(source, options) : ort.InferenceSession.create(source, options);
+    };
+    const older = { ...ort, env: { ...ort.env, versions: { common: '1.20.1', node: '1.20.1' } }, InferenceSession: { create } } as unknown as typeof ort;
     expect(await fillAll(await createFillMask({ model: folder, backend: createOnnxBackend({ runtime: older, maskRowsOnly: false }) }))).toEqual(expected);
+    expect(opened).toHaveLength(1);
+    expect(opened[0].startsWith(`${join(folder, 'onnx', 'model.onnx')} `)).toBe(true);
+    expect(opened[0]).not.toContain('model_external_initializers_file_folder_path');
     const error = await createFillMask({ model: folder, backend: createOnnxBackend({ runtime: older }) }).catch((caught: unknown) => caught);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain('onnx/model.onnx keeps its weights in external data, which onnxruntime older than 1.21 finds for a rewritten graph only in the working directory');
+    expect((error as Error).message).toContain('onnx/model.onnx keeps its weights in external data, which an onnxruntime older than 1.21 (or of unknown version) finds for a rewritten graph only in the working directory');
   });
 });
 

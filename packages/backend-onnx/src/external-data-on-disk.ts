@@ -19,6 +19,7 @@ export interface ExternalDataOnDisk {
  * one folder they all lie in, under their own names there.
  */
 export async function externalDataOnDisk(files: ModelFiles, modelFile: string, locations: readonly string[], base: string | undefined): Promise<ExternalDataOnDisk> {
+  if (locations.length === 0) throw new Error('externalDataOnDisk needs at least one location');
   const paths = externalDataFilePaths(files.location, modelFile, locations);
   if (!files.localPath) {
     throw new UnsupportedModelError({

@@ -112,7 +112,10 @@ export function integerView(initializer: OnnxInitializer, readExternal?: (range:
   const count = initializer.dims.reduce((product, size) => product * size, 1);
   const { elementType } = initializer;
   if (elementType !== ElementType.int8 && elementType !== ElementType.uint8) return integerValues(initializer);
-  const raw = initializer.external ? initializer.externalData && readExternal?.(initializer.externalData, count) : initializer.rawData;
+  const range = initializer.external ? initializer.externalData : undefined;
+  // A range of another size, or not a position in a file, is no such tensor's values: not read at all.
+  if (range && (!Number.isSafeInteger(range.offset) || range.offset < 0 || (range.length !== undefined && range.length !== count))) return undefined;
+  const raw = range ? readExternal?.(range, count) : initializer.rawData;
   if (raw === undefined) return integerValues(initializer);
   if (raw.length !== count) return undefined;
   return elementType === ElementType.uint8 ? raw : new Int8Array(raw.buffer, raw.byteOffset, raw.byteLength);

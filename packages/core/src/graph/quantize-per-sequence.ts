@@ -141,7 +141,7 @@ function analyze(model: Uint8Array, withSums: boolean, readExternalData: Externa
   const projections = new Set(nodes.filter((node) => node.opType === 'MatMulInteger' && feedsOutputRowByRow(node, consumers, graphOutputs)));
   // The logits' projection runs on the mask rows only (gatherMaskRows): its quantizer's scales must be per row to be gathered.
   const perRowQuantizers = new Set(quantizers.filter((quantizer) => (consumers.get(quantizer.outputs[0]) ?? []).some((reader) => projections.has(reader))));
-  const plan = planRewrite(quantizers, perRowQuantizers, consumers, { initializers: readInitializers(model, graphFields), producers, readExternalData }, withSums);
+  const plan = planRewrite(quantizers, perRowQuantizers, consumers, { initializers: readInitializers(model, graphFields), producers, readExternalData, summed: new Map() }, withSums);
   if (typeof plan === 'string') return skipped(plan);
   return { parsed, plan, consumers, perRowQuantizers, opset };
 }
@@ -178,6 +178,8 @@ interface ConstantSource {
   readonly producers: ReadonlyMap<string, OnnxNode>;
   /** Reads int8 weights in external data, to sum them. */
   readonly readExternalData?: ExternalDataReader;
+  /** Column sums by matrix, so a matrix shared by several products (ALBERT's layers) is read and summed once. */
+  readonly summed: Map<string, Int32Array | undefined>;
 }
 
 /** With `withSums` false only checks the weights (for `checkPerSequenceQuantization`), leaving `columnSums` empty. */
@@ -235,7 +237,9 @@ function weightColumnSums(matMul: OnnxNode, graph: ConstantSource, withSums: boo
   }
   const name = `${weightName}/${weightZeroPointName}/${prefix}_column_sums`;
   if (!withSums) return { name };
-  const columnSums = matrixColumnSums(matrix, graph.readExternalData);
+  const key = `${source.name}/${matrix.transposed}`;
+  if (!graph.summed.has(key)) graph.summed.set(key, matrixColumnSums(matrix, graph.readExternalData));
+  const columnSums = graph.summed.get(key);
   if (!columnSums) return `the weights ${source.name} do not hold one value per element`;
   const sums = columnSums.map((sum, column) => sum - matrix.rows * zeroPoints[zeroPoints.length === 1 ? 0 : column]);
   return { name, initializer: encodeInitializer({ name, elementType: ElementType.int32, dims: [sums.length], values: sums }) };

@@ -100,11 +100,10 @@ async function prepareAndOpen<Prepared>(
 ): Promise<{ prepared: Prepared; session: Ort.InferenceSession }> {
   const { files, modelFile, modelPath, create, debug } = source;
   const logNotes = (prepared: Prepared) => describe(prepared).notes.forEach((note) => debug(`fillmask: ${modelFile} ${note}`));
-  const readWhole = (error: unknown) => debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(error)}`);
   if (source.byReference && modelPath !== undefined) {
     const opened = await openByReference(source, modelPath, prepare, describe);
     // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
-    if ('failure' in opened) readWhole(opened.failure);
+    if ('failure' in opened) debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(opened.failure)}`);
     else {
       const { prepared, session, referenced, bytesRead } = opened;
       try {
@@ -119,8 +118,7 @@ async function prepareAndOpen<Prepared>(
   }
   let whole: Uint8Array | undefined = await files.read(modelFile);
   const locations = externalDataLocations(whole);
-  const base = async () => (modelPath === undefined ? undefined : dirname(await realpath(modelPath)));
-  const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations, await base()) : undefined;
+  const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations, modelPath && dirname(await realpath(modelPath))) : undefined;
   if (externalData) whole = relocateExternalData(whole, externalData.relocation);
   // A runtime without the folder setting opens no rewritten graph with external data, so no batch variant is promised it.
   const prepared = prepare(whole, externalData && source.folderOption ? externalDataReader(externalData.folder) : undefined);

@@ -30,9 +30,8 @@ export async function externalDataOnDisk(files: ModelFiles, modelFile: string, l
   const targets = new Map<string, string>();
   // One at a time: each may be a download of gigabytes.
   for (const [location, path] of paths) targets.set(location, await realpath(await files.localPath(path)));
-  const under = (target: string) => (base === undefined ? undefined : relative(base, target));
-  if ([...targets.values()].every((target) => isBelow(under(target)))) {
-    return { folder: base!, relocation: new Map([...targets].map(([location, target]) => [location, under(target)!.split(sep).join('/')])) };
+  if (base !== undefined && [...targets.values()].every((target) => isBelowFolder(base, target))) {
+    return { folder: base, relocation: new Map([...targets].map(([location, target]) => [location, relative(base, target).split(sep).join('/')])) };
   }
   const folders = new Set([...targets.values()].map((target) => dirname(target)));
   if (folders.size > 1) {
@@ -44,6 +43,8 @@ export async function externalDataOnDisk(files: ModelFiles, modelFile: string, l
   return { folder: [...folders][0], relocation: new Map([...targets].map(([location, target]) => [location, basename(target)])) };
 }
 
-function isBelow(relativePath: string | undefined): boolean {
-  return relativePath !== undefined && relativePath !== '' && !isAbsolute(relativePath) && relativePath.split(sep)[0] !== '..';
+/** Whether `path` lies inside `folder` (not the folder itself), as written: links are not followed. */
+export function isBelowFolder(folder: string, path: string): boolean {
+  const relativePath = relative(folder, path);
+  return relativePath !== '' && !isAbsolute(relativePath) && relativePath.split(sep)[0] !== '..';
 }

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { ExternalDataReader } from '@fillmask/core/graph';
+import { isBelowFolder } from './external-data-on-disk.js';
 
 /**
  * Reads byte ranges of the external data in `folder`, as onnxruntime is told to find it, for the graph
@@ -9,9 +10,9 @@ import type { ExternalDataReader } from '@fillmask/core/graph';
  */
 export function externalDataReader(folder: string): ExternalDataReader {
   return (location, offset, length) => {
-    const relativePath = normalize(location);
-    if (isAbsolute(relativePath) || relativePath.split(sep)[0] === '..') throw new Error(`external data ${JSON.stringify(location)} is not inside ${folder}`);
-    const descriptor = openSync(join(folder, relativePath), 'r');
+    const path = resolve(folder, location);
+    if (isAbsolute(location) || !isBelowFolder(folder, path)) throw new Error(`external data ${JSON.stringify(location)} is not inside ${folder}`);
+    const descriptor = openSync(path, 'r');
     try {
       const bytes = new Uint8Array(length);
       let filled = 0;

@@ -43,7 +43,7 @@ export function relocateExternalData(model: Uint8Array, relocation: ReadonlyMap<
     changed = true;
     return encodeMessageField(
       GraphField.initializer,
-      parts.map((part) => (entryKey(model, part) === 'location' ? externalDataEntry('location', renamed) : model.subarray(part.start, part.end))),
+      parts.map((part) => (readEntry(model, part)?.[0] === 'location' ? externalDataEntry('location', renamed) : model.subarray(part.start, part.end))),
     );
   });
   return changed ? replaceGraph(parsed, graphParts) : model;
@@ -66,13 +66,7 @@ export function tensorLocation(bytes: Uint8Array, tensorFields: readonly WireFie
 
 /** A tensor's external data entries (its fields in `bytes`), or undefined when its values are in the graph. */
 export function tensorExternalData(bytes: Uint8Array, tensorFields: readonly WireField[]): ExternalDataRange | undefined {
-  const entries = new Map<string, string>();
-  for (const part of tensorFields) {
-    const key = entryKey(bytes, part);
-    if (key === undefined) continue;
-    const value = readFields(bytes, part.valueStart, part.valueEnd).find((entry) => entry.number === EntryField.value);
-    entries.set(key, value ? fieldText(bytes, value) : '');
-  }
+  const entries = new Map(tensorFields.map((part) => readEntry(bytes, part)).filter((entry) => entry !== undefined));
   const location = entries.get('location');
   if (location === undefined) return undefined;
   const length = entries.get('length');
@@ -84,8 +78,13 @@ export function externalDataEntry(key: string, value: string): Uint8Array {
   return encodeMessageField(TensorField.externalData, [encodeStringField(EntryField.key, key), encodeStringField(EntryField.value, value)]);
 }
 
-function entryKey(bytes: Uint8Array, part: WireField): string | undefined {
+/** An `external_data` entry of a TensorProto as `[key, value]`; undefined for any other field. */
+function readEntry(bytes: Uint8Array, part: WireField): [string, string] | undefined {
   if (part.number !== TensorField.externalData) return undefined;
-  const key = readFields(bytes, part.valueStart, part.valueEnd).find((entry) => entry.number === EntryField.key);
-  return key && fieldText(bytes, key);
+  const fields = readFields(bytes, part.valueStart, part.valueEnd);
+  const text = (number: number) => {
+    const field = fields.find((entry) => entry.number === number);
+    return field ? fieldText(bytes, field) : '';
+  };
+  return [text(EntryField.key), text(EntryField.value)];
 }

@@ -1,5 +1,5 @@
 import { tensorExternalData, type ExternalDataRange } from './external-data.js';
-import { ElementType, GraphField, TensorField } from './onnx-fields.js';
+import { DataLocation, ElementType, GraphField, TensorField } from './onnx-fields.js';
 import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, type WireField } from './protobuf-wire.js';
 
 /** An initializer (a TensorProto in the graph), its values located but not decoded. */
@@ -37,7 +37,7 @@ export function readInitializers(bytes: Uint8Array, graphFields: readonly WireFi
       elementType: dataType ? fieldVarint(bytes, dataType) : undefined,
       rawData: raw ? bytes.subarray(raw.valueStart, raw.valueEnd) : undefined,
       int32Data: repeatedInt64(bytes, parts.filter((part) => part.number === TensorField.int32Data)),
-      external: location !== undefined && fieldVarint(bytes, location) === 1,
+      external: location !== undefined && fieldVarint(bytes, location) === DataLocation.external,
       externalData: tensorExternalData(bytes, parts),
     });
   }

@@ -13,7 +13,7 @@ import { latencyFloorMs } from './latency-floor.js';
 import { measurePeakRss } from './measure-peak-rss.js';
 import { productsByPlace, weightProducts, type ProductsPerRow, type WeightProduct } from './graph-products.js';
 import { batchFlops, encoderShape, paddedBatches, type PaddedBatch } from './model-flops.js';
-import { summarize, timed, type Summary } from './statistics.js';
+import { ratiosByRound, summarize, timed, type Summary } from './statistics.js';
 import { latencySchedule, turnOrder, type LatencySchedule } from './turn-order.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
@@ -36,7 +36,7 @@ const { values } = parseArgs({
     dtype: { type: 'string', multiple: true },
     threads: { type: 'string' },
     rounds: { type: 'string', default: '3' },
-    'latency-runs': { type: 'string', default: '30' },
+    'latency-runs': { type: 'string', default: '90' },
     'calls-per-turn': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     sentences: { type: 'string', default: '512' },
@@ -85,12 +85,18 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     for (let warmup = 0; warmup < 3; warmup++) await contender.fillOne(single);
     await contender.fillAll(sentences.slice(0, 64));
   }
-  const latency = samplesByContender();
+  // Each contender's timed calls, round by round.
+  const latencyByRound = Object.fromEntries(Object.keys(samplesByContender()).map((name) => [name, [] as number[][]])) as Record<ContenderName, number[][]>;
   for (const call of latencySchedule(contenders, schedule)) {
     await settle();
-    if (call.timed) latency[call.contender.name].push(await timed(() => call.contender.fillOne(single)));
-    else await call.contender.fillOne(single);
+    if (!call.timed) {
+      await call.contender.fillOne(single);
+      continue;
+    }
+    const milliseconds = await timed(() => call.contender.fillOne(single));
+    (latencyByRound[call.contender.name][call.round] ??= []).push(milliseconds);
   }
+  const latency = Object.fromEntries(Object.entries(latencyByRound).map(([name, rounds]) => [name, rounds.flat()])) as Record<ContenderName, number[]>;
   const throughput = samplesByContender();
   for (let round = 0; round < rounds; round++) {
     for (const contender of turnOrder(contenders, seed, round)) {
@@ -127,6 +133,10 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     sentences: sentences.length,
     latencyTokens,
     latencyMs: summaries(latency),
+    latencyRatiosByRound: {
+      'transformers.js': summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound['transformers.js'])),
+      onnxruntime: summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound.onnxruntime)),
+    },
     ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } } : {}),
     throughput: summaries(throughput),
     peakRssBytes: peakRss as BenchmarkCase['peakRssBytes'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Summary } from './statistics.js';
 import { resultsMarkdown, type BenchmarkCase, type BenchmarkEnvironment, type BenchmarkReport } from './write-results.js';
 
-const summary = (median: number, min: number, max: number): Summary => ({ median, min, max, samples: 3 });
+const summary = (median: number, min: number, max: number): Summary => ({ median, min, max, lowerQuartile: (min + median) / 2, upperQuartile: (median + max) / 2, samples: 3 });
 const environment: BenchmarkEnvironment = {
   cpu: 'Test CPU',
   logicalCores: 2,
@@ -19,6 +19,7 @@ const distilrobertaFp32: BenchmarkCase = {
   sentences: 512,
   latencyTokens: 18,
   latencyMs: { fillmask: summary(20, 18, 30), 'transformers.js': summary(40, 35, 50), onnxruntime: summary(30, 28, 33) },
+  latencyRatiosByRound: { 'transformers.js': summary(0.52, 0.4, 0.6), onnxruntime: summary(0.7, 0.6, 0.9) },
   throughput: { fillmask: summary(60, 55, 61), 'transformers.js': summary(20, 19, 21), onnxruntime: summary(22, 21, 23) },
   peakRssBytes: { fillmask: 1024 * 2 ** 20, 'transformers.js': 4096 * 2 ** 20, onnxruntime: 4000 * 2 ** 20 },
   gflops: { fillmask: 62, 'transformers.js': 93 },
@@ -39,9 +40,9 @@ describe('resultsMarkdown', () => {
     expect(withArguments).toContain('UTC by `npm run bench -- --dtype fp32 --convolutions` on Test CPU');
   });
 
-  it('gives each measure a row with medians, ranges and the ratio of medians to the peer', () => {
+  it('gives each measure a row with medians, ranges and the ratio of medians to the peer; latency also by round', () => {
     expect(rows).toEqual([
-      '| bench-distilroberta | fp32 | latency, one sentence of 18 tokens (ms) | 20.0 (18.0–30.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.50×** time |',
+      '| bench-distilroberta | fp32 | latency, one sentence of 18 tokens (ms) | 20.0 (18.0–30.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.50×** time; by round 0.52× (0.46–0.56), and 0.70× (0.65–0.80) of the bare run\'s |',
       '| bench-distilroberta | fp32 | throughput, 512 sentences (sentences/s) | 60.0 (55.0–61.0) | 20.0 (19.0–21.0) | 22.0 (21.0–23.0) | **3.00×** speed |',
       '| bench-distilroberta | fp32 | peak RSS (MiB) | 1024 | 4096 | 4000 | 0.25× memory |',
       '| bench-distilroberta | fp32 | achieved GFLOP/s (share of GEMM) | 62.0 (50%) | 93.0 (75%) |  |  |',
@@ -52,9 +53,10 @@ describe('resultsMarkdown', () => {
     const withFloor: BenchmarkCase = { ...distilrobertaFp32, latencyFloorMs: { fillmask: 16, unmodified: 24 } };
     const markdown = resultsMarkdown({ ...report, cases: [withFloor] }, environment);
     const lines = markdown.split('\n');
-    const latency = lines.indexOf('| bench-distilroberta | fp32 | latency, one sentence of 18 tokens (ms) | 20.0 (18.0–30.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.50×** time |');
+    const latency = lines.indexOf('| bench-distilroberta | fp32 | latency, one sentence of 18 tokens (ms) | 20.0 (18.0–30.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.50×** time; by round 0.52× (0.46–0.56), and 0.70× (0.65–0.80) of the bare run\'s |');
     expect(lines[latency + 1]).toBe('| bench-distilroberta | fp32 | latency floor of the graph run, one sentence (ms) | 16.0 | 24.0 | 24.0 | 0.40× at best; fillmask at 1.25× its floor |');
     expect(markdown).toContain('Latency floor (fp32): a lower bound');
+    expect(markdown).toContain("Latency by round: in each round, fillmask's median over the peer's");
     expect(resultsMarkdown(report, environment)).not.toContain('Latency floor');
   });
 

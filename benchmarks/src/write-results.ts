@@ -11,6 +11,8 @@ export interface BenchmarkCase {
   readonly sentences: number;
   readonly latencyTokens: number;
   readonly latencyMs: MeasuredBy<Summary>;
+  /** `ratiosByRound` of fillmask's one-sentence latency over the peer's and over the bare run's, summarized. */
+  readonly latencyRatiosByRound: Record<'transformers.js' | 'onnxruntime', Summary>;
   /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */
   readonly latencyFloorMs?: { readonly fillmask: number; readonly unmodified: number };
   readonly throughput: MeasuredBy<Summary>;
@@ -96,6 +98,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   const milliseconds = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const rate = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20)}`;
+  const quartiles = (ratios: Summary) => `${ratios.median.toFixed(2)}× (${ratios.lowerQuartile.toFixed(2)}–${ratios.upperQuartile.toFixed(2)})`;
   const lines = [
     '# Benchmark results',
     '',
@@ -116,7 +119,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     row(
       `latency, one sentence of ${entry.latencyTokens} tokens (ms)`,
       [milliseconds(entry.latencyMs.fillmask), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)],
-      `**${(entry.latencyMs.fillmask.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time`,
+      `**${(entry.latencyMs.fillmask.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time; by round ${quartiles(entry.latencyRatiosByRound['transformers.js'])}, and ${quartiles(entry.latencyRatiosByRound.onnxruntime)} of the bare run's`,
     );
     const floor = entry.latencyFloorMs;
     if (floor) {
@@ -172,6 +175,10 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       '',
     );
   }
+  lines.push(
+    '',
+    "Latency by round: in each round, fillmask's median over the peer's (and over the bare run's) in the same round, which were timed seconds apart, so a change in the VM's speed between rounds cancels out; the median of those ratios with their interquartile range (the middle half of the rounds). The bold ratio is the goal's: the ratio of the whole run's medians.",
+  );
   const optInMeasured = report.cases.some((entry) => (Object.keys(optInSettings) as OptInContenderName[]).some((name) => entry.latencyMs[name]));
   if (optInMeasured) {
     lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that opt-in setting of its onnx backend (off by default), interleaved with the others in the same run; the fillmask column elsewhere is its defaults.");

@@ -10,6 +10,7 @@ import { maskedSentences } from './bench-inputs.js';
 import { createContender, optInSettings, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type OptInContenderName } from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
+import { latencySamplesByRound } from './latency-samples.js';
 import { measurePeakRss } from './measure-peak-rss.js';
 import { productsByPlace, weightProducts, type ProductsPerRow, type WeightProduct } from './graph-products.js';
 import { batchFlops, encoderShape, paddedBatches, type PaddedBatch } from './model-flops.js';
@@ -85,17 +86,8 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     for (let warmup = 0; warmup < 3; warmup++) await contender.fillOne(single);
     await contender.fillAll(sentences.slice(0, 64));
   }
-  // Each contender's timed calls, round by round.
-  const latencyByRound = Object.fromEntries(Object.keys(samplesByContender()).map((name) => [name, [] as number[][]])) as Record<ContenderName, number[][]>;
-  for (const call of latencySchedule(contenders, schedule)) {
-    await settle();
-    if (!call.timed) {
-      await call.contender.fillOne(single);
-      continue;
-    }
-    const milliseconds = await timed(() => call.contender.fillOne(single));
-    (latencyByRound[call.contender.name][call.round] ??= []).push(milliseconds);
-  }
+  const samplesByRound = await latencySamplesByRound(latencySchedule(contenders, schedule), { call: (contender) => contender.fillOne(single), time: timed, settle });
+  const latencyByRound = Object.fromEntries(contenders.map((contender) => [contender.name, samplesByRound.get(contender) ?? []])) as Record<ContenderName, number[][]>;
   const latency = Object.fromEntries(Object.entries(latencyByRound).map(([name, rounds]) => [name, rounds.flat()])) as Record<ContenderName, number[]>;
   const throughput = samplesByContender();
   for (let round = 0; round < rounds; round++) {
@@ -133,6 +125,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     sentences: sentences.length,
     latencyTokens,
     latencyMs: summaries(latency),
+    latencySamplesByRound: latencyByRound,
     latencyRatiosByRound: {
       'transformers.js': summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound['transformers.js'])),
       onnxruntime: summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound.onnxruntime)),

@@ -32,6 +32,11 @@ describe('ratiosByRound', () => {
     expect(ratiosByRound([[10, 12, 11], [30, 40, 20]], [[20, 24, 22], [50, 60, 40]])).toEqual([0.5, 0.6]);
   });
 
+  it('takes each round\'s median, not its first sample, its mean or the median of call-by-call ratios', () => {
+    // First sample 10/20, mean 37/21, call-by-call ratios 0.5, 0.5, 4.29 (median 0.5): only the medians give 11/21.
+    expect(ratiosByRound([[10, 11, 90]], [[20, 22, 21]])).toEqual([11 / 21]);
+  });
+
   it('leaves each ratio untouched by a change of the whole machine\'s speed between rounds', () => {
     // The machine runs twice as slow in the last three rounds; each round, the first takes 60% of the second's time.
     expect(ratiosByRound([[6], [6], [12], [12], [12]], [[10], [10], [20], [20], [20]])).toEqual([0.6, 0.6, 0.6, 0.6, 0.6]);

@@ -11,6 +11,8 @@ export interface BenchmarkCase {
   readonly sentences: number;
   readonly latencyTokens: number;
   readonly latencyMs: MeasuredBy<Summary>;
+  /** Each contender's timed one-sentence calls (ms), round by round: the samples behind `latencyMs` and `latencyRatiosByRound`. */
+  readonly latencySamplesByRound?: Partial<Record<ContenderName, readonly (readonly number[])[]>>;
   /** `ratiosByRound` of fillmask's one-sentence latency over the peer's and over the bare run's, summarized. */
   readonly latencyRatiosByRound: Record<'transformers.js' | 'onnxruntime', Summary>;
   /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */

@@ -34,14 +34,12 @@ export interface OnnxBackendOptions {
    * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. The parity suite
    * holds the answers to transformers.js's within 1e-5 either way. Default false: in `npm run bench
    * -- --convolutions` (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM,
-   * 06:34 UTC run) one sentence took 25.8 ms with `true` and 23.2 ms with `'everywhere'` against
-   * 26.9 ms by default, within this VM's run-to-run swing for `true`; batches ran at 52.3 and 49.6
-   * sentences/s against 50.2 (10–13% slower in an earlier run) and the peak memory rose from
-   * 1,478 MiB to 2,129 and 2,279 MiB (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter
-   * into its blocked layout; the rest a further copy of the rewritten model in memory). Either
-   * setting reads the whole model file, since the rewrite transposes the weights; by default they
-   * stay in the file for onnxruntime to read, and the peak was 751 MiB in the 08:32 UTC run of
-   * benchmarks/results.md.
+   * 13:31 UTC run) one sentence took 27.8 ms with `true` and 25.7 ms with `'everywhere'` against
+   * 30.0 ms by default (a gain of 1.1–2.2 and 3.5–4.3 ms across three runs); batches ran at 52.3 and
+   * 50.1 sentences/s against 55.0, and the peak memory was 2,120 and 2,711 MiB against 756 MiB
+   * (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter into its
+   * blocked layout). Either setting reads the whole model file, since the rewrite transposes the
+   * weights; by default they stay in the file for onnxruntime to read.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

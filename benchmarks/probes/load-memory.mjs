@@ -1,12 +1,17 @@
 // Peak resident memory of fillmask alone, in this process: after load, after one sentence, after a
 // batch of 64 corpus sentences. Not side by side with a peer (that is `npm run bench`'s job): run it
-// before and after a change. Usage, after `npm run build`:
+// before and after a change. Usage, after `npm run build` (the last argument, optional, is the onnx
+// backend's pointwiseConvolutions: true or everywhere):
 //   node benchmarks/probes/load-memory.mjs bench-models/bench-distilroberta q8
+//   node benchmarks/probes/load-memory.mjs bench-models/bench-distilroberta fp32 everywhere
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { createFillMask } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 
-const [model = 'bench-models/bench-distilroberta', dtype = 'q8', corpus = new URL('../../../shared/corpus/general/train.txt', import.meta.url)] = process.argv.slice(2);
+const [model = 'bench-models/bench-distilroberta', dtype = 'q8', convolutions] = process.argv.slice(2);
+const corpus = new URL('../../../shared/corpus/general/train.txt', import.meta.url);
+const pointwiseConvolutions = { true: true, everywhere: 'everywhere' }[convolutions];
+if (convolutions !== undefined && pointwiseConvolutions === undefined) throw new Error(`pointwiseConvolutions is true or everywhere, not ${convolutions}`);
 const status = (field) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024);
 // The corpus's first 256 KiB only: the whole file is 100 MB, which would swamp what is measured.
 const head = new Uint8Array(256 * 1024);
@@ -22,11 +27,11 @@ const sentences = new TextDecoder()
   .slice(0, 64)
   .map((words) => [...words.slice(0, 2), '<mask>', ...words.slice(3)].join(' '));
 
-const fillMask = await createFillMask({ model, dtype, backend: createOnnxBackend() });
+const fillMask = await createFillMask({ model, dtype, backend: createOnnxBackend(pointwiseConvolutions ? { pointwiseConvolutions } : {}) });
 const peakAtLoad = status('VmHWM');
 const afterLoad = status('VmRSS');
 await fillMask.fill(sentences[0]);
 const peakAfterOne = status('VmHWM');
 await fillMask.fill(sentences);
-console.log(JSON.stringify({ model, dtype, peakAtLoadMiB: peakAtLoad, rssAfterLoadMiB: afterLoad, peakAfterOneMiB: peakAfterOne, peakAfterBatchMiB: status('VmHWM') }));
+console.log(JSON.stringify({ model, dtype, ...(pointwiseConvolutions && { pointwiseConvolutions }), peakAtLoadMiB: peakAtLoad, rssAfterLoadMiB: afterLoad, peakAfterOneMiB: peakAfterOne, peakAfterBatchMiB: status('VmHWM') }));
 await fillMask.dispose();

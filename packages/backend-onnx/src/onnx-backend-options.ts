@@ -38,8 +38,9 @@ export interface OnnxBackendOptions {
    * 30.0 ms by default (a gain of 1.1–2.2 and 3.5–4.3 ms across three runs); batches ran at 52.3 and
    * 50.1 sentences/s against 55.0, and the peak memory was 2,120 and 2,711 MiB against 756 MiB
    * (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter into its
-   * blocked layout). Either setting reads the whole model file, since the rewrite transposes the
-   * weights; by default they stay in the file for onnxruntime to read.
+   * blocked layout; a probe puts `'everywhere'`'s peak at load at about 2,320 MiB since the rewrite
+   * copies its filters once). Either setting reads the whole model file, since the rewrite
+   * transposes the weights; by default they stay in the file for onnxruntime to read.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

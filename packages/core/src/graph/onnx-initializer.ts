@@ -1,6 +1,6 @@
 import { tensorExternalData, type ExternalDataRange } from './external-data.js';
 import { DataLocation, ElementType, GraphField, TensorField } from './onnx-fields.js';
-import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, type WireField } from './protobuf-wire.js';
+import { concatBytes, encodeStringField, encodeVarint, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
 
 /** An initializer (a TensorProto in the graph), its values located but not decoded. */
 export interface OnnxInitializer {
@@ -94,13 +94,32 @@ export function encodeInitializer(tensor: { name: string; elementType: number; d
 }
 
 /** A new initializer around bytes already in ONNX's raw (little-endian) layout. */
-export function encodeRawInitializer(tensor: { name: string; elementType: number; dims: readonly number[]; raw: Uint8Array }): Uint8Array {
-  return encodeMessageField(GraphField.initializer, [
+export function encodeRawInitializer(tensor: RawTensor): Uint8Array {
+  return concatBytes(rawInitializerParts(tensor));
+}
+
+interface RawTensor {
+  readonly name: string;
+  readonly elementType: number;
+  readonly dims: readonly number[];
+  readonly raw: Uint8Array;
+}
+
+/**
+ * `encodeRawInitializer` as two parts to be concatenated, the second the raw values themselves, not
+ * copied: a rewrite adding hundreds of megabytes of weights to a graph copies them once, into the
+ * graph (`replaceGraph`), rather than once per level of nesting.
+ */
+export function rawInitializerParts(tensor: RawTensor): [Uint8Array, Uint8Array] {
+  const head = [
     ...tensor.dims.map((size) => encodeVarintField(TensorField.dims, size)),
     encodeVarintField(TensorField.dataType, tensor.elementType),
     encodeStringField(TensorField.name, tensor.name),
-    encodeMessageField(TensorField.rawData, [tensor.raw]),
-  ]);
+    encodeVarint(TensorField.rawData * 8 + WireType.LengthDelimited),
+    encodeVarint(tensor.raw.length),
+  ];
+  const length = head.reduce((total, part) => total + part.length, 0) + tensor.raw.length;
+  return [concatBytes([encodeVarint(GraphField.initializer * 8 + WireType.LengthDelimited), encodeVarint(length), ...head]), tensor.raw];
 }
 
 /**

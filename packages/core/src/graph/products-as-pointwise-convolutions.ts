@@ -1,5 +1,5 @@
 import { ElementType, GraphField } from './onnx-fields.js';
-import { encodeInitializer, encodeRawInitializer, initializerName, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
+import { encodeInitializer, initializerName, rawInitializerParts, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { computedFromMaskRows } from './gather-mask-rows.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
@@ -122,7 +122,7 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
     if (name !== undefined) return name;
     name = `${prefix}/filter/${key}`;
     filters.set(key, name);
-    addedInitializers.push(encodeRawInitializer({ name, elementType: ElementType.float, dims: [columns(weights), rowsOf(weights), 1, 1], raw: filterValues.get(key)! }));
+    addedInitializers.push(...rawInitializerParts({ name, elementType: ElementType.float, dims: [columns(weights), rowsOf(weights), 1, 1], raw: filterValues.get(key)! }));
     return name;
   };
   // What depends on the input alone is built once per input (q, k and v read the same one).

@@ -28,8 +28,8 @@ describe('latencySamplesByRound', () => {
 
   it('settles before every call, timed or not', async () => {
     const calls = latencySchedule(['a', 'b', 'c'], { timedCalls: 3, callsPerTurn: 3, seed: 1 });
-    let settled = 0;
-    await latencySamplesByRound(calls, { call: async () => undefined, time: async (task) => (await task(), 1), settle: async () => void settled++ });
-    expect(settled).toBe(calls.length);
+    const events: string[] = [];
+    await latencySamplesByRound(calls, { call: async (contender) => void events.push(`call ${contender}`), time: async (task) => (await task(), 1), settle: async () => void events.push('settle') });
+    expect(events).toEqual(calls.flatMap(({ contender }) => ['settle', `call ${contender}`]));
   });
 });

@@ -33,8 +33,9 @@ describe('ratiosByRound', () => {
   });
 
   it('takes each round\'s median, not its first sample, its mean or the median of call-by-call ratios', () => {
-    // First sample 10/20, mean 37/21, call-by-call ratios 0.5, 0.5, 4.29 (median 0.5): only the medians give 11/21.
-    expect(ratiosByRound([[10, 11, 90]], [[20, 22, 21]])).toEqual([11 / 21]);
+    // Medians 12/24 = 0.5; first samples 30/20, means 17.7/38, median over mean 12/38, last samples
+    // 12/70, and the median of call-by-call ratios (1.5, 0.46, 0.17) all give something else.
+    expect(ratiosByRound([[30, 11, 12]], [[20, 24, 70]])).toEqual([0.5]);
   });
 
   it('leaves each ratio untouched by a change of the whole machine\'s speed between rounds', () => {

@@ -130,6 +130,9 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
       'transformers.js': summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound['transformers.js'])),
       onnxruntime: summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound.onnxruntime)),
     },
+    ...(optInContenders.length > 0 && {
+      optInLatencyRatiosByRound: Object.fromEntries(optInContenders.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))])),
+    }),
     ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } } : {}),
     throughput: summaries(throughput),
     peakRssBytes: peakRss as BenchmarkCase['peakRssBytes'],

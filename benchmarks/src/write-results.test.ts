@@ -84,5 +84,9 @@ describe('resultsMarkdown', () => {
       "| bench-distilroberta | fp32 | throughput, *fillmask with `pointwiseConvolutions: 'everywhere'`* (sentences/s) | 50.0 (48.0–52.0) | 20.0 (19.0–21.0) | 22.0 (21.0–23.0) | **2.50×** speed |",
       "| bench-distilroberta | fp32 | peak RSS, *fillmask with `pointwiseConvolutions: 'everywhere'`* (MiB) | 2048 | 4096 | 4000 | 0.50× memory |",
     ]);
+    const withRatios: BenchmarkCase = { ...withOptIn, optInLatencyRatiosByRound: { 'fillmask-convolutions-everywhere': summary(0.9, 0.8, 1) } };
+    const markdown = resultsMarkdown({ ...report, cases: [withRatios] }, environment);
+    expect(markdown).toContain("| **0.47×** time; by round 0.90× (0.85–0.95) of fillmask's defaults |");
+    expect(markdown).toContain("Their latency by round is each round's median over fillmask's defaults' in the same round.");
   });
 });

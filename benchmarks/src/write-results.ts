@@ -15,6 +15,8 @@ export interface BenchmarkCase {
   readonly latencySamplesByRound?: Partial<Record<ContenderName, readonly (readonly number[])[]>>;
   /** `ratiosByRound` of fillmask's one-sentence latency over the peer's and over the bare run's, summarized. */
   readonly latencyRatiosByRound: Record<'transformers.js' | 'onnxruntime', Summary>;
+  /** With `--convolutions`: `ratiosByRound` of each opt-in setting's latency over fillmask's defaults. */
+  readonly optInLatencyRatiosByRound?: Partial<Record<OptInContenderName, Summary>>;
   /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */
   readonly latencyFloorMs?: { readonly fillmask: number; readonly unmodified: number };
   readonly throughput: MeasuredBy<Summary>;
@@ -161,9 +163,10 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     );
     for (const name of Object.keys(optInSettings) as OptInContenderName[]) {
       const [latency, throughput, peakRss] = [entry.latencyMs[name], entry.throughput[name], entry.peakRssBytes[name]];
+      const byRound = entry.optInLatencyRatiosByRound?.[name];
       if (!latency || !throughput || peakRss === undefined) continue;
       const setting = `*fillmask with \`pointwiseConvolutions: ${JSON.stringify(optInSettings[name].pointwiseConvolutions).replaceAll('"', "'")}\`*`;
-      row(`latency, ${setting} (ms)`, [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)], `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time`);
+      row(`latency, ${setting} (ms)`, [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)], `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time${byRound ? `; by round ${quartiles(byRound)} of fillmask's defaults` : ''}`);
       row(`throughput, ${setting} (sentences/s)`, [rate(throughput), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)], `**${(throughput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`);
       row(`peak RSS, ${setting} (MiB)`, [megabytes(peakRss), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)], `${(peakRss / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`);
     }
@@ -183,7 +186,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   );
   const optInMeasured = report.cases.some((entry) => (Object.keys(optInSettings) as OptInContenderName[]).some((name) => entry.latencyMs[name]));
   if (optInMeasured) {
-    lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that opt-in setting of its onnx backend (off by default), interleaved with the others in the same run; the fillmask column elsewhere is its defaults.");
+    lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that opt-in setting of its onnx backend (off by default), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
   }
   if (report.cases.some((entry) => entry.latencyFloorMs)) {
     lines.push(

@@ -34,13 +34,12 @@ export interface OnnxBackendOptions {
    * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. The parity suite
    * holds the answers to transformers.js's within 1e-5 either way. Default false: in `npm run bench
    * -- --convolutions` (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM,
-   * 13:31 UTC run) one sentence took 27.8 ms with `true` and 25.7 ms with `'everywhere'` against
-   * 30.0 ms by default (a gain of 1.1–2.2 and 3.5–4.3 ms across three runs); batches ran at 52.3 and
-   * 50.1 sentences/s against 55.0, and the peak memory was 2,120 and 2,711 MiB against 756 MiB
+   * 14:06 UTC run) one sentence took 24.3 ms with `true` and 23.9 ms with `'everywhere'` against
+   * 28.4 ms by default (a gain of 1.1–4.1 and 3.5–4.5 ms across four runs); batches ran at 50.5 and
+   * 45.7 sentences/s against 50.4, and the peak memory was 2,120 and 2,321 MiB against 752 MiB
    * (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter into its
-   * blocked layout; a probe puts `'everywhere'`'s peak at load at about 2,320 MiB since the rewrite
-   * copies its filters once). Either setting reads the whole model file, since the rewrite
-   * transposes the weights; by default they stay in the file for onnxruntime to read.
+   * blocked layout). Either setting reads the whole model file, since the rewrite transposes the
+   * weights; by default they stay in the file for onnxruntime to read.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

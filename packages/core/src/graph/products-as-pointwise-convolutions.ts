@@ -43,9 +43,9 @@ interface WeightSource {
  * optimisation level 'all' turns the two transposes into the layout reorders of those kernels). On
  * the few rows of one sentence they keep the cores busier than the MatMul kernel, which waits on
  * the weights; on the rows of a batch their layout reorders cost more than they save. Measured by
- * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX2 VM, 13:31 UTC
- * run): one sentence 30.0 ms as MatMuls, 27.8 ms with the products at the mask rows converted, 25.7
- * ms with every one; batches 5–9% slower (up to 13% in an earlier run). Hence the scopes, and why the backends leave it off
+ * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX2 VM, 14:06 UTC
+ * run): one sentence 28.4 ms as MatMuls, 24.3 ms with the products at the mask rows converted, 23.9
+ * ms with every one; batches as fast or 9% slower (up to 13% in an earlier run). Hence the scopes, and why the backends leave it off
  * by default. The graph then rejects zero rows (a Conv of an empty image): run it with at least one
  * mask position.
  *

@@ -41,7 +41,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         }
       };
       const folderOption = readsWeightsByReference(runtime);
-      const byReference = modelPath !== undefined && !graphOptions.pointwiseConvolutions && folderOption;
+      const byReference = modelPath !== undefined && folderOption;
       const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug };
       const { prepared: graphs, session } = await prepareAndOpen(source, (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
       const { single, batchInvariant, batchGraph } = graphs;
@@ -75,7 +75,7 @@ interface GraphSource {
   readonly modelFile: string;
   /** The file on disk, when the model source has one. */
   readonly modelPath: string | undefined;
-  /** Leave the weights in the file (`readModelFileByReference`); false when a rewrite needs them in memory, or the runtime cannot read them there. */
+  /** Leave the weights in the file (`readModelFileByReference`); false when the runtime cannot read them there. */
   readonly byReference: boolean;
   /** Whether the runtime finds the external data of a graph given as bytes in a folder it is told (onnxruntime 1.21+). */
   readonly folderOption: boolean;
@@ -86,7 +86,8 @@ interface GraphSource {
 
 /**
  * Prepares a graph and opens it, then logs its notes. By reference, neither JS nor a second copy
- * holds the weights at load; the convolution rewrite transposes them, so it reads the whole file. A
+ * holds the weights at load, except those an edit reads through its reader (the convolution
+ * rewrite's `[K, N]` matrices, which it transposes into the graph). A
  * graph by reference that fails to read or open is prepared again from the whole file, as it was
  * before weights went by reference. Files the graph keeps weights in (a `model.onnx_data`) are
  * fetched and found on disk first (`externalDataOnDisk`), and the graph names them as they are

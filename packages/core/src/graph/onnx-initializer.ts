@@ -1,6 +1,6 @@
-import { tensorExternalData, type ExternalDataRange } from './external-data.js';
+import { externalDataEntry, tensorExternalData, type ExternalDataRange } from './external-data.js';
 import { DataLocation, ElementType, GraphField, TensorField } from './onnx-fields.js';
-import { concatBytes, encodeStringField, encodeVarint, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
+import { concatBytes, encodeMessageField, encodeStringField, encodeVarint, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
 
 /** An initializer (a TensorProto in the graph), its values located but not decoded. */
 export interface OnnxInitializer {
@@ -120,6 +120,20 @@ export function rawInitializerParts(tensor: RawTensor): [Uint8Array, Uint8Array]
   ];
   const length = head.reduce((total, part) => total + part.length, 0) + tensor.raw.length;
   return [concatBytes([encodeVarint(GraphField.initializer * 8 + WireType.LengthDelimited), encodeVarint(length), ...head]), tensor.raw];
+}
+
+/** A new initializer whose values lie in external data: another name and shape for bytes already in a file, which the runtime reads itself. */
+export function encodeExternalInitializer(tensor: { name: string; elementType: number; dims: readonly number[]; range: ExternalDataRange & { readonly length: number } }): Uint8Array {
+  const { range } = tensor;
+  return encodeMessageField(GraphField.initializer, [
+    ...tensor.dims.map((size) => encodeVarintField(TensorField.dims, size)),
+    encodeVarintField(TensorField.dataType, tensor.elementType),
+    encodeStringField(TensorField.name, tensor.name),
+    externalDataEntry('location', range.location),
+    externalDataEntry('offset', String(range.offset)),
+    externalDataEntry('length', String(range.length)),
+    encodeVarintField(TensorField.dataLocation, DataLocation.external),
+  ]);
 }
 
 /**

@@ -16,7 +16,8 @@ export interface FillMaskGraphOptions {
   /**
    * Run products by fp32 weight matrices as 1×1 convolutions (`productsAsPointwiseConvolutions`), at
    * the mask rows or everywhere: faster on a few rows with onnxruntime's CPU provider and every graph
-   * optimisation, slower on the rows of a batch, and for no other runtime. Default false.
+   * optimisation, slower on the rows of a batch, and for no other runtime. Weights in external data
+   * are read through `readExternalData` where they must be transposed. Default false.
    */
   readonly pointwiseConvolutions?: false | PointwiseConvolutionScope;
   /**
@@ -83,7 +84,7 @@ export function prepareBatchGraph(model: Uint8Array, options: FillMaskGraphOptio
 /** `maskRows`'s graph with its fp32 weight products as convolutions, when asked for. */
 function withConvolutions(original: Uint8Array, rows: { graph: PreparedGraph; note: string }, options: FillMaskGraphOptions): { graph: PreparedGraph; notes: string[] } {
   if (!options.pointwiseConvolutions) return { graph: rows.graph, notes: [rows.note] };
-  const rewrite = productsAsPointwiseConvolutions(rows.graph.model ?? original, options.pointwiseConvolutions);
+  const rewrite = productsAsPointwiseConvolutions(rows.graph.model ?? original, options.pointwiseConvolutions, { readExternalData: options.readExternalData });
   if (!rewrite.rewritten) return { graph: rows.graph, notes: [rows.note, `no weight product runs as a 1×1 convolution: ${rewrite.reason}`] };
   return {
     graph: { ...rows.graph, model: rewrite.model },

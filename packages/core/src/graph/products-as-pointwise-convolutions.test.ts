@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
@@ -11,11 +12,14 @@ import { encodeValueInfo, readValueInfo } from './onnx-value-info.js';
 import { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 import { productsAsPointwiseConvolutions } from './products-as-pointwise-convolutions.js';
 import { concatBytes, encodeMessageField, encodeStringField, encodeVarintField } from './protobuf-wire.js';
+import { readModelWithWeightsByReference } from './weights-by-reference.js';
 
 const sessionOptions: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
 
-async function runGraph(model: Uint8Array | string, feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.OnnxValueMapType> {
-  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+/** Runs a graph given as a path, or as bytes whose external data (if any) lies in `folder`. */
+async function runGraph(model: Uint8Array | string, feeds: Record<string, ort.Tensor>, folder?: string): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const options = folder === undefined ? sessionOptions : { ...sessionOptions, extra: { session: { model_external_initializers_file_folder_path: folder } } };
+  const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
   try {
     return await session.run(Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]])));
   } finally {
@@ -173,6 +177,58 @@ describe('productsAsPointwiseConvolutions', () => {
       for (const name of ['logits', 'side', 'looked_up', 'kept', 'w3_twice']) {
         expect(actual[name].dims).toEqual(expected[name].dims);
         [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
+      }
+    });
+
+    it('names the bytes of weights left in the file instead of copying them, and reads only the matrices it transposes', async () => {
+      const original = model();
+      const folder = mkdtempSync(join(tmpdir(), 'fillmask-convolutions-by-reference-'));
+      try {
+        writeFileSync(join(folder, 'model.onnx'), original);
+        const reader = { size: original.length, read: async (offset: number, length: number) => original.slice(offset, offset + length) };
+        const { model: byReference } = await readModelWithWeightsByReference(reader, { location: 'model.onnx', minBytes: 1 });
+        const referenced = readInitializers(byReference, readOnnxModel(byReference)!.graphFields);
+        expect([...referenced.values()].filter((tensor) => tensor.external).map((tensor) => tensor.name)).toEqual(['W', 'b', 'W2', 'E', 'W3']);
+        const filterOf = (rewritten: Uint8Array, matrix: string) => [...readInitializers(rewritten, readOnnxModel(rewritten)!.graphFields).values()].find((tensor) => tensor.name.endsWith(`/filter/${matrix}`));
+
+        // Without a reader, only the tied embeddings (stored [N, K]) become a filter: the same bytes of the file, with the filter's dims.
+        const unread = productsAsPointwiseConvolutions(byReference);
+        if (!unread.rewritten) throw new Error(unread.reason);
+        expect(unread).toMatchObject({ convolutions: 1, biases: 0 });
+        expect(filterOf(unread.model, 'E/NK')).toMatchObject({ dims: [6, 5, 1, 1], external: true, externalData: { ...referenced.get('E')!.externalData, length: 6 * 5 * 4 }, rawData: undefined });
+        expect(readOnnxModel(unread.model)!.nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs[1])).toEqual(['W', 'W2_shared', 'z_t', 'W2', 'W3']);
+
+        // With one, the [K, N] matrices are read (W2 once, though two products use it) and transposed into the graph.
+        const reads: Array<[string, number, number]> = [];
+        const readExternalData = (location: string, offset: number, length: number) => {
+          reads.push([location, offset, length]);
+          return original.slice(offset, offset + length);
+        };
+        const rewrite = productsAsPointwiseConvolutions(byReference, 'everywhere', { readExternalData });
+        if (!rewrite.rewritten) throw new Error(rewrite.reason);
+        expect(rewrite).toMatchObject({ convolutions: 4, biases: 1 });
+        const at = (name: string) => referenced.get(name)!.externalData!;
+        expect(reads).toEqual([
+          ['model.onnx', at('W').offset, 4 * 5 * 4],
+          ['model.onnx', at('W2').offset, 5 * 5 * 4],
+        ]);
+        expect(filterOf(rewrite.model, 'W/KN')).toMatchObject({ dims: [5, 4, 1, 1], external: false });
+        expect(filterOf(rewrite.model, 'E/NK')).toMatchObject({ dims: [6, 5, 1, 1], external: true, rawData: undefined });
+        // W3 (which an Add reads too) stays where it was.
+        expect(readInitializers(rewrite.model, readOnnxModel(rewrite.model)!.graphFields).get('W3')).toMatchObject({ external: true });
+
+        const expected = await runGraph(original, { x, a, ids });
+        for (const rewritten of [unread.model, rewrite.model]) {
+          const actual = await runGraph(rewritten, { x, a, ids }, folder);
+          for (const name of ['logits', 'side', 'looked_up', 'kept', 'w3_twice']) {
+            expect(actual[name].dims).toEqual(expected[name].dims);
+            [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
+          }
+        }
+        // A reader that returns fewer bytes than the matrix holds is an error, not a filter of garbage.
+        expect(() => productsAsPointwiseConvolutions(byReference, 'everywhere', { readExternalData: () => new Uint8Array(8) })).toThrow('W: 8 bytes of external data read, not 80');
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
       }
     });
 

@@ -1,5 +1,6 @@
+import type { ExternalDataRange, ExternalDataReader } from './external-data.js';
 import { ElementType, GraphField } from './onnx-fields.js';
-import { encodeInitializer, initializerName, rawInitializerParts, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
+import { encodeExternalInitializer, encodeInitializer, initializerName, rawInitializerParts, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { computedFromMaskRows } from './gather-mask-rows.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
@@ -24,11 +25,25 @@ export type PointwiseConvolutionRewrite =
  */
 export type PointwiseConvolutionScope = 'mask-rows' | 'everywhere';
 
+export interface PointwiseConvolutionOptions {
+  /**
+   * Reads weights the graph keeps in external data (`readModelWithWeightsByReference`'s references
+   * into the model file), for the `[K, N]` matrices the rewrite transposes. Without it, those
+   * products stay MatMuls. Stored `[N, K]` matrices (tied embeddings) need no reader either way.
+   */
+  readonly readExternalData?: ExternalDataReader;
+}
+
 const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Where a matrix's values lie in external data, their length known. */
+type ExternalValues = ExternalDataRange & { readonly length: number };
 
 /** A product's weights: an fp32 matrix initializer, used as it is (`[K, N]`) or through a Transpose (stored `[N, K]`, as tied embeddings are). */
 interface WeightSource {
   readonly initializer: OnnxInitializer;
+  /** Where its values lie when the graph keeps them in external data. */
+  readonly external?: ExternalValues;
   readonly storedTransposed: boolean;
   /** The Identity and Transpose nodes between the initializer and the product. */
   readonly path: readonly OnnxNode[];
@@ -51,14 +66,21 @@ interface WeightSource {
  *
  * Each output is the same sum of the same products, added in another order: values move by float32
  * rounding only. The filters are written here, as initializers: a `[K, N]` matrix transposed, tied
- * embeddings (`[N, K]` already) copied with the filter's dims. A matrix several products share
+ * embeddings (`[N, K]` already) copied with the filter's dims. Weights the graph keeps in external
+ * data stay there when they need no transposing: the filter names the same bytes with its own dims,
+ * so the runtime reads them from the file and JS never holds them; `[K, N]` ones are read through
+ * `options.readExternalData` and transposed into the graph. A matrix several products share
  * (ALBERT's layers) gets one filter, and the matrix (with the Identity or Transpose nodes on the
  * way) leaves the graph, so the model holds each weight once: the embedding lookup of tied
  * embeddings reads the filter's rows instead (`Gather` then `Squeeze` of the two unit axes). A
  * matrix something else reads stays a MatMul weight, as do products of two computed tensors
  * (attention) and weights of other types or stored other than as raw little-endian data.
  */
-export function productsAsPointwiseConvolutions(model: Uint8Array, scope: PointwiseConvolutionScope = 'everywhere'): PointwiseConvolutionRewrite {
+export function productsAsPointwiseConvolutions(
+  model: Uint8Array,
+  scope: PointwiseConvolutionScope = 'everywhere',
+  options: PointwiseConvolutionOptions = {},
+): PointwiseConvolutionRewrite {
   if (!littleEndian) return { rewritten: false, reason: 'this machine is big-endian, and ONNX raw data little-endian' };
   const parsed = readOnnxModel(model);
   if (!parsed) return { rewritten: false, reason: 'the model has no graph' };
@@ -76,7 +98,7 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
   for (const node of nodes) {
     if (node.opType !== 'MatMul' || !isDefaultDomain(node)) continue;
     if (scope === 'mask-rows' && !fromMaskRows.has(node.inputs[0])) continue;
-    const weights = weightSource(node.inputs[1], producers, initializers);
+    const weights = weightSource(node.inputs[1], producers, initializers, options.readExternalData !== undefined);
     if (!weights || initializers.has(node.inputs[0])) continue;
     products.set(node, { weights, bias: biasAdd(node, columns(weights), consumers, graphOutputs, initializers) });
   }
@@ -114,7 +136,10 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
     }
     return name;
   };
-  const filterValues = filterBytes([...products.values()].map(({ weights }) => weights));
+  const filterValues = filterBytes(
+    [...products.values()].map(({ weights }) => weights),
+    options.readExternalData,
+  );
   const filters = new Map<string, string>();
   const filterOf = (weights: WeightSource): string => {
     const key = filterKey(weights);
@@ -122,7 +147,13 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
     if (name !== undefined) return name;
     name = `${prefix}/filter/${key}`;
     filters.set(key, name);
-    addedInitializers.push(...rawInitializerParts({ name, elementType: ElementType.float, dims: [columns(weights), rowsOf(weights), 1, 1], raw: filterValues.get(key)! }));
+    const values = filterValues.get(key)!;
+    const dims = [columns(weights), rowsOf(weights), 1, 1];
+    addedInitializers.push(
+      ...(values instanceof Uint8Array
+        ? rawInitializerParts({ name, elementType: ElementType.float, dims, raw: values })
+        : [encodeExternalInitializer({ name, elementType: ElementType.float, dims, range: values })]),
+    );
     return name;
   };
   // What depends on the input alone is built once per input (q, k and v read the same one).
@@ -201,8 +232,12 @@ export function productsAsPointwiseConvolutions(model: Uint8Array, scope: Pointw
   };
 }
 
-/** The fp32 matrix initializer behind a product's second input, through Identity (shared weights) and a 2-D Transpose (tied embeddings). */
-function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, initializers: ReadonlyMap<string, OnnxInitializer>): WeightSource | undefined {
+/**
+ * The fp32 matrix initializer behind a product's second input, through Identity (shared weights) and
+ * a 2-D Transpose (tied embeddings). In external data, only when its filter can name the same bytes
+ * (stored `[N, K]`) or when they can be read to be transposed.
+ */
+function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, initializers: ReadonlyMap<string, OnnxInitializer>, canReadExternal: boolean): WeightSource | undefined {
   let transposed = false;
   let current = name;
   const path: OnnxNode[] = [];
@@ -211,8 +246,13 @@ function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, in
     if (initializer) {
       const [rows, cols] = initializer.dims;
       const isMatrix = initializer.dims.length === 2 && rows > 0 && cols > 0;
-      const isRawFloat = initializer.elementType === ElementType.float && initializer.rawData?.length === rows * cols * 4 && !initializer.external;
-      return isMatrix && isRawFloat ? { initializer, storedTransposed: transposed, path } : undefined;
+      if (!isMatrix || initializer.elementType !== ElementType.float) return undefined;
+      const byteLength = rows * cols * 4;
+      if (!initializer.external) return initializer.rawData?.length === byteLength ? { initializer, storedTransposed: transposed, path } : undefined;
+      const range = initializer.externalData;
+      // A range of another size, or not a position in a file, is not this matrix's values.
+      const isRange = range !== undefined && Number.isSafeInteger(range.offset) && range.offset >= 0 && (range.length === undefined || range.length === byteLength);
+      return isRange && (transposed || canReadExternal) ? { initializer, storedTransposed: transposed, path, external: { ...range, length: byteLength } } : undefined;
     }
     const producer = producers.get(current);
     if (!producer || !isDefaultDomain(producer)) return undefined;
@@ -268,27 +308,31 @@ function filterKey(weights: WeightSource): string {
 
 /**
  * Each distinct matrix's values in the filter's `[N, K]` order: stored `[N, K]` ones as they are in
- * the file, `[K, N]` ones transposed into one buffer shared by all. One large allocation (mapped on
- * its own, and given back whole) rather than one per matrix, which would leave the allocator's heap
+ * the graph, or where they lie in external data; `[K, N]` ones (read through `readExternal` when
+ * outside the graph) transposed into one buffer shared by all. One large allocation (mapped on its
+ * own, and given back whole) rather than one per matrix, which would leave the allocator's heap
  * fragmented and the process's memory higher for good.
  */
-function filterBytes(sources: readonly WeightSource[]): Map<string, Uint8Array> {
+function filterBytes(sources: readonly WeightSource[], readExternal: ExternalDataReader | undefined): Map<string, Uint8Array | ExternalValues> {
   const distinct = new Map(sources.map((source) => [filterKey(source), source]));
   const toTranspose = [...distinct.values()].filter((source) => !source.storedTransposed);
-  const sizes = toTranspose.map((source) => source.initializer.rawData!.length);
+  const sizes = toTranspose.map((source) => source.external?.length ?? source.initializer.rawData!.length);
   const target = new Uint8Array(sizes.reduce((total, size) => total + size, 0));
   // The file's raw data may sit at any offset: each matrix is copied to an aligned buffer to be read as floats.
   const scratch = new Uint8Array(Math.max(0, ...sizes));
-  const bytes = new Map<string, Uint8Array>();
+  const bytes = new Map<string, Uint8Array | ExternalValues>();
   let offset = 0;
   for (const source of distinct.values()) {
-    const raw = source.initializer.rawData!;
+    const { external } = source;
     if (source.storedTransposed) {
-      bytes.set(filterKey(source), raw);
+      bytes.set(filterKey(source), external ?? source.initializer.rawData!);
       continue;
     }
-    scratch.set(raw);
+    // `weightSource` admits a [K, N] matrix in external data only when there is a reader.
+    const raw = external ? readExternal!(external.location, external.offset, external.length) : source.initializer.rawData!;
     const [rows, cols] = source.initializer.dims;
+    if (raw.length !== rows * cols * 4) throw new Error(`${source.initializer.name}: ${raw.length} bytes of external data read, not ${rows * cols * 4}`);
+    scratch.set(raw);
     transposeInto(new Float32Array(scratch.buffer, 0, rows * cols), new Float32Array(target.buffer, offset, rows * cols), rows, cols);
     bytes.set(filterKey(source), target.subarray(offset, offset + raw.length));
     offset += raw.length;

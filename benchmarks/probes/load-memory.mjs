@@ -24,14 +24,15 @@ const sentences = new TextDecoder()
   .slice(0, -1)
   .map((line) => line.split(' '))
   .filter((words) => words.length > 4)
-  .slice(0, 64)
-  .map((words) => [...words.slice(0, 2), '<mask>', ...words.slice(3)].join(' '));
+  .slice(0, 64);
 
 const fillMask = await createFillMask({ model, dtype, backend: createOnnxBackend(pointwiseConvolutions ? { pointwiseConvolutions } : {}) });
+// The model's own mask token: <mask> for RoBERTa, [MASK] for BERT.
+const masked = sentences.map((words) => [...words.slice(0, 2), fillMask.maskToken, ...words.slice(3)].join(' '));
 const peakAtLoad = status('VmHWM');
 const afterLoad = status('VmRSS');
-await fillMask.fill(sentences[0]);
+await fillMask.fill(masked[0]);
 const peakAfterOne = status('VmHWM');
-await fillMask.fill(sentences);
+await fillMask.fill(masked);
 console.log(JSON.stringify({ model, dtype, ...(pointwiseConvolutions && { pointwiseConvolutions }), peakAtLoadMiB: peakAtLoad, rssAfterLoadMiB: afterLoad, peakAfterOneMiB: peakAfterOne, peakAfterBatchMiB: status('VmHWM') }));
 await fillMask.dispose();

@@ -9,13 +9,13 @@ export type ContenderName =
   | 'onnxruntime'
   | 'transformers.js-same-settings'
   | 'onnxruntime-same-settings'
-  | OptInContenderName;
+  | SettingContenderName;
 
-/** fillmask with an opt-in `pointwiseConvolutions` setting, measured only when the run asks (`--convolutions`). */
-export type OptInContenderName = 'fillmask-convolutions-mask-rows' | 'fillmask-convolutions-everywhere';
+/** fillmask with another `pointwiseConvolutions` setting than its default (`true`), measured only when the run asks (`--convolutions`). */
+export type SettingContenderName = 'fillmask-convolutions-off' | 'fillmask-convolutions-everywhere';
 
-export const optInSettings: Record<OptInContenderName, { readonly pointwiseConvolutions: true | 'everywhere' }> = {
-  'fillmask-convolutions-mask-rows': { pointwiseConvolutions: true },
+export const settingContenders: Record<SettingContenderName, { readonly pointwiseConvolutions: false | 'everywhere' }> = {
+  'fillmask-convolutions-off': { pointwiseConvolutions: false },
   'fillmask-convolutions-everywhere': { pointwiseConvolutions: 'everywhere' },
 };
 
@@ -50,9 +50,9 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
   switch (name) {
     case 'fillmask':
       return fillmaskContender(setup, 'fillmask');
-    case 'fillmask-convolutions-mask-rows':
+    case 'fillmask-convolutions-off':
     case 'fillmask-convolutions-everywhere':
-      return fillmaskContender(setup, name, optInSettings[name]);
+      return fillmaskContender(setup, name, settingContenders[name]);
     case 'transformers.js':
     case 'transformers.js-same-settings':
       return transformersContender(setup, name);
@@ -63,12 +63,12 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
 }
 
 /** fillmask with its defaults but the thread count: it batches (32 inputs, q8 included) and buckets by length itself. */
-async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, optIn: Pick<OnnxBackendOptions, 'pointwiseConvolutions'> = {}): Promise<Contender> {
+async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, setting: Pick<OnnxBackendOptions, 'pointwiseConvolutions'> = {}): Promise<Contender> {
   const fillMask = await createFillMask({
     model: folder,
     dtype,
     topK,
-    backend: createOnnxBackend({ ...optIn, sessionOptions: { intraOpNumThreads: threads } }),
+    backend: createOnnxBackend({ ...setting, sessionOptions: { intraOpNumThreads: threads } }),
     onWarning: () => undefined,
   });
   return {

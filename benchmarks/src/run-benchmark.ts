@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@fillmask/core';
 import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
 import { maskedSentences } from './bench-inputs.js';
-import { createContender, optInSettings, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type OptInContenderName } from './contenders.js';
+import { createContender, settingContenders, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type SettingContenderName } from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
 import { latencySamplesByRound } from './latency-samples.js';
@@ -43,11 +43,11 @@ const { values } = parseArgs({
     sentences: { type: 'string', default: '512' },
     corpus: { type: 'string', default: join(root, '..', 'shared', 'corpus') },
     output: { type: 'string', default: join(root, 'benchmarks') },
-    // Also measures fillmask with its opt-in pointwise convolutions (both settings).
+    // Also measures fillmask with its other pointwiseConvolutions settings (false and 'everywhere').
     convolutions: { type: 'boolean', default: false },
   },
 });
-const optInContenders = (values.convolutions ? Object.keys(optInSettings) : []) as OptInContenderName[];
+const settingContenderNames = (values.convolutions ? Object.keys(settingContenders) : []) as SettingContenderName[];
 
 const threads = Number(values.threads ?? availableParallelism());
 const rounds = Number(values.rounds);
@@ -74,7 +74,7 @@ console.log(`results written to ${join(values.output!, 'results.md')} and result
 async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): Promise<BenchmarkCase> {
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
   const setup: ContenderSetup = { folder, dtype, threads, topK: 5 };
-  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...optInContenders];
+  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...settingContenderNames];
   const contenders: Contender[] = [];
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
@@ -101,7 +101,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   for (const contender of contenders) await contender.dispose();
 
   const peakRss: Record<string, number> = {};
-  for (const name of [...baseContenders, ...optInContenders]) peakRss[name] = await measurePeakRss(name, setup, sentences);
+  for (const name of [...baseContenders, ...settingContenderNames]) peakRss[name] = await measurePeakRss(name, setup, sentences);
 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
@@ -130,8 +130,8 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
       'transformers.js': summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound['transformers.js'])),
       onnxruntime: summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound.onnxruntime)),
     },
-    ...(optInContenders.length > 0 && {
-      optInLatencyRatiosByRound: Object.fromEntries(optInContenders.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))])),
+    ...(settingContenderNames.length > 0 && {
+      settingLatencyRatiosByRound: Object.fromEntries(settingContenderNames.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))])),
     }),
     ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } } : {}),
     throughput: summaries(throughput),
@@ -153,7 +153,7 @@ function samplesByContender(): Record<ContenderName, number[]> {
     onnxruntime: [],
     'transformers.js-same-settings': [],
     'onnxruntime-same-settings': [],
-    'fillmask-convolutions-mask-rows': [],
+    'fillmask-convolutions-off': [],
     'fillmask-convolutions-everywhere': [],
   };
 }

@@ -71,20 +71,20 @@ describe('resultsMarkdown', () => {
     expect(lines).toContain('| bench-distilroberta | fp32 | throughput, *same session settings* (sentences/s) | 60.0 (55.0–61.0) | 24.0 (23.0–25.0) | 25.0 (24.0–26.0) | **2.50×** speed |');
   });
 
-  it("adds rows for fillmask's opt-in convolutions when the run measured them (--convolutions)", () => {
-    const withOptIn: BenchmarkCase = {
+  it("adds rows for fillmask's other convolution settings when the run measured them (--convolutions)", () => {
+    const withSetting: BenchmarkCase = {
       ...distilrobertaFp32,
       latencyMs: { ...distilrobertaFp32.latencyMs, 'fillmask-convolutions-everywhere': summary(19, 17, 29) },
       throughput: { ...distilrobertaFp32.throughput, 'fillmask-convolutions-everywhere': summary(50, 48, 52) },
       peakRssBytes: { ...distilrobertaFp32.peakRssBytes, 'fillmask-convolutions-everywhere': 2048 * 2 ** 20 },
     };
-    const lines = resultsMarkdown({ ...report, cases: [withOptIn] }, environment).split('\n').filter((line) => line.startsWith('| ') && line.includes('pointwiseConvolutions'));
+    const lines = resultsMarkdown({ ...report, cases: [withSetting] }, environment).split('\n').filter((line) => line.startsWith('| ') && line.includes('pointwiseConvolutions'));
     expect(lines).toEqual([
       "| bench-distilroberta | fp32 | latency, *fillmask with `pointwiseConvolutions: 'everywhere'`* (ms) | 19.0 (17.0–29.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.47×** time |",
       "| bench-distilroberta | fp32 | throughput, *fillmask with `pointwiseConvolutions: 'everywhere'`* (sentences/s) | 50.0 (48.0–52.0) | 20.0 (19.0–21.0) | 22.0 (21.0–23.0) | **2.50×** speed |",
       "| bench-distilroberta | fp32 | peak RSS, *fillmask with `pointwiseConvolutions: 'everywhere'`* (MiB) | 2048 | 4096 | 4000 | 0.50× memory |",
     ]);
-    const withRatios: BenchmarkCase = { ...withOptIn, optInLatencyRatiosByRound: { 'fillmask-convolutions-everywhere': summary(0.9, 0.8, 1) } };
+    const withRatios: BenchmarkCase = { ...withSetting, settingLatencyRatiosByRound: { 'fillmask-convolutions-everywhere': summary(0.9, 0.8, 1) } };
     const markdown = resultsMarkdown({ ...report, cases: [withRatios] }, environment);
     expect(markdown).toContain("| **0.47×** time; by round 0.90× (0.85–0.95) of fillmask's defaults |");
     expect(markdown).toContain("Their latency by round is each round's median over fillmask's defaults' in the same round.");

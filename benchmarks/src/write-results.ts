@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { optInSettings, type ContenderName, type OptInContenderName } from './contenders.js';
+import { settingContenders, type ContenderName, type SettingContenderName } from './contenders.js';
 import type { Summary } from './statistics.js';
 
 export interface BenchmarkCase {
@@ -15,8 +15,8 @@ export interface BenchmarkCase {
   readonly latencySamplesByRound?: Partial<Record<ContenderName, readonly (readonly number[])[]>>;
   /** `ratiosByRound` of fillmask's one-sentence latency over the peer's and over the bare run's, summarized. */
   readonly latencyRatiosByRound: Record<'transformers.js' | 'onnxruntime', Summary>;
-  /** With `--convolutions`: `ratiosByRound` of each opt-in setting's latency over fillmask's defaults. */
-  readonly optInLatencyRatiosByRound?: Partial<Record<OptInContenderName, Summary>>;
+  /** With `--convolutions`: `ratiosByRound` of each other setting's latency over fillmask's defaults. */
+  readonly settingLatencyRatiosByRound?: Partial<Record<SettingContenderName, Summary>>;
   /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */
   readonly latencyFloorMs?: { readonly fillmask: number; readonly unmodified: number };
   readonly throughput: MeasuredBy<Summary>;
@@ -161,11 +161,11 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       [megabytes(entry.peakRssBytes.fillmask), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)],
       `${(entry.peakRssBytes.fillmask / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`,
     );
-    for (const name of Object.keys(optInSettings) as OptInContenderName[]) {
+    for (const name of Object.keys(settingContenders) as SettingContenderName[]) {
       const [latency, throughput, peakRss] = [entry.latencyMs[name], entry.throughput[name], entry.peakRssBytes[name]];
-      const byRound = entry.optInLatencyRatiosByRound?.[name];
+      const byRound = entry.settingLatencyRatiosByRound?.[name];
       if (!latency || !throughput || peakRss === undefined) continue;
-      const setting = `*fillmask with \`pointwiseConvolutions: ${JSON.stringify(optInSettings[name].pointwiseConvolutions).replaceAll('"', "'")}\`*`;
+      const setting = `*fillmask with \`pointwiseConvolutions: ${JSON.stringify(settingContenders[name].pointwiseConvolutions).replaceAll('"', "'")}\`*`;
       row(`latency, ${setting} (ms)`, [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)], `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time${byRound ? `; by round ${quartiles(byRound)} of fillmask's defaults` : ''}`);
       row(`throughput, ${setting} (sentences/s)`, [rate(throughput), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)], `**${(throughput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`);
       row(`peak RSS, ${setting} (MiB)`, [megabytes(peakRss), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)], `${(peakRss / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`);
@@ -184,9 +184,9 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     '',
     "Latency by round: in each round, fillmask's median over the peer's (and over the bare run's) in the same round, which were timed seconds apart, so a change in the VM's speed between rounds cancels out; the median of those ratios with their interquartile range (the middle half of the rounds). The bold ratio is the goal's: the ratio of the whole run's medians.",
   );
-  const optInMeasured = report.cases.some((entry) => (Object.keys(optInSettings) as OptInContenderName[]).some((name) => entry.latencyMs[name]));
-  if (optInMeasured) {
-    lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that opt-in setting of its onnx backend (off by default), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
+  const settingsMeasured = report.cases.some((entry) => (Object.keys(settingContenders) as SettingContenderName[]).some((name) => entry.latencyMs[name]));
+  if (settingsMeasured) {
+    lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that setting of its onnx backend (the default is `true`: the products at the mask rows), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
   }
   if (report.cases.some((entry) => entry.latencyFloorMs)) {
     lines.push(

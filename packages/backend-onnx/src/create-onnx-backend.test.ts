@@ -32,7 +32,7 @@ describe('createOnnxBackend', () => {
         const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
         const loaded = await backend.loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile });
         const quantized = modelFile.endsWith('_quantized.onnx');
-        expect(lines, `${model} ${modelFile}`).toHaveLength(quantized ? 2 : 1);
+        expect(lines, `${model} ${modelFile}`).toHaveLength(2);
         const ops = Number(/^fillmask: \S+ rewritten: (\d+) ops, the vocabulary projection among them, run on the mask rows only$/.exec(lines[0])?.[1]);
         // fp32: the head and the last layer's attention output and feed-forward block; int8: the
         // projection alone (each DynamicQuantizeLinear reads a whole tensor).
@@ -40,6 +40,8 @@ describe('createOnnxBackend', () => {
         else expect(ops).toBeGreaterThanOrEqual(48);
         // int8: batches will get the variant quantizing each input on its own.
         if (quantized) expect(lines[1]).toMatch(/^fillmask: \S+ batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+        // fp32: the products at the mask rows run as 1×1 convolutions (int8 ones stay as they are).
+        else expect(lines[1]).toMatch(/^fillmask: \S+ \d+ weight products run as 1×1 convolutions \(\d+ with their bias\)$/);
         expect(loaded.vocabSize).toBe(config.vocab_size);
         expect(loaded.batchInvariant).toBe(true);
         await loaded.dispose();
@@ -191,9 +193,9 @@ describe('createOnnxBackend', () => {
       const single = { batchSize: 1, sequenceLength: 4, inputIds: ids, attentionMask: new Int32Array(4).fill(1), tokenTypeIds: new Int32Array(4), positions: Int32Array.of(2) };
       const expected = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
       try {
-        // By reference (the references kept as the file has them), with the graph as it is and with the
-        // convolution rewrite, which reads the matrices it transposes from the external data.
-        for (const options of [{}, { pointwiseConvolutions: true }] satisfies OnnxBackendOptions[]) {
+        // By reference (the references kept as the file has them), with the default convolution rewrite,
+        // which reads the matrices it transposes from the external data, and without it.
+        for (const options of [{ pointwiseConvolutions: false }, {}] satisfies OnnxBackendOptions[]) {
           const lines: string[] = [];
           const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
           try {
@@ -202,11 +204,13 @@ describe('createOnnxBackend', () => {
             expect(lines.filter((line) => line.includes('read whole'))).toEqual([]);
             const [actual, reference] = [(await loaded.run(single)).logits, (await expected.run(single)).logits];
             if ('pointwiseConvolutions' in options) {
-              expect(lines.filter((line) => line.includes('5 weight products run as 1×1 convolutions'))).toHaveLength(1);
+              expect(lines.filter((line) => line.includes('convolutions'))).toEqual([]);
               expect(actual.length).toBe(reference.length);
               // The same sums added in another order.
               actual.forEach((value, index) => expect(Math.abs(value - reference[index])).toBeLessThan(1e-5));
             } else {
+              expect(lines.filter((line) => line.includes('5 weight products run as 1×1 convolutions'))).toHaveLength(1);
+              // The same filters as from the whole file: the tied projection's by reference, the others read and transposed.
               expect(actual).toEqual(reference);
             }
           } finally {
@@ -233,7 +237,7 @@ describe('createOnnxBackend', () => {
     }
   });
 
-  it('runs weight products as convolutions when asked: at the mask rows, or everywhere, with the weights left in the file', async () => {
+  it('runs the weight products at the mask rows as convolutions by default, every one or none when asked, with the weights left in the file', async () => {
     const folder = fixtureModelPath('tiny-roberta');
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
     const files: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(folder, path) };
@@ -244,8 +248,8 @@ describe('createOnnxBackend', () => {
       expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(1);
       return lines.filter((line) => line.includes('convolution'));
     };
-    expect(await notesWith({})).toEqual([]);
     // At the mask rows: the last layer's output block (attention output, feed-forward), the head's transform and the projection.
+    expect(await notesWith({})).toEqual(['fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)']);
     expect(await notesWith({ pointwiseConvolutions: true })).toEqual(['fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)']);
     expect(await notesWith({ pointwiseConvolutions: 'everywhere' })).toEqual(['fillmask: onnx/model.onnx 14 weight products run as 1×1 convolutions (14 with their bias)']);
     expect(await notesWith({ pointwiseConvolutions: false })).toEqual([]);

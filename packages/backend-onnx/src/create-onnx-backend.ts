@@ -180,7 +180,7 @@ async function openByReference<Prepared>(
   }
 }
 
-function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions']): false | 'mask-rows' | 'everywhere' {
+function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions'] = true): false | 'mask-rows' | 'everywhere' {
   return option === 'everywhere' ? 'everywhere' : option === true ? 'mask-rows' : false;
 }
 

@@ -31,15 +31,16 @@ export interface OnnxBackendOptions {
    * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). `true` converts the products at the
    * mask rows (the vocabulary projection, the head's transform and, in fp32, the last layer's output
    * block, unless its weights are shared with other layers as in ALBERT); it does nothing when
-   * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. The parity suite
-   * holds the answers to transformers.js's within 1e-5 either way. Default false: in `npm run bench
-   * -- --convolutions` (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM,
-   * 14:06 UTC run) one sentence took 24.3 ms with `true` and 23.9 ms with `'everywhere'` against
-   * 28.4 ms by default (a gain of 1.1–4.1 and 3.5–4.5 ms across four runs); batches ran at 50.5 and
-   * 45.7 sentences/s against 50.4, and the peak memory was 2,120 and 2,321 MiB against 752 MiB
-   * (measured apart, about 350 MB of it in onnxruntime's load, which reorders each filter into its
-   * blocked layout). Either setting reads the whole model file, since the rewrite transposes the
-   * weights; by default they stay in the file for onnxruntime to read.
+   * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. `false` keeps every
+   * product a MatMul. The parity suite holds the answers to transformers.js's within 1e-5 either way.
+   * Default `true`: in `npm run bench -- --convolutions` (benchmarks/convolutions/results.md,
+   * distilroberta fp32 on a 2-core AVX2 VM, 14:06 UTC run) one sentence took 24.3 ms with `true`
+   * and 23.9 ms with `'everywhere'` against 28.4 ms with `false` (a gain of 1.1–4.1 and 3.5–4.5 ms
+   * across four runs), and batches ran at 50.5 and 45.7 sentences/s against 50.4; a bert-base
+   * shaped model gains nothing either way. The weights stay in the file for onnxruntime to read,
+   * but for the `[K, N]` matrices the rewrite transposes into the graph; onnxruntime then reorders
+   * each filter into its blocked layout. Peak memory at load (distilroberta fp32, measured apart):
+   * 894 MiB with `true`, 1,412 with `'everywhere'`, 601 with `false`.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

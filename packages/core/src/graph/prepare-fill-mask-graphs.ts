@@ -81,11 +81,15 @@ export function prepareBatchGraph(model: Uint8Array, options: FillMaskGraphOptio
   return { graph: { model: perSequence.model, ...prepared.graph }, note: `the variant quantizing each input on its own ${prepared.notes.join('; ')}` };
 }
 
-/** `maskRows`'s graph with its fp32 weight products as convolutions, when asked for. */
+/**
+ * `maskRows`'s graph with its fp32 weight products as convolutions, when asked for. At the mask rows,
+ * a graph with none to convert (int8, or not rewritten, as `rows.note` says) gets no note of its own.
+ */
 function withConvolutions(original: Uint8Array, rows: { graph: PreparedGraph; note: string }, options: FillMaskGraphOptions): { graph: PreparedGraph; notes: string[] } {
-  if (!options.pointwiseConvolutions) return { graph: rows.graph, notes: [rows.note] };
-  const rewrite = productsAsPointwiseConvolutions(rows.graph.model ?? original, options.pointwiseConvolutions, { readExternalData: options.readExternalData });
-  if (!rewrite.rewritten) return { graph: rows.graph, notes: [rows.note, `no weight product runs as a 1×1 convolution: ${rewrite.reason}`] };
+  const scope = options.pointwiseConvolutions;
+  if (!scope || (scope === 'mask-rows' && !rows.graph.positionsInput)) return { graph: rows.graph, notes: [rows.note] };
+  const rewrite = productsAsPointwiseConvolutions(rows.graph.model ?? original, scope, { readExternalData: options.readExternalData });
+  if (!rewrite.rewritten) return { graph: rows.graph, notes: scope === 'mask-rows' ? [rows.note] : [rows.note, `no weight product runs as a 1×1 convolution: ${rewrite.reason}`] };
   return {
     graph: { ...rows.graph, model: rewrite.model },
     notes: [rows.note, `${rewrite.convolutions} weight products run as 1×1 convolutions (${rewrite.biases} with their bias)`],

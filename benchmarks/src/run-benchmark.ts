@@ -172,8 +172,10 @@ function settle(): Promise<void> {
  * for batches the same or, for an int8 graph, the per-input quantized variant's rewrite when there is one.
  */
 function graphsRun(model: Uint8Array): { unmodified: WeightProduct[]; fillmaskOne: WeightProduct[]; fillmaskBatches: WeightProduct[] } {
-  const prepared = prepareFillMaskGraphs(model);
-  const batchGraph = prepared.batchGraph ? prepareBatchGraph(model).graph.model : prepared.single.model;
+  // The onnx backend's default: the products at the mask rows as convolutions (counted as the same products).
+  const options = { pointwiseConvolutions: 'mask-rows' } as const;
+  const prepared = prepareFillMaskGraphs(model, options);
+  const batchGraph = prepared.batchGraph ? prepareBatchGraph(model, options).graph.model : prepared.single.model;
   return { unmodified: weightProducts(model), fillmaskOne: weightProducts(prepared.single.model ?? model), fillmaskBatches: weightProducts(batchGraph ?? model) };
 }
 

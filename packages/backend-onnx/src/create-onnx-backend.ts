@@ -121,8 +121,15 @@ async function prepareAndOpen<Prepared>(
   const locations = externalDataLocations(whole);
   const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations, modelPath && dirname(await realpath(modelPath))) : undefined;
   if (externalData) whole = relocateExternalData(whole, externalData.relocation);
-  // A runtime without the folder setting opens no rewritten graph with external data, so no batch variant is promised it.
-  const prepared = prepare(whole, externalData && source.folderOption ? externalDataReader(externalData.folder) : undefined);
+  // A runtime without the folder setting opens no rewritten graph with external data, so the edits get
+  // no reader: no batch variant is promised it, and no weight in external data becomes a filter.
+  let prepared: Prepared;
+  try {
+    prepared = prepare(whole, externalData && source.folderOption ? externalDataReader(externalData.folder) : undefined);
+  } catch (cause) {
+    // Bytes that are no model in the edits' eyes, or external data that ends too soon.
+    throw new UnsupportedModelError({ model: files.location, reason: `${modelFile} could not be prepared: ${String((cause as Error)?.message ?? cause)}`, cause });
+  }
   logNotes(prepared);
   const rewritten = describe(prepared).graph.model;
   if (externalData && rewritten && !source.folderOption) {

@@ -71,7 +71,7 @@ describe('a model that keeps its weights in external data', () => {
     }
   });
 
-  it('q8 with its int8 weights in model_quantized.onnx_data: batches still run the variant quantizing each input on its own, by reference or read whole', async () => {
+  it('q8 with its int8 weights in model_quantized.onnx_data: batches still run the variant quantizing each input on its own, by reference', async () => {
     const folder = await modelWithExternalData({ file: 'model_quantized.onnx' });
     const expected = await fillAll(await createFillMask({ model: fixture, dtype: 'q8', backend: createOnnxBackend() }));
     for (const options of [{}, { pointwiseConvolutions: false }] satisfies OnnxBackendOptions[]) {
@@ -79,6 +79,7 @@ describe('a model that keeps its weights in external data', () => {
       const fillMask = await createFillMask({ model: folder, dtype: 'q8', backend: createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }) });
       expect(await fillAll(fillMask), JSON.stringify(options)).toEqual(expected);
       expect(lines.filter((line) => line.includes('the variant quantizing each input on its own rewritten'))).toHaveLength(1);
+      expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(1);
       expect(lines.filter((line) => line.includes('read whole') || line.includes('did not load'))).toEqual([]);
     }
   });
@@ -97,6 +98,18 @@ describe('a model that keeps its weights in external data', () => {
     const error = await createFillMask({ model: folder, backend: createOnnxBackend() }).catch((caught: unknown) => caught);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('names the external data file "../model.onnx_data", which is not a path inside the model\'s folder');
+  });
+
+  it('rejects external data that ends before the weights the graph names, with the typed error', async () => {
+    const folder = await modelWithExternalData();
+    const data = join(folder, 'onnx', 'model.onnx_data');
+    writeFileSync(data, readFileSync(data).subarray(0, 1000));
+    const lines: string[] = [];
+    const error = await createFillMask({ model: folder, backend: createOnnxBackend({ onDebug: (line) => lines.push(line) }) }).catch((caught: unknown) => caught);
+    expect(UnsupportedModelError.isInstance(error)).toBe(true);
+    // The convolution rewrite reads the matrices it transposes: by reference first, then from the whole graph.
+    expect((error as Error).message).toMatch(/onnx\/model\.onnx could not be prepared: external data model\.onnx_data ends before byte \d+/);
+    expect(lines.filter((line) => line.includes('did not load, so it is read whole'))).toHaveLength(1);
   });
 
   it('needs files on disk, and says so for a model source without them', async () => {
@@ -124,6 +137,13 @@ describe('a model that keeps its weights in external data', () => {
     expect(opened).toHaveLength(1);
     expect(opened[0].startsWith(`${join(folder, 'onnx', 'model.onnx')} `)).toBe(true);
     expect(opened[0]).not.toContain('model_external_initializers_file_folder_path');
+    // Nor does converting every product change that: weights in external data stay MatMul weights for it.
+    const lines: string[] = [];
+    const everywhere = createOnnxBackend({ runtime: older, maskRowsOnly: false, pointwiseConvolutions: 'everywhere', onDebug: (line) => lines.push(line) });
+    expect(await fillAll(await createFillMask({ model: folder, backend: everywhere }))).toEqual(expected);
+    expect(opened).toHaveLength(2);
+    expect(opened[1].startsWith(`${join(folder, 'onnx', 'model.onnx')} `)).toBe(true);
+    expect(lines).toContain('fillmask: onnx/model.onnx no weight product runs as a 1×1 convolution: its fp32 weight matrices lie in external data, and no reader of it was given');
     const error = await createFillMask({ model: folder, backend: createOnnxBackend({ runtime: older }) }).catch((caught: unknown) => caught);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnx/model.onnx keeps its weights in external data, which an onnxruntime older than 1.21 (or of unknown version) finds for a rewritten graph only in the working directory');

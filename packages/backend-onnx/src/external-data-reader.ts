@@ -5,7 +5,8 @@ import { isBelowFolder } from './external-data-on-disk.js';
 
 /**
  * Reads byte ranges of the external data in `folder`, as onnxruntime is told to find it, for the graph
- * edits that need the values of weights left there (the q8 batch variant sums int8 weights' columns).
+ * edits that need the values of weights left there (the q8 batch variant sums int8 weights' columns,
+ * the convolution rewrite transposes `[K, N]` fp32 matrices).
  * Synchronous, one range at a time, so no more than one matrix is held at once.
  */
 export function externalDataReader(folder: string): ExternalDataReader {

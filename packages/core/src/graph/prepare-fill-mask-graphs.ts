@@ -24,7 +24,10 @@ export interface FillMaskGraphOptions {
    * Reads bytes of the graph's external data: an int8 graph whose weights lie outside it (left in
    * the file by `readModelWithWeightsByReference`'s `integerMatrices`, or a `model.onnx_data`) gets
    * its batch variant only with it, which reads them once, one matrix at a time, to sum their
-   * columns. Give the same reader to `prepareFillMaskGraphs` and `prepareBatchGraph`.
+   * columns; the convolution rewrite converts products by fp32 weights that lie outside only with
+   * it, and reads the `[K, N]` ones to transpose them. Give it only when the runtime will find the
+   * external data the prepared graph names, and the same reader to `prepareFillMaskGraphs` and
+   * `prepareBatchGraph`.
    */
   readonly readExternalData?: ExternalDataReader;
 }
@@ -83,13 +86,17 @@ export function prepareBatchGraph(model: Uint8Array, options: FillMaskGraphOptio
 
 /**
  * `maskRows`'s graph with its fp32 weight products as convolutions, when asked for. At the mask rows,
- * a graph with none to convert (int8, or not rewritten, as `rows.note` says) gets no note of its own.
+ * a graph with no rows gathered (`rows.note` says why) or no fp32 product among them (int8) gets no
+ * note of its own; one whose products could not be converted gets the reason.
  */
 function withConvolutions(original: Uint8Array, rows: { graph: PreparedGraph; note: string }, options: FillMaskGraphOptions): { graph: PreparedGraph; notes: string[] } {
   const scope = options.pointwiseConvolutions;
   if (!scope || (scope === 'mask-rows' && !rows.graph.positionsInput)) return { graph: rows.graph, notes: [rows.note] };
   const rewrite = productsAsPointwiseConvolutions(rows.graph.model ?? original, scope, { readExternalData: options.readExternalData });
-  if (!rewrite.rewritten) return { graph: rows.graph, notes: scope === 'mask-rows' ? [rows.note] : [rows.note, `no weight product runs as a 1×1 convolution: ${rewrite.reason}`] };
+  if (!rewrite.rewritten) {
+    const quiet = scope === 'mask-rows' && rewrite.noProducts === true;
+    return { graph: rows.graph, notes: quiet ? [rows.note] : [rows.note, `no weight product runs as a 1×1 convolution: ${rewrite.reason}`] };
+  }
   return {
     graph: { ...rows.graph, model: rewrite.model },
     notes: [rows.note, `${rewrite.convolutions} weight products run as 1×1 convolutions (${rewrite.biases} with their bias)`],

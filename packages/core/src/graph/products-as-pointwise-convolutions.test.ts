@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
-import { ElementType, GraphField, ModelField } from './onnx-fields.js';
+import { externalDataEntry } from './external-data.js';
+import { DataLocation, ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
 import { encodeInitializer, readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
 import { encodeNode } from './onnx-node.js';
@@ -96,6 +97,7 @@ describe('productsAsPointwiseConvolutions', () => {
     expect(productsAsPointwiseConvolutions(new Uint8Array(readFileSync(path)), 'mask-rows')).toEqual({
       rewritten: false,
       reason: 'no product of activations by an fp32 weight matrix at the mask rows',
+      noProducts: true,
     });
   });
 
@@ -191,14 +193,11 @@ describe('productsAsPointwiseConvolutions', () => {
         expect([...referenced.values()].filter((tensor) => tensor.external).map((tensor) => tensor.name)).toEqual(['W', 'b', 'W2', 'E', 'W3']);
         const filterOf = (rewritten: Uint8Array, matrix: string) => [...readInitializers(rewritten, readOnnxModel(rewritten)!.graphFields).values()].find((tensor) => tensor.name.endsWith(`/filter/${matrix}`));
 
-        // Without a reader, only the tied embeddings (stored [N, K]) become a filter: the same bytes of the file, with the filter's dims.
-        const unread = productsAsPointwiseConvolutions(byReference);
-        if (!unread.rewritten) throw new Error(unread.reason);
-        expect(unread).toMatchObject({ convolutions: 1, biases: 0 });
-        expect(filterOf(unread.model, 'E/NK')).toMatchObject({ dims: [6, 5, 1, 1], external: true, externalData: { ...referenced.get('E')!.externalData, length: 6 * 5 * 4 }, rawData: undefined });
-        expect(readOnnxModel(unread.model)!.nodes.filter((node) => node.opType === 'MatMul').map((node) => node.inputs[1])).toEqual(['W', 'W2_shared', 'z_t', 'W2', 'W3']);
+        // Without a reader (whose caller's runtime finds the external data), weights in external data stay MatMul weights.
+        expect(productsAsPointwiseConvolutions(byReference)).toEqual({ rewritten: false, reason: 'its fp32 weight matrices lie in external data, and no reader of it was given' });
 
-        // With one, the [K, N] matrices are read (W2 once, though two products use it) and transposed into the graph.
+        // With one, the tied embeddings (stored [N, K]) become a filter naming the same bytes of the file with the
+        // filter's dims, unread; the [K, N] matrices are read (W2 once, though two products use it) and transposed into the graph.
         const reads: Array<[string, number, number]> = [];
         const readExternalData = (location: string, offset: number, length: number) => {
           reads.push([location, offset, length]);
@@ -213,23 +212,52 @@ describe('productsAsPointwiseConvolutions', () => {
           ['model.onnx', at('W2').offset, 5 * 5 * 4],
         ]);
         expect(filterOf(rewrite.model, 'W/KN')).toMatchObject({ dims: [5, 4, 1, 1], external: false });
-        expect(filterOf(rewrite.model, 'E/NK')).toMatchObject({ dims: [6, 5, 1, 1], external: true, rawData: undefined });
+        expect(filterOf(rewrite.model, 'E/NK')).toMatchObject({ dims: [6, 5, 1, 1], external: true, externalData: { ...at('E'), length: 6 * 5 * 4 }, rawData: undefined });
         // W3 (which an Add reads too) stays where it was.
         expect(readInitializers(rewrite.model, readOnnxModel(rewrite.model)!.graphFields).get('W3')).toMatchObject({ external: true });
 
-        const expected = await runGraph(original, { x, a, ids });
-        for (const rewritten of [unread.model, rewrite.model]) {
-          const actual = await runGraph(rewritten, { x, a, ids }, folder);
-          for (const name of ['logits', 'side', 'looked_up', 'kept', 'w3_twice']) {
-            expect(actual[name].dims).toEqual(expected[name].dims);
-            [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
-          }
+        const [expected, actual] = [await runGraph(original, { x, a, ids }), await runGraph(rewrite.model, { x, a, ids }, folder)];
+        for (const name of ['logits', 'side', 'looked_up', 'kept', 'w3_twice']) {
+          expect(actual[name].dims).toEqual(expected[name].dims);
+          [...(actual[name].data as Float32Array)].forEach((value, index) => expect(value).toBeCloseTo((expected[name].data as Float32Array)[index], 5));
         }
         // A reader that returns fewer bytes than the matrix holds is an error, not a filter of garbage.
         expect(() => productsAsPointwiseConvolutions(byReference, 'everywhere', { readExternalData: () => new Uint8Array(8) })).toThrow('W: 8 bytes of external data read, not 80');
       } finally {
         rmSync(folder, { recursive: true, force: true });
       }
+    });
+
+    it('reads a weight in external data only at a range of its size, and takes a missing length as its size', () => {
+      const externalWeight = (entries: Record<string, string>) => {
+        const graph = encodeMessageField(ModelField.graph, [
+          encodeNode({ name: 'product', opType: 'MatMul', inputs: ['v', 'W'], outputs: ['vw'] }),
+          encodeStringField(2, 'synthetic'),
+          encodeMessageField(GraphField.initializer, [
+            encodeVarintField(TensorField.dims, 5),
+            encodeVarintField(TensorField.dims, 4),
+            encodeVarintField(TensorField.dataType, ElementType.float),
+            encodeStringField(TensorField.name, 'W'),
+            ...Object.entries(entries).map(([key, value]) => externalDataEntry(key, value)),
+            encodeVarintField(TensorField.dataLocation, DataLocation.external),
+          ]),
+          encodeValueInfo(GraphField.input, { name: 'v', elementType: ElementType.float, shape: ['rows', 5] }),
+          encodeValueInfo(GraphField.output, { name: 'vw', elementType: ElementType.float, shape: ['rows', 4] }),
+        ]);
+        return concatBytes([encodeVarintField(1, 8), encodeMessageField(ModelField.opsetImport, [encodeStringField(1, ''), encodeVarintField(2, 17)]), graph]);
+      };
+      const reads: number[][] = [];
+      const readExternalData = (_location: string, offset: number, length: number) => {
+        reads.push([offset, length]);
+        return new Uint8Array(length);
+      };
+      expect(productsAsPointwiseConvolutions(externalWeight({ location: 'weights.bin', offset: '64' }), 'everywhere', { readExternalData })).toMatchObject({ rewritten: true, convolutions: 1 });
+      expect(reads).toEqual([[64, 5 * 4 * 4]]);
+      const unread = { rewritten: false, reason: 'no product of activations by an fp32 weight matrix', noProducts: true };
+      expect(productsAsPointwiseConvolutions(externalWeight({ location: 'weights.bin', offset: '64', length: '40' }), 'everywhere', { readExternalData })).toEqual(unread);
+      expect(productsAsPointwiseConvolutions(externalWeight({ location: 'weights.bin', offset: '-8' }), 'everywhere', { readExternalData })).toEqual(unread);
+      expect(productsAsPointwiseConvolutions(externalWeight({ location: 'weights.bin', offset: 'soon' }), 'everywhere', { readExternalData })).toEqual(unread);
+      expect(reads).toHaveLength(1);
     });
 
     it('keeps a matrix that a converted product also multiplies as activations', async () => {
@@ -267,7 +295,7 @@ describe('productsAsPointwiseConvolutions', () => {
       expect(productsAsPointwiseConvolutions(model(9))).toEqual({ rewritten: false, reason: 'opset 9 is older than 10' });
       expect(productsAsPointwiseConvolutions(encodeVarintField(1, 8))).toEqual({ rewritten: false, reason: 'the model has no graph' });
       const quantized = new Uint8Array(readFileSync(join(fixtureModelPath('tiny-bert-uncased'), 'onnx', 'model_quantized.onnx')));
-      expect(productsAsPointwiseConvolutions(quantized)).toEqual({ rewritten: false, reason: 'no product of activations by an fp32 weight matrix' });
+      expect(productsAsPointwiseConvolutions(quantized)).toEqual({ rewritten: false, reason: 'no product of activations by an fp32 weight matrix', noProducts: true });
     });
   });
 });

@@ -17,7 +17,12 @@ export type PointwiseConvolutionRewrite =
       /** How many of those took their bias Add in. */
       readonly biases: number;
     }
-  | { readonly rewritten: false; readonly reason: string };
+  | {
+      readonly rewritten: false;
+      readonly reason: string;
+      /** True when the graph has no product to convert in the scope (an int8 graph, say), rather than one it could not convert. */
+      readonly noProducts?: true;
+    };
 
 /**
  * Which products to rewrite: those computed from the rows `gatherMaskRows` gathers (a handful of rows
@@ -28,8 +33,10 @@ export type PointwiseConvolutionScope = 'mask-rows' | 'everywhere';
 export interface PointwiseConvolutionOptions {
   /**
    * Reads weights the graph keeps in external data (`readModelWithWeightsByReference`'s references
-   * into the model file), for the `[K, N]` matrices the rewrite transposes. Without it, those
-   * products stay MatMuls. Stored `[N, K]` matrices (tied embeddings) need no reader either way.
+   * into the model file), for the `[K, N]` matrices the rewrite transposes; stored `[N, K]` ones
+   * (tied embeddings) are not read, their filters name the same bytes. Give it only when the runtime
+   * will find the external data of the rewritten graph. Without it, products by weights in external
+   * data stay MatMuls.
    */
   readonly readExternalData?: ExternalDataReader;
 }
@@ -60,9 +67,9 @@ interface WeightSource {
  * the weights; on the rows of a batch their layout reorders cost more than they save. Measured by
  * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX2 VM, 14:06 UTC
  * run): one sentence 28.4 ms as MatMuls, 24.3 ms with the products at the mask rows converted, 23.9
- * ms with every one; batches as fast or 9% slower (up to 13% in an earlier run). Hence the scopes, and why the backends leave it off
- * by default. The graph then rejects zero rows (a Conv of an empty image): run it with at least one
- * mask position.
+ * ms with every one; batches as fast or 9% slower (up to 13% in an earlier run). Hence the scopes:
+ * the onnx backend converts the mask rows' products by default, and every one when asked. The graph
+ * then rejects zero rows (a Conv of an empty image): run it with at least one mask position.
  *
  * Each output is the same sum of the same products, added in another order: values move by float32
  * rounding only. The filters are written here, as initializers: a `[K, N]` matrix transposed, tied
@@ -74,7 +81,8 @@ interface WeightSource {
  * way) leaves the graph, so the model holds each weight once: the embedding lookup of tied
  * embeddings reads the filter's rows instead (`Gather` then `Squeeze` of the two unit axes). A
  * matrix something else reads stays a MatMul weight, as do products of two computed tensors
- * (attention) and weights of other types or stored other than as raw little-endian data.
+ * (attention), weights of other types or stored other than as raw little-endian data, and weights in
+ * external data when there is no reader.
  */
 export function productsAsPointwiseConvolutions(
   model: Uint8Array,
@@ -102,7 +110,12 @@ export function productsAsPointwiseConvolutions(
     if (!weights || initializers.has(node.inputs[0])) continue;
     products.set(node, { weights, bias: biasAdd(node, columns(weights), consumers, graphOutputs, initializers) });
   }
-  if (products.size === 0) return { rewritten: false, reason: `no product of activations by an fp32 weight matrix${scope === 'mask-rows' ? ' at the mask rows' : ''}` };
+  if (products.size === 0) {
+    const inFile = !options.readExternalData && [...initializers.values()].some((initializer) => initializer.external && initializer.elementType === ElementType.float && initializer.dims.length === 2);
+    return inFile
+      ? { rewritten: false, reason: 'its fp32 weight matrices lie in external data, and no reader of it was given' }
+      : { rewritten: false, reason: `no product of activations by an fp32 weight matrix${scope === 'mask-rows' ? ' at the mask rows' : ''}`, noProducts: true };
+  }
   // Negative Squeeze axes arrived in opset 11.
   const lookupsAllowed = opset === undefined || opset >= 11;
   // A matrix something else reads too stays a MatMul weight: as a filter it would be held twice.
@@ -234,8 +247,7 @@ export function productsAsPointwiseConvolutions(
 
 /**
  * The fp32 matrix initializer behind a product's second input, through Identity (shared weights) and
- * a 2-D Transpose (tied embeddings). In external data, only when its filter can name the same bytes
- * (stored `[N, K]`) or when they can be read to be transposed.
+ * a 2-D Transpose (tied embeddings). In external data, only when there is a reader (`canReadExternal`).
  */
 function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, initializers: ReadonlyMap<string, OnnxInitializer>, canReadExternal: boolean): WeightSource | undefined {
   let transposed = false;
@@ -252,7 +264,8 @@ function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, in
       const range = initializer.externalData;
       // A range of another size, or not a position in a file, is not this matrix's values.
       const isRange = range !== undefined && Number.isSafeInteger(range.offset) && range.offset >= 0 && (range.length === undefined || range.length === byteLength);
-      return isRange && (transposed || canReadExternal) ? { initializer, storedTransposed: transposed, path, external: { ...range, length: byteLength } } : undefined;
+      // Only with a reader: its caller's runtime finds the external data the rewritten graph names.
+      return isRange && canReadExternal ? { initializer, storedTransposed: transposed, path, external: { ...range, length: byteLength } } : undefined;
     }
     const producer = producers.get(current);
     if (!producer || !isDefaultDomain(producer)) return undefined;
@@ -318,8 +331,8 @@ function filterBytes(sources: readonly WeightSource[], readExternal: ExternalDat
   const toTranspose = [...distinct.values()].filter((source) => !source.storedTransposed);
   const sizes = toTranspose.map((source) => source.external?.length ?? source.initializer.rawData!.length);
   const target = new Uint8Array(sizes.reduce((total, size) => total + size, 0));
-  // The file's raw data may sit at any offset: each matrix is copied to an aligned buffer to be read as floats.
-  const scratch = new Uint8Array(Math.max(0, ...sizes));
+  // The graph's raw data may sit at any offset: such a matrix is copied to an aligned buffer to be read as floats.
+  let scratch: Uint8Array | undefined;
   const bytes = new Map<string, Uint8Array | ExternalValues>();
   let offset = 0;
   for (const source of distinct.values()) {
@@ -328,12 +341,17 @@ function filterBytes(sources: readonly WeightSource[], readExternal: ExternalDat
       bytes.set(filterKey(source), external ?? source.initializer.rawData!);
       continue;
     }
-    // `weightSource` admits a [K, N] matrix in external data only when there is a reader.
+    // `weightSource` admits a matrix in external data only when there is a reader.
     const raw = external ? readExternal!(external.location, external.offset, external.length) : source.initializer.rawData!;
     const [rows, cols] = source.initializer.dims;
     if (raw.length !== rows * cols * 4) throw new Error(`${source.initializer.name}: ${raw.length} bytes of external data read, not ${rows * cols * 4}`);
-    scratch.set(raw);
-    transposeInto(new Float32Array(scratch.buffer, 0, rows * cols), new Float32Array(target.buffer, offset, rows * cols), rows, cols);
+    let aligned = raw;
+    if (raw.byteOffset % 4 !== 0) {
+      scratch ??= new Uint8Array(Math.max(...sizes));
+      scratch.set(raw);
+      aligned = scratch;
+    }
+    transposeInto(new Float32Array(aligned.buffer, aligned.byteOffset, rows * cols), new Float32Array(target.buffer, offset, rows * cols), rows, cols);
     bytes.set(filterKey(source), target.subarray(offset, offset + raw.length));
     offset += raw.length;
   }

@@ -51,8 +51,9 @@ const referencedTypes: ReadonlySet<number> = new Set([ElementType.float, Element
  * weights from the file itself (told the folder by `session.model_external_initializers_file_folder_path`),
  * and JS holds neither copy. The graph edits work on the result as on the whole model: they read
  * names, shapes and small or integer initializers, which stay in the graph. With `integerMatrices`,
- * int8 weight matrices go by reference too; `prepareBatchGraph` sums their columns, so give it (and
- * `prepareFillMaskGraphs`) a `readExternalData` that reads them from the file. Weights the file already
+ * int8 weight matrices go by reference too; `prepareBatchGraph` sums their columns, and the
+ * convolution rewrite transposes `[K, N]` fp32 matrices, so give both (and `prepareFillMaskGraphs`)
+ * a `readExternalData` that reads them from the file. Weights the file already
  * keeps outside (a `model.onnx_data` beside it) keep their references, listed in
  * `externalDataLocations` (`relocateExternalData` renames them, for a folder where those files have
  * other names, as in the Hub cache).

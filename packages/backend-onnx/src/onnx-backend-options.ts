@@ -28,19 +28,20 @@ export interface OnnxBackendOptions {
   /**
    * Run products by fp32 weight matrices as 1×1 convolutions, which onnxruntime's CPU provider
    * computes with its blocked NCHWc kernels when `graphOptimizationLevel` is 'all' (the default; see
-   * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). `true` converts the products at the
-   * mask rows (the vocabulary projection, the head's transform and, in fp32, the last layer's output
-   * block, unless its weights are shared with other layers as in ALBERT); it does nothing when
-   * `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too. `false` keeps every
-   * product a MatMul. The parity suite holds the answers to transformers.js's within 1e-5 either way.
-   * Default `true`: in `npm run bench -- --convolutions` (benchmarks/convolutions/results.md,
-   * distilroberta fp32 on a 2-core AVX2 VM, 14:06 UTC run) one sentence took 24.3 ms with `true`
-   * and 23.9 ms with `'everywhere'` against 28.4 ms with `false` (a gain of 1.1–4.1 and 3.5–4.5 ms
-   * across four runs), and batches ran at 50.5 and 45.7 sentences/s against 50.4; a bert-base
-   * shaped model gains nothing either way. The weights stay in the file for onnxruntime to read,
-   * but for the `[K, N]` matrices the rewrite transposes into the graph; onnxruntime then reorders
-   * each filter into its blocked layout. Peak memory at load (distilroberta fp32, measured apart):
-   * 894 MiB with `true`, 1,412 with `'everywhere'`, 601 with `false`.
+   * `productsAsPointwiseConvolutions` in `@fillmask/core/graph`). `true` converts the fp32 products
+   * at the mask rows (the vocabulary projection, the head's transform and the last layer's output
+   * block, unless its weights are shared with other layers as in ALBERT; an int8 graph has none); it
+   * does nothing when `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too.
+   * `false` keeps every product a MatMul. The parity suite holds the answers to transformers.js's
+   * within 1e-5 with each. Default `true`: in `npm run bench -- --convolutions`
+   * (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM, 15:47 UTC run) one
+   * sentence took 24.5 ms with `true`, 22.9 ms with `'everywhere'` and 25.2 ms with `false` (across
+   * five runs `true` saved 0.7–4.1 ms and `'everywhere'` 2.3–4.5 ms over `false`); batches ran at
+   * 53.9, 52.0 and 54.6 sentences/s, and the peak memory was 887, 1,403 and 753 MiB. From a model on
+   * disk (onnxruntime 1.21 or later) the weights stay in the file for onnxruntime to read, but for
+   * the `[K, N]` matrices the rewrite transposes into the graph; onnxruntime then reorders each
+   * filter into its blocked layout. A bert-base shaped model gained nothing either way in a probe
+   * (37.6 ms with `true`, 37.1 with `false`, measured apart from the benchmark).
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

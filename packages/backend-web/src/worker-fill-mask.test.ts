@@ -154,9 +154,10 @@ describe('createWorkerFillMask and serveFillMask', () => {
     const fp32 = await createWorkerFillMask({ worker: fake.worker, model, onDebug: (line) => fp32Lines.push(line) });
     // The model is on disk, so onnxruntime reads its weights from the file: a line says so after each graph's notes.
     const byReference = (file: string) => new RegExp(`^fillmask: ${file.replace(/[/.]/g, '\\$&')}: onnxruntime reads \\d+ weight tensors from the file itself; \\d+ bytes of it were read here$`);
-    expect(fp32Lines).toHaveLength(2);
+    expect(fp32Lines).toHaveLength(3);
     expect(fp32Lines[0]).toMatch(rewriteNote('onnx/model.onnx'));
-    expect(fp32Lines[1]).toMatch(byReference('onnx/model.onnx'));
+    expect(fp32Lines[1]).toMatch(/^fillmask: onnx\/model\.onnx \d+ weight products run as 1×1 convolutions \(\d+ with their bias\)$/);
+    expect(fp32Lines[2]).toMatch(byReference('onnx/model.onnx'));
     await fp32.dispose();
 
     const lines: string[] = [];

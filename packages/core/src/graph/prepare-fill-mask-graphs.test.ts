@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixtureModelPath } from '@fillmask/fixtures';
+import { fixtureModelPath, type FixtureModel } from '@fillmask/fixtures';
 import { prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
 import { readModelWithWeightsByReference } from './weights-by-reference.js';
 
-const modelFile = (model: string, file: string) => new Uint8Array(readFileSync(join(fixtureModelPath(model), 'onnx', file)));
+const modelFile = (model: FixtureModel, file: string) => new Uint8Array(readFileSync(join(fixtureModelPath(model), 'onnx', file)));
 
 describe('prepareFillMaskGraphs: the notes on the convolution rewrite', () => {
   const fp32 = modelFile('tiny-roberta', 'model.onnx');

@@ -65,9 +65,10 @@ interface WeightSource {
  * optimisation level 'all' turns the two transposes into the layout reorders of those kernels). On
  * the few rows of one sentence they keep the cores busier than the MatMul kernel, which waits on
  * the weights; on the rows of a batch their layout reorders cost more than they save. Measured by
- * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX2 VM, 14:06 UTC
- * run): one sentence 28.4 ms as MatMuls, 24.3 ms with the products at the mask rows converted, 23.9
- * ms with every one; batches as fast or 9% slower (up to 13% in an earlier run). Hence the scopes:
+ * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX2 VM, 15:47 UTC
+ * run): one sentence 25.2 ms as MatMuls, 24.5 ms with the products at the mask rows converted, 22.9
+ * ms with every one (0.7–4.1 and 2.3–4.5 ms saved across five runs); batches with every one 5% slower
+ * (up to 13% in an earlier run). Hence the scopes:
  * the onnx backend converts the mask rows' products by default, and every one when asked. The graph
  * then rejects zero rows (a Conv of an empty image): run it with at least one mask position.
  *

@@ -1,6 +1,6 @@
-import { EntryField, GraphField, TensorField } from './onnx-fields.js';
+import { DataLocation, EntryField, GraphField, TensorField } from './onnx-fields.js';
 import { readOnnxModel, replaceGraph } from './onnx-model.js';
-import { encodeMessageField, encodeStringField, fieldText, ProtobufFormatError, readFields, type WireField } from './protobuf-wire.js';
+import { encodeMessageField, encodeStringField, encodeVarintField, fieldText, ProtobufFormatError, readFields, type WireField } from './protobuf-wire.js';
 
 /**
  * The files a model keeps its weights in beside the graph (ONNX external data, such as the
@@ -54,6 +54,28 @@ export interface ExternalDataRange {
   readonly location: string;
   readonly offset: number;
   readonly length: number | undefined;
+}
+
+/** An `ExternalDataRange` whose length is known. */
+export type SizedExternalDataRange = ExternalDataRange & { readonly length: number };
+
+/**
+ * The range, its length filled in, when it can hold a tensor of `byteLength` bytes: a position in a
+ * file, and no other length. Otherwise undefined: those are not the tensor's values, so not read at all.
+ */
+export function rangeOfSize(range: ExternalDataRange | undefined, byteLength: number): SizedExternalDataRange | undefined {
+  if (!range || !Number.isSafeInteger(range.offset) || range.offset < 0 || (range.length !== undefined && range.length !== byteLength)) return undefined;
+  return { ...range, length: byteLength };
+}
+
+/** The fields of a TensorProto that put its values at `range` of an external file. */
+export function externalDataFields(range: SizedExternalDataRange): Uint8Array[] {
+  return [
+    externalDataEntry('location', range.location),
+    externalDataEntry('offset', String(range.offset)),
+    externalDataEntry('length', String(range.length)),
+    encodeVarintField(TensorField.dataLocation, DataLocation.external),
+  ];
 }
 
 /** A function that reads bytes of a graph's external data (`location` as the graph names it), for edits that need the values of weights left outside. */

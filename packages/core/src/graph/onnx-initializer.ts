@@ -1,4 +1,4 @@
-import { externalDataEntry, tensorExternalData, type ExternalDataRange } from './external-data.js';
+import { externalDataFields, rangeOfSize, tensorExternalData, type ExternalDataRange, type SizedExternalDataRange } from './external-data.js';
 import { DataLocation, ElementType, GraphField, TensorField } from './onnx-fields.js';
 import { concatBytes, encodeMessageField, encodeStringField, encodeVarint, encodeVarintField, fieldText, fieldVarint, readFields, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
 
@@ -123,16 +123,12 @@ export function rawInitializerParts(tensor: RawTensor): [Uint8Array, Uint8Array]
 }
 
 /** A new initializer whose values lie in external data: another name and shape for bytes already in a file, which the runtime reads itself. */
-export function encodeExternalInitializer(tensor: { name: string; elementType: number; dims: readonly number[]; range: ExternalDataRange & { readonly length: number } }): Uint8Array {
-  const { range } = tensor;
+export function encodeExternalInitializer(tensor: { name: string; elementType: number; dims: readonly number[]; range: SizedExternalDataRange }): Uint8Array {
   return encodeMessageField(GraphField.initializer, [
     ...tensor.dims.map((size) => encodeVarintField(TensorField.dims, size)),
     encodeVarintField(TensorField.dataType, tensor.elementType),
     encodeStringField(TensorField.name, tensor.name),
-    externalDataEntry('location', range.location),
-    externalDataEntry('offset', String(range.offset)),
-    externalDataEntry('length', String(range.length)),
-    encodeVarintField(TensorField.dataLocation, DataLocation.external),
+    ...externalDataFields(tensor.range),
   ]);
 }
 
@@ -145,9 +141,8 @@ export function integerView(initializer: OnnxInitializer, readExternal?: (range:
   const count = initializer.dims.reduce((product, size) => product * size, 1);
   const { elementType } = initializer;
   if (elementType !== ElementType.int8 && elementType !== ElementType.uint8) return integerValues(initializer);
+  if (initializer.external && !rangeOfSize(initializer.externalData, count)) return undefined;
   const range = initializer.external ? initializer.externalData : undefined;
-  // A range of another size, or not a position in a file, is no such tensor's values: not read at all.
-  if (range && (!Number.isSafeInteger(range.offset) || range.offset < 0 || (range.length !== undefined && range.length !== count))) return undefined;
   const raw = range ? readExternal?.(range, count) : initializer.rawData;
   if (raw === undefined) return integerValues(initializer);
   if (raw.length !== count) return undefined;

@@ -1,4 +1,4 @@
-import type { ExternalDataRange, ExternalDataReader } from './external-data.js';
+import { rangeOfSize, type ExternalDataReader, type SizedExternalDataRange } from './external-data.js';
 import { ElementType, GraphField } from './onnx-fields.js';
 import { encodeExternalInitializer, encodeInitializer, initializerName, rawInitializerParts, readInitializers, type OnnxInitializer } from './onnx-initializer.js';
 import { computedFromMaskRows } from './gather-mask-rows.js';
@@ -43,14 +43,11 @@ export interface PointwiseConvolutionOptions {
 
 const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-/** Where a matrix's values lie in external data, their length known. */
-type ExternalValues = ExternalDataRange & { readonly length: number };
-
 /** A product's weights: an fp32 matrix initializer, used as it is (`[K, N]`) or through a Transpose (stored `[N, K]`, as tied embeddings are). */
 interface WeightSource {
   readonly initializer: OnnxInitializer;
   /** Where its values lie when the graph keeps them in external data. */
-  readonly external?: ExternalValues;
+  readonly external?: SizedExternalDataRange;
   readonly storedTransposed: boolean;
   /** The Identity and Transpose nodes between the initializer and the product. */
   readonly path: readonly OnnxNode[];
@@ -150,10 +147,7 @@ export function productsAsPointwiseConvolutions(
     }
     return name;
   };
-  const filterValues = filterBytes(
-    [...products.values()].map(({ weights }) => weights),
-    options.readExternalData,
-  );
+  const filterValues = filterBytes([...products.values()].map(({ weights }) => weights), options.readExternalData);
   const filters = new Map<string, string>();
   const filterOf = (weights: WeightSource): string => {
     const key = filterKey(weights);
@@ -262,11 +256,9 @@ function weightSource(name: string, producers: ReadonlyMap<string, OnnxNode>, in
       if (!isMatrix || initializer.elementType !== ElementType.float) return undefined;
       const byteLength = rows * cols * 4;
       if (!initializer.external) return initializer.rawData?.length === byteLength ? { initializer, storedTransposed: transposed, path } : undefined;
-      const range = initializer.externalData;
-      // A range of another size, or not a position in a file, is not this matrix's values.
-      const isRange = range !== undefined && Number.isSafeInteger(range.offset) && range.offset >= 0 && (range.length === undefined || range.length === byteLength);
+      const external = rangeOfSize(initializer.externalData, byteLength);
       // Only with a reader: its caller's runtime finds the external data the rewritten graph names.
-      return isRange && canReadExternal ? { initializer, storedTransposed: transposed, path, external: { ...range, length: byteLength } } : undefined;
+      return external && canReadExternal ? { initializer, storedTransposed: transposed, path, external } : undefined;
     }
     const producer = producers.get(current);
     if (!producer || !isDefaultDomain(producer)) return undefined;
@@ -327,14 +319,14 @@ function filterKey(weights: WeightSource): string {
  * own, and given back whole) rather than one per matrix, which would leave the allocator's heap
  * fragmented and the process's memory higher for good.
  */
-function filterBytes(sources: readonly WeightSource[], readExternal: ExternalDataReader | undefined): Map<string, Uint8Array | ExternalValues> {
+function filterBytes(sources: readonly WeightSource[], readExternal: ExternalDataReader | undefined): Map<string, Uint8Array | SizedExternalDataRange> {
   const distinct = new Map(sources.map((source) => [filterKey(source), source]));
   const toTranspose = [...distinct.values()].filter((source) => !source.storedTransposed);
   const sizes = toTranspose.map((source) => source.external?.length ?? source.initializer.rawData!.length);
   const target = new Uint8Array(sizes.reduce((total, size) => total + size, 0));
   // The graph's raw data may sit at any offset: such a matrix is copied to an aligned buffer to be read as floats.
   let scratch: Uint8Array | undefined;
-  const bytes = new Map<string, Uint8Array | ExternalValues>();
+  const bytes = new Map<string, Uint8Array | SizedExternalDataRange>();
   let offset = 0;
   for (const source of distinct.values()) {
     const { external } = source;

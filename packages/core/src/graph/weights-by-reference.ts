@@ -1,7 +1,7 @@
-import { externalDataEntry, tensorLocation } from './external-data.js';
-import { DataLocation, ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
+import { externalDataFields, tensorLocation } from './external-data.js';
+import { ElementType, GraphField, ModelField, TensorField } from './onnx-fields.js';
 import { isQuantizedMatrix } from './onnx-initializer.js';
-import { concatBytes, encodeMessageField, encodeVarintField, ProtobufFormatError, readFieldHeader, readFields, readVarint, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
+import { concatBytes, encodeMessageField, ProtobufFormatError, readFieldHeader, readFields, readVarint, repeatedInt64, WireType, type WireField } from './protobuf-wire.js';
 
 /** Byte ranges of a file, read on demand, so a model's weights need never pass through JS. */
 export interface ByteRangeReader {
@@ -89,10 +89,7 @@ export async function readModelWithWeightsByReference(reader: ByteRangeReader, o
     referenced++;
     return encodeMessageField(GraphField.initializer, [
       ...(await eachInOrder(parts.filter((part) => part !== raw), (part) => file.slice(part.start, part.end))),
-      externalDataEntry('location', options.location),
-      externalDataEntry('offset', String(raw.valueStart)),
-      externalDataEntry('length', String(raw.valueEnd - raw.valueStart)),
-      encodeVarintField(TensorField.dataLocation, DataLocation.external),
+      ...externalDataFields({ location: options.location, offset: raw.valueStart, length: raw.valueEnd - raw.valueStart }),
     ]);
   };
   // Read in file order, so the window only moves forwards. Dims may be packed into one field or not.

@@ -21,7 +21,7 @@ export const settingContenders: Record<SettingContenderName, { readonly pointwis
 
 /**
  * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): intra-op
- * threads that spin during a run and stop when it returns, and exact int8 products on x64 CPUs without VNNI. The
+ * threads that spin during a run and stop when it returns, and, on x64 CPUs without VNNI, onnxruntime's exact u8×u8 int8 kernel. The
  * `-same-settings` contenders give the peer and the bare run the same, to show how much of a ratio
  * comes from them.
  */

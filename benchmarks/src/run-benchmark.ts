@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +56,7 @@ const callsPerTurn = Number(values['calls-per-turn']);
 const seed = Number(values.seed);
 const schedule: LatencySchedule = { timedCalls: latencyRuns, callsPerTurn, seed };
 latencySchedule([], schedule); // Rejects bad counts before an hour of measuring, not after.
+mkdirSync(values.output!, { recursive: true }); // Likewise an output folder that cannot be made.
 const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
 const models = values.model ?? defaultBenchModels();
 

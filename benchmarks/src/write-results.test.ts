@@ -7,6 +7,7 @@ const environment: BenchmarkEnvironment = {
   cpu: 'Test CPU',
   logicalCores: 2,
   int8Instructions: 'AVX2, no VNNI',
+  saturatingInt8: true,
   memoryGiB: 24,
   node: 'v20.20.2',
   onnxruntimeNode: '1.30.0',
@@ -38,6 +39,10 @@ describe('resultsMarkdown', () => {
     expect(markdown).toContain('fp32 GEMM **124.0 GFLOP/s**; fp32 weights read by a one-row product **25.5 GB/s**');
     const withArguments = resultsMarkdown({ ...report, arguments: ['--dtype', 'fp32', '--convolutions'] }, environment);
     expect(withArguments).toContain('UTC by `npm run bench -- --dtype fp32 --convolutions` on Test CPU');
+    expect(markdown).toContain("on this CPU (x64 without VNNI), so they take its u8×u8 kernel (`session.x64quantprecision`).");
+    const onVnni = resultsMarkdown(report, { ...environment, int8Instructions: 'VNNI', saturatingInt8: false });
+    expect(onVnni).toContain("their int8 products run on onnxruntime's fast kernel, exact on this CPU");
+    expect(onVnni).not.toContain('so they take its u8×u8 kernel');
   });
 
   it('gives each measure a row with medians, ranges and the ratio of medians to the peer; latency also by round', () => {

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { fastInt8KernelSaturates } from '@fillmask/backend-onnx';
 import { settingContenders, type ContenderName, type SettingContenderName } from './contenders.js';
 import type { Summary } from './statistics.js';
 
@@ -56,6 +57,7 @@ export function writeResults(report: BenchmarkReport, folder: string): void {
     cpu: cpus()[0]?.model ?? 'unknown',
     logicalCores: cpus().length,
     int8Instructions: int8Instructions(),
+    saturatingInt8: fastInt8KernelSaturates(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     onnxruntimeNode: version('onnxruntime-node'),
@@ -90,6 +92,8 @@ export interface BenchmarkEnvironment {
   readonly cpu: string;
   readonly logicalCores: number;
   readonly int8Instructions: string;
+  /** Whether onnxruntime's fast int8 kernel saturates here, so that fillmask's defaults take its exact u8×u8 kernel (`fastInt8KernelSaturates`). */
+  readonly saturatingInt8: boolean;
   readonly memoryGiB: number;
   readonly node: string;
   readonly onnxruntimeNode: string;
@@ -109,7 +113,11 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${report.arguments?.length ? ` -- ${report.arguments.join(' ')}` : ''}\` on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
     `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}.`,
     `All contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved: each round, the contenders take turns in an order shuffled by seed ${report.seed} and the round, so none always follows the same one. Each call starts 100 ms after the last, so no contender runs against another's still-spinning threads.`,
-    "transformers.js and onnxruntime run with onnxruntime's default session settings; fillmask's defaults also stop its intra-op threads spinning when a run returns (`session.force_spinning_stop`; onnxruntime's default keeps them spinning about 40 ms) and ask for exact int8 products (on x64 CPUs without VNNI onnxruntime's faster int8 kernel saturates). The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.",
+    `transformers.js and onnxruntime run with onnxruntime's default session settings; fillmask's defaults also stop its intra-op threads spinning when a run returns (\`session.force_spinning_stop\`; onnxruntime's default keeps them spinning about 40 ms)${
+      environment.saturatingInt8
+        ? " and ask for exact int8 products: onnxruntime's fast int8 kernel saturates on this CPU (x64 without VNNI), so they take its u8×u8 kernel (`session.x64quantprecision`)"
+        : "; their int8 products run on onnxruntime's fast kernel, exact on this CPU (on x64 CPUs without VNNI, where it saturates, they would take its exact u8×u8 kernel)"
+    }. The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.`,
     `Medians with min–max: latency over ${report.latencyRuns} calls with one sentence, ${report.callsPerTurn} per turn after one untimed call, which pays for what the previous contender left behind (V8 collects a library's garbage during the calls that follow it, so in a strict alternation each library is timed with part of its neighbour's cleanup; a turn charges each library for its own, as in an application using one of them); throughput over ${report.rounds} rounds of the whole set, in the turn orders of the first latency rounds (transformers.js and onnxruntime in batches of 32 in input order; fillmask with its defaults: batches of 32 of similar length, q8 included).`,
     'onnxruntime is the bare `session.run` of the unmodified graph on ids tokenized beforehand, with no post-processing: the floor a wrapper of that graph cannot beat.',
     `Peak RSS: a fresh process per library doing the throughput workload once. Machine ceilings through onnxruntime, measured by this run: fp32 GEMM **${report.gemmGflops.toFixed(1)} GFLOP/s**; fp32 weights read by a one-row product **${report.weightStreamingGBps.toFixed(1)} GB/s**.`,

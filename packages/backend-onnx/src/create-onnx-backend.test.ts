@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFillMask, UnsupportedModelError, type ModelFiles } from '@fillmask/core';
 import { readModelWithWeightsByReference } from '@fillmask/core/graph';
-import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
+import { fixtureModelPath, fixtureModels, isReplayable, loadReference } from '@fillmask/fixtures';
 import * as ort from 'onnxruntime-node';
 import { createOnnxBackend } from './create-onnx-backend.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
@@ -253,6 +253,32 @@ describe('createOnnxBackend', () => {
     expect(await notesWith({ pointwiseConvolutions: true })).toEqual(['fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)']);
     expect(await notesWith({ pointwiseConvolutions: 'everywhere' })).toEqual(['fillmask: onnx/model.onnx 14 weight products run as 1×1 convolutions (14 with their bias)']);
     expect(await notesWith({ pointwiseConvolutions: false })).toEqual([]);
+  });
+
+  it("gives q8 answers bit for bit those of onnxruntime's exact u8×u8 kernel, on this CPU's int8 kernel", async () => {
+    // Where the fast kernel saturates, the defaults choose u8×u8 themselves; elsewhere (VNNI, Arm)
+    // they keep the fast kernel, which must then be exact: the same sums, the same scores.
+    const u8u8 = { extra: { session: { x64quantprecision: '1' } } };
+    for (const model of fixtureModels) {
+      const reference = loadReference(model, 'q8');
+      const mask = reference.mask_token;
+      const inputs = [
+        ...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input),
+        `The ${mask} sat on the ${mask} near the ${mask}.`,
+      ];
+      const answers = async (sessionOptions?: OnnxBackendOptions['sessionOptions']) => {
+        const fillMask = await createFillMask({ model: fixtureModelPath(model), dtype: 'q8', backend: createOnnxBackend({ sessionOptions }), onWarning: () => undefined });
+        // One input at a time (the graph as exported), then all as one batch (the per-input variant).
+        const alone = [];
+        for (const input of inputs) alone.push(await fillMask.fill(input, { topK: 10 }));
+        const batch = await fillMask.fill(inputs, { topK: 10 });
+        await fillMask.dispose();
+        return { alone, batch };
+      };
+      const defaults = await answers();
+      expect(defaults.alone.length, model).toBeGreaterThanOrEqual(18);
+      expect(defaults, model).toEqual(await answers(u8u8));
+    }
   });
 
   // Retried: on a loaded machine a window can miss the control's spinning (it may end before the window opens).

@@ -1,17 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { readCpuInfo } from './cpu-info.js';
 
 /**
  * Physical cores, the default intra-op thread count: a second hardware thread on the same core
  * shares its vector units, so it adds contention to a matrix multiply rather than speed. Linux
  * lists them in /proc/cpuinfo; elsewhere, the logical count is the best guess Node offers.
  */
-export function physicalCoreCount(readCpuInfo: () => string = () => readFileSync('/proc/cpuinfo', 'utf8')): number {
-  try {
-    return coresInCpuInfo(readCpuInfo()) ?? availableParallelism();
-  } catch {
-    return availableParallelism();
-  }
+export function physicalCoreCount(cpuInfo: string = readCpuInfo()): number {
+  return coresInCpuInfo(cpuInfo) ?? availableParallelism();
 }
 
 /** Distinct (physical id, core id) pairs, or undefined when the listing does not give them. */

@@ -1,4 +1,5 @@
 import type * as Ort from 'onnxruntime-node';
+import { fastInt8KernelSaturates } from './fast-int8-kernel-saturates.js';
 import { physicalCoreCount } from './physical-core-count.js';
 
 type SessionOptions = Ort.InferenceSession.SessionOptions;
@@ -13,18 +14,18 @@ type SessionOptions = Ort.InferenceSession.SessionOptions;
  *   runs on the 2-core VM of benchmarks/results.md (not part of the benchmark): one sentence
  *   6–25% faster; batches from +4% (fp32) and +18% (q8, whose per-input quantization adds many
  *   small ops) in one run to within noise in another;
- * - exact int8 arithmetic for q8 graphs (`session.x64quantprecision`). On x64 CPUs without VNNI
- *   (AVX2, plain AVX-512) onnxruntime's u8×s8 kernel adds products in saturating 16-bit lanes, which
- *   moved fixture scores by up to 5e-2 from the same graph on a VNNI CPU or in WebAssembly; the
- *   setting makes it use u8×u8 kernels on x64 (with VNNI the answers were exact already; its speed
- *   there is not measured here), so a q8 model gives the same answers on every machine. Measured
- *   on an AVX2 machine: one input per pass as fast; a batch of 32 in one pass about 25% slower.
+ * - exact int8 arithmetic for q8 graphs. Where onnxruntime's fast u8×s8 kernel saturates (x64
+ *   without VNNI, see `fastInt8KernelSaturates`; its clipping moved fixture scores by up to 5e-2),
+ *   they ask for its u8×u8 kernels (`session.x64quantprecision`); measured on an AVX2 machine: one
+ *   input per pass as fast, a batch of 32 in one pass about 25% slower. Elsewhere the fast kernel
+ *   is exact already and that setting would only slow it down (BENCH_PLACEHOLDER), for the same
+ *   answers bit for bit (create-onnx-backend.test.ts). `saturatingInt8` overrides the detection.
  */
-export function defaultSessionOptions(): SessionOptions {
+export function defaultSessionOptions(saturatingInt8: boolean = fastInt8KernelSaturates()): SessionOptions {
   return {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: physicalCoreCount(),
-    extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', x64quantprecision: '1' } },
+    extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', ...(saturatingInt8 ? { x64quantprecision: '1' } : {}) } },
   };
 }
 

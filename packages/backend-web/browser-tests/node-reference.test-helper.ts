@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { createFillMask, type FillMask, type MaskPredictions, type ModelDtype } from '@fillmask/core';
-import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { createOnnxBackend, fastInt8KernelSaturates } from '@fillmask/backend-onnx';
 import { createWebBackend } from '@fillmask/backend-web';
 import { fixtureModelPath, type FixtureModel } from '@fillmask/fixtures';
 import { expect } from 'vitest';
@@ -15,40 +14,23 @@ const opened = new Map<string, Promise<FillMask>>();
  * MatMulInteger moved by up to ~7e-4 from WebAssembly's (tiny-bert-cased-pt: the emoji and
  * leading-spaces inputs), and `as-written` agreed with WebAssembly within 1e-6. `wasm`: not the
  * onnx backend but this package's own, on onnxruntime-web's WebAssembly build, in Node: the page's
- * arithmetic, for where no native run reproduces it (see unfusedInt8IsExact).
+ * arithmetic, for where no native run reproduces it (see sameArithmeticMode).
  */
 export type NodeGraphMode = 'defaults' | 'as-written' | 'wasm';
 
 /**
- * Whether onnxruntime-node's unfused int8 product (MatMulInteger, what `as-written` runs) is exact on
- * this CPU. On x64 without VNNI it adds u8×s8 products in saturating 16-bit lanes (`as-written` moved
- * q8 scores by up to 5e-3 there), and the exact u8×u8 kernel the backend's defaults ask for
- * (`session.x64quantprecision`) is chosen only at the optimization levels that also fuse. Switching
- * the two int8 fusions off by name there (`optimization.disable_specified_optimizers`) gives exact
- * scores, but still 8.8e-4 from WebAssembly's on the emoji input, as the fused kernel: so on such a
- * CPU no native run reproduces WebAssembly's q8 arithmetic, and the same-arithmetic reference is
- * WebAssembly in Node. Arm's dot-product kernels are exact. Without /proc/cpuinfo (macOS, Windows)
- * this says no, which only picks that reference.
- */
-export function unfusedInt8IsExact(cpuInfo: string = readCpuInfo()): boolean {
-  if (process.arch !== 'x64') return true;
-  return /^flags\s*:.*\b(avx512_vnni|avx_vnni)\b/m.test(cpuInfo);
-}
-
-/**
  * The Node run that computes what onnxruntime-web computes in the page, on this machine: agreeing
- * within float rounding (measured below 1e-6), so compared within 1e-4.
+ * within float rounding (measured below 1e-6), so compared within 1e-4. For q8 that needs an exact
+ * unfused int8 product (MatMulInteger, what `as-written` runs): where onnxruntime-node's fast int8
+ * kernel saturates (`fastInt8KernelSaturates`: x64 without VNNI) `as-written` moved q8 scores by
+ * up to 5e-3, and the exact u8×u8 kernel (`session.x64quantprecision`) is chosen only at the
+ * optimization levels that also fuse. Switching the two int8 fusions off by name there
+ * (`optimization.disable_specified_optimizers`) gives exact scores, but still 8.8e-4 from
+ * WebAssembly's on the emoji input, as the fused kernel: so on such a CPU no native run reproduces
+ * WebAssembly's q8 arithmetic, and the reference is WebAssembly in Node.
  */
 export function sameArithmeticMode(dtype: ModelDtype): NodeGraphMode {
-  return dtype === 'fp32' || unfusedInt8IsExact() ? 'as-written' : 'wasm';
-}
-
-function readCpuInfo(): string {
-  try {
-    return readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return '';
-  }
+  return dtype === 'fp32' || !fastInt8KernelSaturates() ? 'as-written' : 'wasm';
 }
 
 /** The Node backend (onnxruntime-node) on a fixture model: the answers the browser must give. */

@@ -11,17 +11,35 @@ export type ContenderName =
   | 'onnxruntime-same-settings'
   | SettingContenderName;
 
-/** fillmask with another `pointwiseConvolutions` setting than its default (`true`), measured only when the run asks (`--convolutions`). */
-export type SettingContenderName = 'fillmask-convolutions-off' | 'fillmask-convolutions-everywhere';
+/**
+ * fillmask with one of its onnx backend's settings other than the default, measured only when the
+ * run asks: `--convolutions` for `pointwiseConvolutions` (default `true`), `--spinning` for
+ * intra-op threads that stop spinning when a run returns (`session.force_spinning_stop: '1'`; by
+ * default they spin on for about 40 ms, as onnxruntime's do).
+ */
+export type SettingContenderName = 'fillmask-convolutions-off' | 'fillmask-convolutions-everywhere' | 'fillmask-spinning-stopped';
 
-export const settingContenders: Record<SettingContenderName, { readonly pointwiseConvolutions: false | 'everywhere' }> = {
-  'fillmask-convolutions-off': { pointwiseConvolutions: false },
-  'fillmask-convolutions-everywhere': { pointwiseConvolutions: 'everywhere' },
+export interface SettingContender {
+  /** The run's flag that adds it. */
+  readonly flag: 'convolutions' | 'spinning';
+  /** The setting, as a reader would write it. */
+  readonly label: string;
+  readonly options: Pick<OnnxBackendOptions, 'pointwiseConvolutions' | 'sessionOptions'>;
+}
+
+export const settingContenders: Record<SettingContenderName, SettingContender> = {
+  'fillmask-convolutions-off': { flag: 'convolutions', label: 'pointwiseConvolutions: false', options: { pointwiseConvolutions: false } },
+  'fillmask-convolutions-everywhere': { flag: 'convolutions', label: "pointwiseConvolutions: 'everywhere'", options: { pointwiseConvolutions: 'everywhere' } },
+  'fillmask-spinning-stopped': {
+    flag: 'spinning',
+    label: "force_spinning_stop: '1'",
+    options: { sessionOptions: { extra: { session: { force_spinning_stop: '1' } } } },
+  },
 };
 
 /**
- * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): intra-op
- * threads that spin during a run and stop when it returns, and, on x64 CPUs without VNNI, onnxruntime's exact u8×u8 int8 kernel. The
+ * fillmask's session settings beyond the thread count (@fillmask/backend-onnx's defaults): spinning
+ * intra-op threads (onnxruntime's default) and, on x64 CPUs without VNNI, onnxruntime's exact u8×u8 int8 kernel. The
  * `-same-settings` contenders give the peer and the bare run the same, to show how much of a ratio
  * comes from them.
  */
@@ -52,7 +70,8 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
       return fillmaskContender(setup, 'fillmask');
     case 'fillmask-convolutions-off':
     case 'fillmask-convolutions-everywhere':
-      return fillmaskContender(setup, name, settingContenders[name]);
+    case 'fillmask-spinning-stopped':
+      return fillmaskContender(setup, name, settingContenders[name].options);
     case 'transformers.js':
     case 'transformers.js-same-settings':
       return transformersContender(setup, name);
@@ -63,12 +82,12 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
 }
 
 /** fillmask with its defaults but the thread count: it batches (32 inputs, q8 included) and buckets by length itself. */
-async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, setting: Pick<OnnxBackendOptions, 'pointwiseConvolutions'> = {}): Promise<Contender> {
+async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, setting: SettingContender['options'] = {}): Promise<Contender> {
   const fillMask = await createFillMask({
     model: folder,
     dtype,
     topK,
-    backend: createOnnxBackend({ ...setting, sessionOptions: { intraOpNumThreads: threads } }),
+    backend: createOnnxBackend({ ...setting, sessionOptions: { ...setting.sessionOptions, intraOpNumThreads: threads } }),
     onWarning: () => undefined,
   });
   return {

@@ -45,9 +45,11 @@ const { values } = parseArgs({
     output: { type: 'string', default: join(root, 'benchmarks') },
     // Also measures fillmask with its other pointwiseConvolutions settings (false and 'everywhere').
     convolutions: { type: 'boolean', default: false },
+    // Also measures fillmask with intra-op threads that stop spinning when a run returns (force_spinning_stop '1').
+    spinning: { type: 'boolean', default: false },
   },
 });
-const settingContenderNames = (values.convolutions ? Object.keys(settingContenders) : []) as SettingContenderName[];
+const settingContenderNames = (Object.keys(settingContenders) as SettingContenderName[]).filter((name) => values[settingContenders[name].flag]);
 
 const threads = Number(values.threads ?? availableParallelism());
 const rounds = Number(values.rounds);
@@ -156,6 +158,7 @@ function samplesByContender(): Record<ContenderName, number[]> {
     'onnxruntime-same-settings': [],
     'fillmask-convolutions-off': [],
     'fillmask-convolutions-everywhere': [],
+    'fillmask-spinning-stopped': [],
   };
 }
 

@@ -39,10 +39,10 @@ describe('resultsMarkdown', () => {
     expect(markdown).toContain('fp32 GEMM **124.0 GFLOP/s**; fp32 weights read by a one-row product **25.5 GB/s**');
     const withArguments = resultsMarkdown({ ...report, arguments: ['--dtype', 'fp32', '--convolutions'] }, environment);
     expect(withArguments).toContain('UTC by `npm run bench -- --dtype fp32 --convolutions` on Test CPU');
-    expect(markdown).toContain("on this CPU (x64 without VNNI), so they take its u8×u8 kernel (`session.x64quantprecision`).");
+    expect(markdown).toContain("on this CPU (x64 without VNNI), so fillmask's defaults take its exact u8×u8 kernel (`session.x64quantprecision`).");
     const onVnni = resultsMarkdown(report, { ...environment, int8Instructions: 'VNNI', saturatingInt8: false });
-    expect(onVnni).toContain("their int8 products run on onnxruntime's fast kernel, exact on this CPU");
-    expect(onVnni).not.toContain('so they take its u8×u8 kernel');
+    expect(onVnni).toContain('on this CPU the fast kernel is exact and all three use it.');
+    expect(onVnni).not.toContain("so fillmask's defaults take");
   });
 
   it('gives each measure a row with medians, ranges and the ratio of medians to the peer; latency also by round', () => {
@@ -76,7 +76,7 @@ describe('resultsMarkdown', () => {
     expect(lines).toContain('| bench-distilroberta | fp32 | throughput, *same session settings* (sentences/s) | 60.0 (55.0–61.0) | 24.0 (23.0–25.0) | 25.0 (24.0–26.0) | **2.50×** speed |');
   });
 
-  it("adds rows for fillmask's other convolution settings when the run measured them (--convolutions)", () => {
+  it("adds rows for fillmask's other settings when the run measured them (--convolutions, --spinning)", () => {
     const withSetting: BenchmarkCase = {
       ...distilrobertaFp32,
       latencyMs: { ...distilrobertaFp32.latencyMs, 'fillmask-convolutions-everywhere': summary(19, 17, 29) },
@@ -93,5 +93,7 @@ describe('resultsMarkdown', () => {
     const markdown = resultsMarkdown({ ...report, cases: [withRatios] }, environment);
     expect(markdown).toContain("| **0.47×** time; by round 0.90× (0.85–0.95) of fillmask's defaults |");
     expect(markdown).toContain("Their latency by round is each round's median over fillmask's defaults' in the same round.");
+    const spinning: BenchmarkCase = { ...distilrobertaFp32, latencyMs: { ...distilrobertaFp32.latencyMs, 'fillmask-spinning-stopped': summary(18, 16, 28) }, throughput: { ...distilrobertaFp32.throughput, 'fillmask-spinning-stopped': summary(61, 58, 62) }, peakRssBytes: { ...distilrobertaFp32.peakRssBytes, 'fillmask-spinning-stopped': 1024 * 2 ** 20 } };
+    expect(resultsMarkdown({ ...report, cases: [spinning] }, environment)).toContain("| bench-distilroberta | fp32 | latency, *fillmask with `force_spinning_stop: '1'`* (ms) | 18.0 (16.0–28.0) | 40.0 (35.0–50.0) | 30.0 (28.0–33.0) | **0.45×** time |");
   });
 });

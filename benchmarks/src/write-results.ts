@@ -16,7 +16,7 @@ export interface BenchmarkCase {
   readonly latencySamplesByRound?: Partial<Record<ContenderName, readonly (readonly number[])[]>>;
   /** `ratiosByRound` of fillmask's one-sentence latency over the peer's and over the bare run's, summarized. */
   readonly latencyRatiosByRound: Record<'transformers.js' | 'onnxruntime', Summary>;
-  /** With `--convolutions`: `ratiosByRound` of each other setting's latency over fillmask's defaults. */
+  /** With `--convolutions` or `--spinning`: `ratiosByRound` of each other setting's latency over fillmask's defaults. */
   readonly settingLatencyRatiosByRound?: Partial<Record<SettingContenderName, Summary>>;
   /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */
   readonly latencyFloorMs?: { readonly fillmask: number; readonly unmodified: number };
@@ -113,10 +113,10 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench${report.arguments?.length ? ` -- ${report.arguments.join(' ')}` : ''}\` on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB;`,
     `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}.`,
     `All contenders use the same model files and ${report.threads} intra-op threads, in one process, interleaved: each round, the contenders take turns in an order shuffled by seed ${report.seed} and the round, so none always follows the same one. Each call starts 100 ms after the last, so no contender runs against another's still-spinning threads.`,
-    `transformers.js and onnxruntime run with onnxruntime's default session settings; fillmask's defaults also stop its intra-op threads spinning when a run returns (\`session.force_spinning_stop\`; onnxruntime's default keeps them spinning about 40 ms)${
+    `transformers.js and onnxruntime run with onnxruntime's default session settings, and so does fillmask but for its int8 kernel${
       environment.saturatingInt8
-        ? " and ask for exact int8 products: onnxruntime's fast int8 kernel saturates on this CPU (x64 without VNNI), so they take its u8×u8 kernel (`session.x64quantprecision`)"
-        : "; their int8 products run on onnxruntime's fast kernel, exact on this CPU (on x64 CPUs without VNNI, where it saturates, they would take its exact u8×u8 kernel)"
+        ? ": onnxruntime's fast int8 kernel saturates on this CPU (x64 without VNNI), so fillmask's defaults take its exact u8×u8 kernel (`session.x64quantprecision`)"
+        : " where the fast one saturates (x64 without VNNI: its defaults then take the exact u8×u8 kernel, `session.x64quantprecision`); on this CPU the fast kernel is exact and all three use it"
     }. The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.`,
     `Medians with min–max: latency over ${report.latencyRuns} calls with one sentence, ${report.callsPerTurn} per turn after one untimed call, which pays for what the previous contender left behind (V8 collects a library's garbage during the calls that follow it, so in a strict alternation each library is timed with part of its neighbour's cleanup; a turn charges each library for its own, as in an application using one of them); throughput over ${report.rounds} rounds of the whole set, in the turn orders of the first latency rounds (transformers.js and onnxruntime in batches of 32 in input order; fillmask with its defaults: batches of 32 of similar length, q8 included).`,
     'onnxruntime is the bare `session.run` of the unmodified graph on ids tokenized beforehand, with no post-processing: the floor a wrapper of that graph cannot beat.',
@@ -173,7 +173,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       const [latency, throughput, peakRss] = [entry.latencyMs[name], entry.throughput[name], entry.peakRssBytes[name]];
       const byRound = entry.settingLatencyRatiosByRound?.[name];
       if (!latency || !throughput || peakRss === undefined) continue;
-      const setting = `*fillmask with \`pointwiseConvolutions: ${JSON.stringify(settingContenders[name].pointwiseConvolutions).replaceAll('"', "'")}\`*`;
+      const setting = `*fillmask with \`${settingContenders[name].label}\`*`;
       row(`latency, ${setting} (ms)`, [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)], `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time${byRound ? `; by round ${quartiles(byRound)} of fillmask's defaults` : ''}`);
       row(`throughput, ${setting} (sentences/s)`, [rate(throughput), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)], `**${(throughput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`);
       row(`peak RSS, ${setting} (MiB)`, [megabytes(peakRss), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)], `${(peakRss / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`);
@@ -194,7 +194,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   );
   const settingsMeasured = report.cases.some((entry) => (Object.keys(settingContenders) as SettingContenderName[]).some((name) => entry.latencyMs[name]));
   if (settingsMeasured) {
-    lines.push('', "Rows marked *fillmask with `pointwiseConvolutions: …`* measure fillmask with that setting of its onnx backend (the default is `true`: the products at the mask rows), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
+    lines.push('', "Rows marked *fillmask with `…`* measure fillmask with that setting of its onnx backend (the defaults are `pointwiseConvolutions: true`, the products at the mask rows, and threads that spin on after a run, as onnxruntime's do), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
   }
   if (report.cases.some((entry) => entry.latencyFloorMs)) {
     lines.push(

@@ -11,12 +11,13 @@ export interface OnnxBackendOptions {
   readonly runtime?: OnnxRuntime | (() => Promise<OnnxRuntime>);
   /**
    * onnxruntime session options, merged over `defaultSessionOptions()`: `graphOptimizationLevel:
-   * 'all'`, `intraOpNumThreads` = the machine's physical cores, intra-op threads that spin between
-   * the ops of a run and stop when it returns (`extra.session.intra_op.allow_spinning: '1'`,
-   * `extra.session.force_spinning_stop: '1'`; pass `allow_spinning: '0'` never to spin, or
-   * `force_spinning_stop: '0'` for onnxruntime's own spinning after a run) and exact
-   * int8 products (`extra.session.x64quantprecision: '1'`). `extra` merges key by key, the rest
-   * replaces the default.
+   * 'all'`, `intraOpNumThreads` = the machine's physical cores, intra-op threads that spin as
+   * onnxruntime's do by default, between the ops of a run and for about 40 ms after it
+   * (`extra.session.intra_op.allow_spinning: '1'`; pass `extra.session.force_spinning_stop: '1'`
+   * to stop them when a run returns, `allow_spinning: '0'` never to spin) and exact
+   * int8 products (`extra.session.x64quantprecision: '1'` on x64 CPUs without VNNI, where
+   * onnxruntime's fast int8 kernel saturates: `fastInt8KernelSaturates()`). `extra` merges key by
+   * key, the rest replaces the default.
    */
   readonly sessionOptions?: Ort.InferenceSession.SessionOptions;
   /**

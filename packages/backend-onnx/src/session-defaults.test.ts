@@ -3,15 +3,15 @@ import { fastInt8KernelSaturates } from './fast-int8-kernel-saturates.js';
 import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 describe('session options', () => {
-  it('default to all optimisations, one thread per physical core, spinning only during a run and exact int8 products', () => {
+  it('default to all optimisations, one thread per physical core, spinning threads and exact int8 products', () => {
     const defaults = defaultSessionOptions(true);
     expect(defaults.graphOptimizationLevel).toBe('all');
     expect(defaults.intraOpNumThreads).toBeGreaterThanOrEqual(1);
-    expect(defaults.extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', x64quantprecision: '1' } });
+    expect(defaults.extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, x64quantprecision: '1' } });
   });
 
   it("keep onnxruntime's fast int8 kernel where it does not saturate, and detect that by default", () => {
-    expect(defaultSessionOptions(false).extra).toEqual({ session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } });
+    expect(defaultSessionOptions(false).extra).toEqual({ session: { intra_op: { allow_spinning: '1' } } });
     expect(defaultSessionOptions()).toEqual(defaultSessionOptions(fastInt8KernelSaturates()));
   });
 
@@ -22,9 +22,9 @@ describe('session options', () => {
     });
     expect(merged.intraOpNumThreads).toBe(1);
     expect(merged.graphOptimizationLevel).toBe('all');
-    expect(merged.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, force_spinning_stop: '1', x64quantprecision: '1', use_env_allocators: '1' } });
+    expect(merged.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, x64quantprecision: '1', use_env_allocators: '1' } });
     expect(mergeSessionOptions(defaultSessionOptions(true), { extra: { optimization: { enable_gelu_approximation: '0' } } }).extra).toEqual({
-      session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', x64quantprecision: '1' },
+      session: { intra_op: { allow_spinning: '1' }, x64quantprecision: '1' },
       optimization: { enable_gelu_approximation: '0' },
     });
   });

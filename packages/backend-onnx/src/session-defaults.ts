@@ -7,13 +7,14 @@ type SessionOptions = Ort.InferenceSession.SessionOptions;
 /**
  * The session options a model gets unless the caller says otherwise:
  * - every graph optimisation, and one intra-op thread per physical core;
- * - intra-op threads that spin between the ops of a run and stop spinning when the run returns
- *   (`session.force_spinning_stop`). Without that stop, onnxruntime's idle threads keep a core busy
- *   for about 40 ms after every call, burnt while Node waits and taken from whatever runs next;
- *   without spinning at all, every op pays for waking its threads. Against no spinning, in A/B
- *   runs on the 2-core VM of benchmarks/results.md (not part of the benchmark): one sentence
- *   6–25% faster; batches from +4% (fp32) and +18% (q8, whose per-input quantization adds many
- *   small ops) in one run to within noise in another;
+ * - intra-op threads that spin, as onnxruntime's own default has them: between the ops of a run,
+ *   instead of sleeping and waking per op, and for about 40 ms after it returns (about 36–42 ms of one
+ *   core's time after each call, measured on the 2-core VM of benchmarks/results.md). That spinning
+ *   after a run pays for int8 graphs: in `npm run bench -- --spinning` (distilroberta, 2026-11-26
+ *   17:13 UTC, AVX-512 VNNI VM) one q8 sentence took 8.8 ms with it and 15.2 ms with
+ *   `session.force_spinning_stop: '1'` (0.59× by round), fp32 21.4 against 22.2 ms (0.96×), batches
+ *   as fast either way. Pass `force_spinning_stop: '1'` to give that core back as soon as a call
+ *   returns, when idle CPU matters more than those milliseconds;
  * - exact int8 arithmetic for q8 graphs. Where onnxruntime's fast u8×s8 kernel saturates (x64
  *   without VNNI, see `fastInt8KernelSaturates`; its clipping moved fixture scores by up to 5e-2),
  *   they ask for its u8×u8 kernels (`session.x64quantprecision`); measured on an AVX2 machine: one
@@ -25,7 +26,7 @@ export function defaultSessionOptions(saturatingInt8: boolean = fastInt8KernelSa
   return {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: physicalCoreCount(),
-    extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1', ...(saturatingInt8 ? { x64quantprecision: '1' } : {}) } },
+    extra: { session: { intra_op: { allow_spinning: '1' }, ...(saturatingInt8 ? { x64quantprecision: '1' } : {}) } },
   };
 }
 

@@ -15,16 +15,20 @@ export type ContenderName =
  * fillmask with one of its onnx backend's settings other than the default, measured only when the
  * run asks: `--convolutions` for `pointwiseConvolutions` (default `true`), `--spinning` for
  * intra-op threads that stop spinning when a run returns (`session.force_spinning_stop: '1'`; by
- * default they spin on for about 40 ms, as onnxruntime's do).
+ * default they spin on for about 40 ms, as onnxruntime's do), `--u8u8` for onnxruntime's exact u8×u8
+ * int8 kernel (`session.x64quantprecision: '1'`), which the defaults take only where the fast
+ * kernel saturates: elsewhere it shows what the setting would cost.
  */
-export type SettingContenderName = 'fillmask-convolutions-off' | 'fillmask-convolutions-everywhere' | 'fillmask-spinning-stopped';
+export type SettingContenderName = 'fillmask-convolutions-off' | 'fillmask-convolutions-everywhere' | 'fillmask-spinning-stopped' | 'fillmask-u8u8';
 
 export interface SettingContender {
   /** The run's flag that adds it. */
-  readonly flag: 'convolutions' | 'spinning';
+  readonly flag: 'convolutions' | 'spinning' | 'u8u8';
   /** The setting, as a reader would write it. */
   readonly label: string;
   readonly options: Pick<OnnxBackendOptions, 'pointwiseConvolutions' | 'sessionOptions'>;
+  /** The dtypes where the setting changes anything; default: all. */
+  readonly dtypes?: readonly ModelDtype[];
 }
 
 export const settingContenders: Record<SettingContenderName, SettingContender> = {
@@ -34,6 +38,13 @@ export const settingContenders: Record<SettingContenderName, SettingContender> =
     flag: 'spinning',
     label: "force_spinning_stop: '1'",
     options: { sessionOptions: { extra: { session: { force_spinning_stop: '1' } } } },
+  },
+  'fillmask-u8u8': {
+    flag: 'u8u8',
+    label: "x64quantprecision: '1'",
+    options: { sessionOptions: { extra: { session: { x64quantprecision: '1' } } } },
+    // It sets the int8 kernel only.
+    dtypes: ['q8'],
   },
 };
 
@@ -71,6 +82,7 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
     case 'fillmask-convolutions-off':
     case 'fillmask-convolutions-everywhere':
     case 'fillmask-spinning-stopped':
+    case 'fillmask-u8u8':
       return fillmaskContender(setup, name, settingContenders[name].options);
     case 'transformers.js':
     case 'transformers.js-same-settings':

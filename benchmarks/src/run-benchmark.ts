@@ -47,6 +47,8 @@ const { values } = parseArgs({
     convolutions: { type: 'boolean', default: false },
     // Also measures fillmask with intra-op threads that stop spinning when a run returns (force_spinning_stop '1').
     spinning: { type: 'boolean', default: false },
+    // Also measures fillmask q8 with onnxruntime's exact u8×u8 int8 kernel (x64quantprecision '1').
+    u8u8: { type: 'boolean', default: false },
   },
 });
 const settingContenderNames = (Object.keys(settingContenders) as SettingContenderName[]).filter((name) => values[settingContenders[name].flag]);
@@ -77,7 +79,8 @@ console.log(`results written to ${join(values.output!, 'results.md')} and result
 async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): Promise<BenchmarkCase> {
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
   const setup: ContenderSetup = { folder, dtype, threads, topK: 5 };
-  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...settingContenderNames];
+  const settingNames = settingContenderNames.filter((name) => settingContenders[name].dtypes?.includes(dtype) ?? true);
+  const contenderNames: ContenderName[] = [...baseContenders, ...sameSettingContenders, ...settingNames];
   const contenders: Contender[] = [];
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
@@ -104,7 +107,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   for (const contender of contenders) await contender.dispose();
 
   const peakRss: Record<string, number> = {};
-  for (const name of [...baseContenders, ...settingContenderNames]) peakRss[name] = await measurePeakRss(name, setup, sentences);
+  for (const name of [...baseContenders, ...settingNames]) peakRss[name] = await measurePeakRss(name, setup, sentences);
 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
@@ -133,8 +136,8 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
       'transformers.js': summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound['transformers.js'])),
       onnxruntime: summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound.onnxruntime)),
     },
-    ...(settingContenderNames.length > 0 && {
-      settingLatencyRatiosByRound: Object.fromEntries(settingContenderNames.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))])),
+    ...(settingNames.length > 0 && {
+      settingLatencyRatiosByRound: Object.fromEntries(settingNames.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))])),
     }),
     ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } } : {}),
     throughput: summaries(throughput),
@@ -159,6 +162,7 @@ function samplesByContender(): Record<ContenderName, number[]> {
     'fillmask-convolutions-off': [],
     'fillmask-convolutions-everywhere': [],
     'fillmask-spinning-stopped': [],
+    'fillmask-u8u8': [],
   };
 }
 

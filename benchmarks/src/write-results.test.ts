@@ -76,7 +76,7 @@ describe('resultsMarkdown', () => {
     expect(lines).toContain('| bench-distilroberta | fp32 | throughput, *same session settings* (sentences/s) | 60.0 (55.0–61.0) | 24.0 (23.0–25.0) | 25.0 (24.0–26.0) | **2.50×** speed |');
   });
 
-  it("adds rows for fillmask's other settings when the run measured them (--convolutions, --spinning)", () => {
+  it("adds rows for fillmask's other settings when the run measured them (--convolutions, --spinning, --u8u8)", () => {
     const withSetting: BenchmarkCase = {
       ...distilrobertaFp32,
       latencyMs: { ...distilrobertaFp32.latencyMs, 'fillmask-convolutions-everywhere': summary(19, 17, 29) },

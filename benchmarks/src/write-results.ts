@@ -16,7 +16,7 @@ export interface BenchmarkCase {
   readonly latencySamplesByRound?: Partial<Record<ContenderName, readonly (readonly number[])[]>>;
   /** `ratiosByRound` of fillmask's one-sentence latency over the peer's and over the bare run's, summarized. */
   readonly latencyRatiosByRound: Record<'transformers.js' | 'onnxruntime', Summary>;
-  /** With `--convolutions` or `--spinning`: `ratiosByRound` of each other setting's latency over fillmask's defaults. */
+  /** With `--convolutions`, `--spinning` or `--u8u8`: `ratiosByRound` of each other setting's latency over fillmask's defaults. */
   readonly settingLatencyRatiosByRound?: Partial<Record<SettingContenderName, Summary>>;
   /** fp32 only: `latencyFloorMs` of fillmask's graph for one input and of the graph as exported, which the others run. */
   readonly latencyFloorMs?: { readonly fillmask: number; readonly unmodified: number };
@@ -194,7 +194,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   );
   const settingsMeasured = report.cases.some((entry) => (Object.keys(settingContenders) as SettingContenderName[]).some((name) => entry.latencyMs[name]));
   if (settingsMeasured) {
-    lines.push('', "Rows marked *fillmask with `…`* measure fillmask with that setting of its onnx backend (the defaults are `pointwiseConvolutions: true`, the products at the mask rows, and threads that spin on after a run, as onnxruntime's do), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
+    lines.push('', "Rows marked *fillmask with `…`* measure fillmask with that setting of its onnx backend (the defaults are `pointwiseConvolutions: true`, the products at the mask rows, threads that spin on after a run, as onnxruntime's do, and `x64quantprecision: '1'` only where onnxruntime's fast int8 kernel saturates), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
   }
   if (report.cases.some((entry) => entry.latencyFloorMs)) {
     lines.push(

@@ -1,0 +1,149 @@
+// How fast onnxruntime-node computes the int8 products a q8 fill-mask pass ends with, on graphs of
+// one op built here: the vocabulary projection at one mask row ([1, 768] × [768, 50,265]) with the
+// weights as an initializer (packed once at load, as in a model) or fed as an input (packed per
+// run), beside the same product in fp32; and one layer's query, key and value products on 18 rows,
+// as three ops or merged into one with a scale per column (which gives bit for bit the same values,
+// checked here). Not side by side with a peer: a probe of where a change could gain. Usage:
+//   node benchmarks/probes/one-row-int8-products.mjs [threads]
+import * as ort from 'onnxruntime-node';
+
+const threads = Number(process.argv[2] ?? 2);
+const K = 768;
+const vocabulary = 50265;
+const rows = 18;
+
+// A minimal ONNX protobuf writer: just the fields these graphs need.
+const utf8 = new TextEncoder();
+const varint = (value) => {
+  const out = [];
+  for (; value > 127; value = Math.floor(value / 128)) out.push((value % 128) | 128);
+  out.push(value);
+  return Uint8Array.from(out);
+};
+const concat = (parts) => {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
+  return out;
+};
+const varintField = (number, value) => concat([varint(number << 3), varint(value)]);
+const bytesField = (number, bytes) => concat([varint((number << 3) | 2), varint(bytes.length), bytes]);
+const textField = (number, text) => bytesField(number, utf8.encode(text));
+const ElementType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7 };
+const bytesOf = (array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+const tensor = (name, type, dims, values) => concat([...dims.map((dim) => varintField(1, dim)), varintField(2, ElementType[type]), textField(8, name), bytesField(9, bytesOf(values))]);
+const valueInfo = (name, type, dims) =>
+  concat([textField(1, name), bytesField(2, bytesField(1, concat([varintField(1, ElementType[type]), bytesField(2, concat(dims.map((dim) => bytesField(1, varintField(1, dim)))))])))]);
+const intAttribute = (name, value) => bytesField(5, concat([textField(1, name), varintField(3, value), varintField(20, 2)]));
+const node = (op, inputs, outputs, { domain = '', attributes = [] } = {}) =>
+  concat([...inputs.map((input) => textField(1, input)), ...outputs.map((output) => textField(2, output)), textField(3, outputs[0]), textField(4, op), ...attributes, ...(domain ? [textField(7, domain)] : [])]);
+const model = ({ nodes, initializers, inputs, outputs }) =>
+  concat([
+    varintField(1, 8),
+    bytesField(7, concat([...nodes.map((n) => bytesField(1, n)), textField(2, 'probe'), ...initializers.map((t) => bytesField(5, t)), ...inputs.map((v) => bytesField(11, v)), ...outputs.map((v) => bytesField(12, v))])),
+    bytesField(8, concat([textField(1, ''), varintField(2, 17)])),
+    bytesField(8, concat([textField(1, 'com.microsoft'), varintField(2, 1)])),
+  ]);
+
+const pseudoRandomInt8 = (length, seed) => Int8Array.from({ length }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 24) - 128);
+// The activations' scale and zero point, then the weights' zero point.
+const scalars = [tensor('a_scale', 'float', [], Float32Array.of(0.02)), tensor('a_zero', 'uint8', [], Uint8Array.of(120)), tensor('b_zero', 'int8', [], Int8Array.of(0))];
+
+function projectionModels() {
+  const weights = pseudoRandomInt8(K * vocabulary, 0);
+  const scale = tensor('b_scale', 'float', [], Float32Array.of(0.01));
+  const product = (b) => node('MatMulIntegerToFloat', ['a', b, 'a_scale', 'b_scale', 'a_zero', 'b_zero'], ['y'], { domain: 'com.microsoft' });
+  const io = { inputs: [valueInfo('a', 'uint8', [1, K])], outputs: [valueInfo('y', 'float', [1, vocabulary])] };
+  return {
+    weightsMegabytes: { 'int8, packed at load': K * vocabulary / 1e6, 'int8, fed per run': K * vocabulary / 1e6, fp32: (4 * K * vocabulary) / 1e6 },
+    models: {
+      'int8, packed at load': model({ nodes: [product('b')], initializers: [...scalars, scale, tensor('b', 'int8', [K, vocabulary], weights)], ...io }),
+      'int8, fed per run': model({ nodes: [product('b_input')], initializers: [...scalars, scale], inputs: [...io.inputs, valueInfo('b_input', 'int8', [K, vocabulary])], outputs: io.outputs }),
+      fp32: model({
+        nodes: [node('MatMul', ['a_float', 'b'], ['y'])],
+        initializers: [tensor('b', 'float', [K, vocabulary], Float32Array.from(weights, (w) => w / 64))],
+        inputs: [valueInfo('a_float', 'float', [1, K])],
+        outputs: io.outputs,
+      }),
+    },
+    feeds: {
+      a: new ort.Tensor('uint8', Uint8Array.from({ length: K }, (_, i) => (i * 37) & 255), [1, K]),
+      a_float: new ort.Tensor('float32', Float32Array.from({ length: K }, (_, i) => ((i * 37) & 255) / 100 - 1), [1, K]),
+      b_input: new ort.Tensor('int8', weights, [K, vocabulary]),
+    },
+  };
+}
+
+function attentionProductModels() {
+  const [query, key, value] = [1, 2, 3].map((seed) => pseudoRandomInt8(K * K, seed));
+  const merged = new Int8Array(K * 3 * K);
+  for (let k = 0; k < K; k++) [query, key, value].forEach((w, j) => merged.set(w.subarray(k * K, k * K + K), k * 3 * K + j * K));
+  const scales = [0.01, 0.02, 0.03];
+  const bias = Float32Array.from({ length: K }, (_, i) => i / K);
+  const io = { inputs: [valueInfo('a', 'uint8', [1, rows, K])], outputs: ['q', 'k', 'v'].map((name) => valueInfo(name, 'float', [1, rows, K])) };
+  const separate = ['q', 'k', 'v'].map((name, j) => node('MatMulIntegerToFloat', ['a', `w_${name}`, 'a_scale', `s_${name}`, 'a_zero', 'b_zero', 'bias'], [name], { domain: 'com.microsoft' }));
+  return {
+    models: {
+      'query, key, value: three products': model({
+        nodes: separate,
+        initializers: [...scalars, tensor('bias', 'float', [K], bias), ...['q', 'k', 'v'].flatMap((name, j) => [tensor(`w_${name}`, 'int8', [K, K], [query, key, value][j]), tensor(`s_${name}`, 'float', [], Float32Array.of(scales[j]))])],
+        ...io,
+      }),
+      'query, key, value: one product and a Split': model({
+        nodes: [
+          node('MatMulIntegerToFloat', ['a', 'w', 'a_scale', 's', 'a_zero', 'zeros', 'bias3'], ['qkv'], { domain: 'com.microsoft' }),
+          node('Split', ['qkv', 'sizes'], ['q', 'k', 'v'], { attributes: [intAttribute('axis', 2)] }),
+        ],
+        initializers: [
+          ...scalars.slice(0, 2),
+          tensor('w', 'int8', [K, 3 * K], merged),
+          tensor('s', 'float', [3 * K], Float32Array.from({ length: 3 * K }, (_, i) => scales[Math.floor(i / K)])),
+          tensor('zeros', 'int8', [3 * K], new Int8Array(3 * K)),
+          tensor('bias3', 'float', [3 * K], Float32Array.from({ length: 3 * K }, (_, i) => bias[i % K])),
+          tensor('sizes', 'int64', [3], BigInt64Array.of(BigInt(K), BigInt(K), BigInt(K))),
+        ],
+        ...io,
+      }),
+    },
+    feeds: { a: new ort.Tensor('uint8', Uint8Array.from({ length: rows * K }, (_, i) => (i * 37) & 255), [1, rows, K]) },
+  };
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Medians over rounds of interleaved calls; each turn starts after the last one's spinning threads stopped. */
+async function measure(models, feeds, callsPerTurn) {
+  const sessions = {};
+  for (const [name, bytes] of Object.entries(models)) {
+    sessions[name] = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: threads });
+  }
+  const feedsOf = (session) => Object.fromEntries(session.inputNames.map((input) => [input, feeds[input]]));
+  const times = Object.fromEntries(Object.keys(sessions).map((name) => [name, []]));
+  const outputs = {};
+  for (let round = 0; round < 30; round++) {
+    for (const [name, session] of Object.entries(sessions)) {
+      await pause(100);
+      outputs[name] = await session.run(feedsOf(session));
+      const start = performance.now();
+      for (let call = 0; call < callsPerTurn; call++) await session.run(feedsOf(session));
+      times[name].push((performance.now() - start) / callsPerTurn);
+    }
+  }
+  await Promise.all(Object.values(sessions).map((session) => session.release()));
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { medians: Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)])), outputs };
+}
+
+const projection = projectionModels();
+const projectionTimes = await measure(projection.models, projection.feeds, 3);
+console.log(`vocabulary projection at one row, ${threads} threads:`);
+for (const [name, ms] of Object.entries(projectionTimes.medians)) {
+  console.log(`  ${name.padEnd(22)} ${ms.toFixed(3)} ms, weights read at ${(projection.weightsMegabytes[name] / ms).toFixed(1)} GB/s`);
+}
+
+const attention = attentionProductModels();
+const attentionTimes = await measure(attention.models, attention.feeds, 20);
+console.log(`query, key and value products on ${rows} rows, ${threads} threads:`);
+for (const [name, ms] of Object.entries(attentionTimes.medians)) console.log(`  ${name.padEnd(42)} ${ms.toFixed(3)} ms`);
+const [separate, merged] = Object.values(attentionTimes.outputs);
+const identical = ['q', 'k', 'v'].every((name) => separate[name].data.every((x, i) => Object.is(x, merged[name].data[i])));
+console.log(`  merged outputs bit for bit the same as the three products': ${identical}`);

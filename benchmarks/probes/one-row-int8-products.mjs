@@ -6,43 +6,23 @@
 // checked here). Not side by side with a peer: a probe of where a change could gain. Usage:
 //   node benchmarks/probes/one-row-int8-products.mjs [threads]
 import * as ort from 'onnxruntime-node';
+import { concatBytes, ElementType, encodeMessageField, encodeNode, encodeRawInitializer, encodeStringField, encodeValueInfo, encodeVarintField, GraphField, ModelField } from '@fillmask/core/graph';
 
 const threads = Number(process.argv[2] ?? 2);
 const K = 768;
 const vocabulary = 50265;
 const rows = 18;
 
-// A minimal ONNX protobuf writer: just the fields these graphs need.
-const utf8 = new TextEncoder();
-const varint = (value) => {
-  const out = [];
-  for (; value > 127; value = Math.floor(value / 128)) out.push((value % 128) | 128);
-  out.push(value);
-  return Uint8Array.from(out);
-};
-const concat = (parts) => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  parts.reduce((offset, part) => (out.set(part, offset), offset + part.length), 0);
-  return out;
-};
-const varintField = (number, value) => concat([varint(number << 3), varint(value)]);
-const bytesField = (number, bytes) => concat([varint((number << 3) | 2), varint(bytes.length), bytes]);
-const textField = (number, text) => bytesField(number, utf8.encode(text));
-const ElementType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7 };
+// Small graphs written with core's graph building blocks.
 const bytesOf = (array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-const tensor = (name, type, dims, values) => concat([...dims.map((dim) => varintField(1, dim)), varintField(2, ElementType[type]), textField(8, name), bytesField(9, bytesOf(values))]);
-const valueInfo = (name, type, dims) =>
-  concat([textField(1, name), bytesField(2, bytesField(1, concat([varintField(1, ElementType[type]), bytesField(2, concat(dims.map((dim) => bytesField(1, varintField(1, dim)))))])))]);
-const intAttribute = (name, value) => bytesField(5, concat([textField(1, name), varintField(3, value), varintField(20, 2)]));
-const node = (op, inputs, outputs, { domain = '', attributes = [] } = {}) =>
-  concat([...inputs.map((input) => textField(1, input)), ...outputs.map((output) => textField(2, output)), textField(3, outputs[0]), textField(4, op), ...attributes, ...(domain ? [textField(7, domain)] : [])]);
+const tensor = (name, type, dims, values) => encodeRawInitializer({ name, elementType: ElementType[type], dims, raw: bytesOf(values) });
+const valueInfo = (field) => (name, type, shape) => encodeValueInfo(field, { name, elementType: ElementType[type], shape });
+const input = valueInfo(GraphField.input);
+const output = valueInfo(GraphField.output);
+const node = (opType, inputs, outputs, { domain, intAttributes } = {}) => encodeNode({ name: outputs[0], opType, inputs, outputs, domain, intAttributes });
+const opset = (domain, version) => encodeMessageField(ModelField.opsetImport, [encodeStringField(1, domain), encodeVarintField(2, version)]);
 const model = ({ nodes, initializers, inputs, outputs }) =>
-  concat([
-    varintField(1, 8),
-    bytesField(7, concat([...nodes.map((n) => bytesField(1, n)), textField(2, 'probe'), ...initializers.map((t) => bytesField(5, t)), ...inputs.map((v) => bytesField(11, v)), ...outputs.map((v) => bytesField(12, v))])),
-    bytesField(8, concat([textField(1, ''), varintField(2, 17)])),
-    bytesField(8, concat([textField(1, 'com.microsoft'), varintField(2, 1)])),
-  ]);
+  concatBytes([encodeVarintField(1, 8), opset('', 17), opset('com.microsoft', 1), encodeMessageField(ModelField.graph, [...nodes, ...initializers, ...inputs, ...outputs])]);
 
 const pseudoRandomInt8 = (length, seed) => Int8Array.from({ length }, (_, i) => (Math.imul(i + seed, 2654435761) >>> 24) - 128);
 // The activations' scale and zero point, then the weights' zero point.
@@ -52,16 +32,16 @@ function projectionModels() {
   const weights = pseudoRandomInt8(K * vocabulary, 0);
   const scale = tensor('b_scale', 'float', [], Float32Array.of(0.01));
   const product = (b) => node('MatMulIntegerToFloat', ['a', b, 'a_scale', 'b_scale', 'a_zero', 'b_zero'], ['y'], { domain: 'com.microsoft' });
-  const io = { inputs: [valueInfo('a', 'uint8', [1, K])], outputs: [valueInfo('y', 'float', [1, vocabulary])] };
+  const io = { inputs: [input('a', 'uint8', [1, K])], outputs: [output('y', 'float', [1, vocabulary])] };
   return {
     weightsMegabytes: { 'int8, packed at load': K * vocabulary / 1e6, 'int8, fed per run': K * vocabulary / 1e6, fp32: (4 * K * vocabulary) / 1e6 },
     models: {
       'int8, packed at load': model({ nodes: [product('b')], initializers: [...scalars, scale, tensor('b', 'int8', [K, vocabulary], weights)], ...io }),
-      'int8, fed per run': model({ nodes: [product('b_input')], initializers: [...scalars, scale], inputs: [...io.inputs, valueInfo('b_input', 'int8', [K, vocabulary])], outputs: io.outputs }),
+      'int8, fed per run': model({ nodes: [product('b_input')], initializers: [...scalars, scale], inputs: [...io.inputs, input('b_input', 'int8', [K, vocabulary])], outputs: io.outputs }),
       fp32: model({
         nodes: [node('MatMul', ['a_float', 'b'], ['y'])],
         initializers: [tensor('b', 'float', [K, vocabulary], Float32Array.from(weights, (w) => w / 64))],
-        inputs: [valueInfo('a_float', 'float', [1, K])],
+        inputs: [input('a_float', 'float', [1, K])],
         outputs: io.outputs,
       }),
     },
@@ -79,7 +59,7 @@ function attentionProductModels() {
   for (let k = 0; k < K; k++) [query, key, value].forEach((w, j) => merged.set(w.subarray(k * K, k * K + K), k * 3 * K + j * K));
   const scales = [0.01, 0.02, 0.03];
   const bias = Float32Array.from({ length: K }, (_, i) => i / K);
-  const io = { inputs: [valueInfo('a', 'uint8', [1, rows, K])], outputs: ['q', 'k', 'v'].map((name) => valueInfo(name, 'float', [1, rows, K])) };
+  const io = { inputs: [input('a', 'uint8', [1, rows, K])], outputs: ['q', 'k', 'v'].map((name) => output(name, 'float', [1, rows, K])) };
   const separate = ['q', 'k', 'v'].map((name, j) => node('MatMulIntegerToFloat', ['a', `w_${name}`, 'a_scale', `s_${name}`, 'a_zero', 'b_zero', 'bias'], [name], { domain: 'com.microsoft' }));
   return {
     models: {
@@ -91,7 +71,7 @@ function attentionProductModels() {
       'query, key, value: one product and a Split': model({
         nodes: [
           node('MatMulIntegerToFloat', ['a', 'w', 'a_scale', 's', 'a_zero', 'zeros', 'bias3'], ['qkv'], { domain: 'com.microsoft' }),
-          node('Split', ['qkv', 'sizes'], ['q', 'k', 'v'], { attributes: [intAttribute('axis', 2)] }),
+          node('Split', ['qkv', 'sizes'], ['q', 'k', 'v'], { intAttributes: { axis: 2 } }),
         ],
         initializers: [
           ...scalars.slice(0, 2),

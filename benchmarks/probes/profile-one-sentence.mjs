@@ -4,7 +4,7 @@
 // change could gain. Usage, after `npm run build`:
 //   node benchmarks/probes/profile-one-sentence.mjs bench-models/bench-distilroberta q8 fillmask
 //   node benchmarks/probes/profile-one-sentence.mjs bench-models/bench-distilroberta q8 bare
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -44,7 +44,8 @@ await finish();
 
 // The largest file is the session that ran the sentence (fillmask may open others it did not use).
 const files = readdirSync(folder).map((name) => join(folder, name));
-const events = JSON.parse(readFileSync(files.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0], 'utf8'));
+const largest = files.reduce((best, file) => (statSync(file).size > statSync(best).size ? file : best));
+const events = JSON.parse(readFileSync(largest, 'utf8'));
 rmSync(folder, { recursive: true });
 const runs = events.filter((event) => event.cat === 'Session' && event.name === 'model_run');
 const kernels = events.filter((event) => event.cat === 'Node' && event.name.endsWith('_kernel_time'));

@@ -4,6 +4,7 @@
 // after a call. Not side by side with a peer (that is `npm run bench -- --spinning`). Usage, after
 // `npm run build`:
 //   node benchmarks/probes/spinning-threads.mjs bench-models/bench-distilroberta q8
+//   PAUSES=0,2,5,10,100 node benchmarks/probes/spinning-threads.mjs   (the pauses before a call, in ms)
 import { createFillMask } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 
@@ -12,7 +13,7 @@ const settings = {
   defaults: {},
   'force_spinning_stop 1': { sessionOptions: { extra: { session: { force_spinning_stop: '1' } } } },
 };
-const pauses = (process.env.PAUSES ?? "0,10,100,500").split(",").map(Number);
+const pauses = (process.env.PAUSES ?? '0,10,100,500').split(',').map(Number);
 const rounds = 15;
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -13,7 +13,7 @@ export type { PerSequenceOptions, PerSequenceQuantization } from './quantize-per
 // Building blocks for reading and editing graphs, and for small test graphs.
 export { readOnnxModel } from './onnx-model.js';
 export type { OnnxModelView } from './onnx-model.js';
-export { readInitializers } from './onnx-initializer.js';
+export { encodeRawInitializer, readInitializers } from './onnx-initializer.js';
 export type { OnnxInitializer } from './onnx-initializer.js';
 export type { OnnxNode } from './onnx-node.js';
 export { encodeNode } from './onnx-node.js';

@@ -66,13 +66,14 @@ export function linkNodes(nodes: readonly OnnxNode[]): { producers: Map<string, 
   return { producers, consumers };
 }
 
-/** A node of the default domain with integer or integer-list attributes only (all the edits need). */
+/** A node with integer or integer-list attributes only (all the edits need), of the default domain unless `domain` names another. */
 export function encodeNode(node: {
   name: string;
   opType: string;
   inputs: readonly string[];
   outputs: readonly string[];
   intAttributes?: Record<string, number | readonly number[]>;
+  domain?: string;
 }): Uint8Array {
   const attributes = Object.entries(node.intAttributes ?? {}).map(([name, value]) =>
     encodeMessageField(NodeField.attribute, [
@@ -88,6 +89,7 @@ export function encodeNode(node: {
     encodeStringField(NodeField.name, node.name),
     encodeStringField(NodeField.opType, node.opType),
     ...attributes,
+    ...(node.domain ? [encodeStringField(NodeField.domain, node.domain)] : []),
   ]);
 }
 

@@ -35,10 +35,11 @@ export interface OnnxBackendOptions {
    * does nothing when `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too.
    * `false` keeps every product a MatMul. The parity suite holds the answers to transformers.js's
    * within 1e-5 with each. Default `true`: in `npm run bench -- --convolutions`
-   * (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX2 VM, 15:47 UTC run) one
-   * sentence took 24.5 ms with `true`, 22.9 ms with `'everywhere'` and 25.2 ms with `false` (across
-   * five runs `true` saved 0.7–4.1 ms and `'everywhere'` 2.3–4.5 ms over `false`); batches ran at
-   * 53.9, 52.0 and 54.6 sentences/s, and the peak memory was 887, 1,403 and 753 MiB. From a model on
+   * (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX-512 VNNI VM, 2026-11-27
+   * 04:22 UTC run) one sentence took 20.2 ms with `true`, 19.6 ms with `'everywhere'` and 20.9 ms
+   * with `false` (by round, 1.00× and 1.05× of `true`'s); batches ran at 75.8, 66.3 and 72.5
+   * sentences/s, and the peak memory was 887, 1,373 and 776 MiB. On an AVX2 VM, across five runs,
+   * `true` saved 0.7–4.1 ms and `'everywhere'` 2.3–4.5 ms over `false`. From a model on
    * disk (onnxruntime 1.21 or later) the weights stay in the file for onnxruntime to read, but for
    * the `[K, N]` matrices the rewrite transposes into the graph; onnxruntime then reorders each
    * filter into its blocked layout. A bert-base shaped model gained nothing either way in a probe

@@ -38,12 +38,13 @@ export interface OnnxBackendOptions {
    * (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX-512 VNNI VM, 2026-11-27
    * 04:22 UTC run) one sentence took 20.2 ms with `true`, 19.6 ms with `'everywhere'` and 20.9 ms
    * with `false` (by round, 1.00× and 1.05× of `true`'s); batches ran at 75.8, 66.3 and 72.5
-   * sentences/s, and the peak memory was 887, 1,373 and 776 MiB. On an AVX2 VM, across five runs,
-   * `true` saved 0.7–4.1 ms and `'everywhere'` 2.3–4.5 ms over `false`. From a model on
+   * sentences/s, and the peak memory was 887, 1,373 and 776 MiB. On an AVX2 VM (threads then
+   * stopping as each run returned), across five runs, `true` saved 0.7–4.1 ms and `'everywhere'`
+   * 2.3–4.5 ms over `false`. From a model on
    * disk (onnxruntime 1.21 or later) the weights stay in the file for onnxruntime to read, but for
    * the `[K, N]` matrices the rewrite transposes into the graph; onnxruntime then reorders each
    * filter into its blocked layout. A bert-base shaped model gained nothing either way in a probe
-   * (37.6 ms with `true`, 37.1 with `false`, measured apart from the benchmark).
+   * on the AVX2 VM (37.6 ms with `true`, 37.1 with `false`, measured apart from the benchmark).
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

@@ -65,8 +65,9 @@ interface WeightSource {
  * the benchmark (benchmarks/convolutions/results.md, distilroberta fp32, 2-core AVX-512 VNNI VM,
  * 2026-11-27 04:22 UTC run): one sentence 20.9 ms as MatMuls, 20.2 ms with the products at the mask
  * rows converted, 19.6 ms with every one (by round 1.05× and 1.00× of the mask rows' time); batches
- * with every one 13% slower (1–13% across five runs on an AVX2 VM, where every one saved 2.3–4.5 ms
- * per sentence and the mask rows' 0.7–4.1 ms). Hence the scopes:
+ * with every one 13% slower than with the mask rows' (9% slower than as MatMuls, and 1–13% slower
+ * than as MatMuls across five runs on an AVX2 VM, where every one saved 2.3–4.5 ms per sentence and
+ * the mask rows' 0.7–4.1 ms). Hence the scopes:
  * the onnx backend converts the mask rows' products by default, and every one when asked. The graph
  * then rejects zero rows (a Conv of an empty image): run it with at least one mask position.
  *

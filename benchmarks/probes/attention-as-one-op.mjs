@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { latencySentence } from '../dist/bench-inputs.js';
+import { summarize } from '../dist/statistics.js';
 import { concatBytes, ElementType, encodeMessageField, encodeNode, encodeRawInitializer, encodeStringField, encodeVarintField, ModelField, readOnnxModel } from '@fillmask/core/graph';
 
 const [model = 'bench-models/bench-distilroberta', dtype = 'q8', roundsArgument = '100'] = process.argv.slice(2);
@@ -24,7 +26,7 @@ console.log(`${dtype}, ${model}: ${attentions} attentions became MultiHeadAttent
 const sessionOptions = { graphOptimizationLevel: 'all', intraOpNumThreads: 2 };
 const sessions = { exported: await ort.InferenceSession.create(original, sessionOptions), rewritten: await ort.InferenceSession.create(rewritten, sessionOptions) };
 const tokenizer = await loadTokenizer(await openModel(model), config);
-const sentence = `In the morning the old fisherman walked slowly down to the ${tokenizer.maskToken} with his nets.`;
+const sentence = latencySentence(tokenizer.maskToken);
 for (const texts of [[sentence], ['A short one.', sentence]]) {
   const rows = texts.map((text) => tokenizer.encode(text).ids);
   const length = Math.max(...rows.map((ids) => ids.length));
@@ -72,11 +74,7 @@ try {
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
-const median = (values) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
+const median = (values) => summarize(values).median;
 console.log(`one sentence, median of ${ratios.length}: exported attention ${median(times.exported).toFixed(2)} ms, one op ${median(times['one op']).toFixed(2)} ms; one op / exported by round ${median(ratios).toFixed(3)}`);
 
 /**

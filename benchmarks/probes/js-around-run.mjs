@@ -7,6 +7,8 @@
 import * as ort from 'onnxruntime-node';
 import { createFillMask } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { latencySentence } from '../dist/bench-inputs.js';
+import { summarize } from '../dist/statistics.js';
 
 const [model = 'bench-models/bench-distilroberta', dtype = 'q8', callsArg = '200'] = process.argv.slice(2);
 const calls = Number(callsArg);
@@ -21,7 +23,7 @@ ort.InferenceSession.prototype.run = async function (...args) {
   }
 };
 const fillMask = await createFillMask({ model, dtype, backend: createOnnxBackend({ sessionOptions: { intraOpNumThreads: 2 } }), onWarning: () => undefined });
-const sentence = `In the morning the old fisherman walked slowly down to the ${fillMask.maskToken} with his nets.`;
+const sentence = latencySentence(fillMask.maskToken);
 for (let i = 0; i < 20; i++) await fillMask.fill(sentence);
 const totals = [];
 const outside = [];
@@ -36,9 +38,5 @@ for (let i = 0; i < calls; i++) {
 await fillMask.dispose();
 // Wrapping the prototype times nothing if the backend loaded another copy of onnxruntime-node.
 if (outside.every((value, index) => value === totals[index])) throw new Error('session.run was never timed: the backend uses another onnxruntime-node');
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
+const median = (values) => summarize(values).median;
 console.log(`${dtype}, ${model}: ${calls} calls back to back; median call ${median(totals).toFixed(2)} ms, of which outside session.run ${median(outside).toFixed(3)} ms`);

@@ -3,9 +3,11 @@
 // weights as an initializer (packed once at load, as in a model) or fed as an input (packed per
 // run), beside the same product in fp32; and one layer's query, key and value products on 18 rows,
 // as three ops or merged into one with a scale per column (which gives bit for bit the same values,
-// checked here). Not side by side with a peer: a probe of where a change could gain. Usage:
+// checked here). Not side by side with a peer: a probe of where a change could gain. Usage, after
+// `npm run build`:
 //   node benchmarks/probes/one-row-int8-products.mjs [threads]
 import * as ort from 'onnxruntime-node';
+import { summarize } from '../dist/statistics.js';
 import { concatBytes, ElementType, encodeMessageField, encodeNode, encodeRawInitializer, encodeStringField, encodeValueInfo, encodeVarintField, GraphField, ModelField } from '@fillmask/core/graph';
 
 const threads = Number(process.argv[2] ?? 2);
@@ -109,8 +111,7 @@ async function measure(models, feeds, callsPerTurn) {
     }
   }
   await Promise.all(Object.values(sessions).map((session) => session.release()));
-  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return { medians: Object.fromEntries(Object.entries(times).map(([name, values]) => [name, median(values)])), outputs };
+  return { medians: Object.fromEntries(Object.entries(times).map(([name, values]) => [name, summarize(values).median])), outputs };
 }
 
 const projection = projectionModels();

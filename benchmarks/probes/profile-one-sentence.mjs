@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { createFillMask, loadTokenizer, openModel } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { latencySentence } from '../dist/bench-inputs.js';
 
 const [model = 'bench-models/bench-distilroberta', dtype = 'q8', subject = 'fillmask'] = process.argv.slice(2);
 if (!['fillmask', 'bare'].includes(subject)) throw new Error(`the third argument is fillmask or bare, not ${subject}`);
@@ -19,7 +20,7 @@ const profiling = { enableProfiling: true, profileFilePrefix: join(folder, subje
 
 const fillMask = await createFillMask({ model, dtype, backend: createOnnxBackend({ sessionOptions: profiling }), onWarning: () => undefined });
 // The benchmark's latency sentence, in the model's own mask token.
-const sentence = `In the morning the old fisherman walked slowly down to the ${fillMask.maskToken} with his nets.`;
+const sentence = latencySentence(fillMask.maskToken);
 let call = () => fillMask.fill(sentence);
 let finish = () => fillMask.dispose();
 if (subject === 'bare') {

@@ -7,6 +7,8 @@
 //   PAUSES=0,2,5,10,100 node benchmarks/probes/spinning-threads.mjs   (the pauses before a call, in ms)
 import { createFillMask } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
+import { latencySentence } from '../dist/bench-inputs.js';
+import { summarize } from '../dist/statistics.js';
 
 const [model = 'bench-models/bench-distilroberta', dtype = 'q8'] = process.argv.slice(2);
 const settings = {
@@ -16,13 +18,13 @@ const settings = {
 const pauses = (process.env.PAUSES ?? '0,10,100,500').split(',').map(Number);
 const rounds = 15;
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const median = (values) => summarize(values).median;
 
 const fillMasks = {};
 for (const [name, options] of Object.entries(settings)) {
   fillMasks[name] = await createFillMask({ model, dtype, backend: createOnnxBackend(options), onWarning: () => undefined });
 }
-const sentence = (fillMask) => `In the morning the old fisherman walked slowly down to the ${fillMask.maskToken} with his nets.`;
+const sentence = (fillMask) => latencySentence(fillMask.maskToken);
 const latency = Object.fromEntries(Object.keys(settings).flatMap((name) => pauses.map((ms) => [`${name}, ${ms} ms pause`, []])));
 const cpuAfter = Object.fromEntries(Object.keys(settings).map((name) => [name, []]));
 for (let round = 0; round < rounds; round++) {

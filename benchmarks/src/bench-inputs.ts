@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { seededRandom } from './seeded-random.js';
 
+/** The one sentence the latency rows time (18 tokens in distilroberta's tokenizer), in the model's own mask token. */
+export function latencySentence(maskToken: string): string {
+  return `In the morning the old fisherman walked slowly down to the ${maskToken} with his nets.`;
+}
+
 /**
  * `count` varied sentences from the corpus files (5 to 40 words, one line each), each with one
  * word of 3+ letters replaced by the mask token. Taken evenly across the files, in a seeded order.

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@fillmask/core';
 import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
-import { maskedSentences } from './bench-inputs.js';
+import { latencySentence, maskedSentences } from './bench-inputs.js';
 import { createContender, settingContenders, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type SettingContenderName } from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
@@ -29,7 +29,6 @@ const evalFiles = [
   'bio_fulltext_craft_test.txt',
   'bio_consumer_health_medquad.txt',
 ];
-const latencySentence = 'In the morning the old fisherman walked slowly down to the <mask> with his nets.';
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +84,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
   const sentences = maskedSentences(evalFiles.map((file) => join(values.corpus!, 'eval', file)), Number(values.sentences), maskToken);
-  const single = latencySentence.replace('<mask>', maskToken);
+  const single = latencySentence(maskToken);
   console.log(`\n${model} ${dtype}: ${sentences.length} sentences, ${threads} threads`);
 
   for (const contender of contenders) {

@@ -27,7 +27,10 @@ describe('examples run as written', () => {
     const server = createFillMaskServer({ fillMask, authTokens: 'example-token' });
     try {
       const url = await server.listen({ port: 0 });
-      const given = await run(process.execPath, ['examples/remote/remote.mjs'], { cwd: root, env: { ...process.env, FILLMASK_ENDPOINT_URL: url, FILLMASK_TOKEN: 'example-token' } });
+      const given = await run(process.execPath, ['examples/remote/remote.mjs'], {
+        cwd: root,
+        env: { ...process.env, FILLMASK_ENDPOINT_URL: url, FILLMASK_TOKEN: 'example-token' },
+      });
       expect(given.stdout).toBe(own.stdout);
       expect(server.stats.responses).toEqual({ 200: 2 });
     } finally {

@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { maskedSentences } from './bench-inputs.js';
+import { evalFiles, knownEvalFiles, maskedSentences } from './bench-inputs.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fillmask-bench-inputs-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -57,5 +59,38 @@ describe('maskedSentences', () => {
 
   it('gives fewer sentences than asked when the files hold too few', () => {
     expect(maskedSentences([medical], 10, '<mask>')).toHaveLength(2);
+  });
+});
+
+describe('evalFiles', () => {
+  it('lists the known files in the order the benchmark has always read them, then the others by name', () => {
+    const corpus = join(folder, 'corpus');
+    mkdirSync(join(corpus, 'eval'), { recursive: true });
+    for (const name of ['zeta.txt', knownEvalFiles[5], 'alpha.txt', knownEvalFiles[0], knownEvalFiles[2], 'notes.md']) writeFileSync(join(corpus, 'eval', name), 'One two three four five.\n');
+    expect(evalFiles(corpus).map((file) => basename(file))).toEqual([knownEvalFiles[0], knownEvalFiles[2], knownEvalFiles[5], 'alpha.txt', 'zeta.txt']);
+  });
+
+  it('refuses a corpus folder without sentences', () => {
+    const empty = join(folder, 'empty');
+    mkdirSync(join(empty, 'eval'), { recursive: true });
+    expect(() => evalFiles(empty)).toThrow(/no \.txt files/);
+  });
+});
+
+describe("the repository's corpus", () => {
+  // Pinned so that an edit of benchmarks/corpus or of the choice shows up here before it moves the
+  // benchmark's numbers: the throughput rows are comparable only on the same sentences.
+  it('gives the same 512 sentences on every checkout', () => {
+    const corpus = fileURLToPath(new URL('../corpus', import.meta.url));
+    const files = evalFiles(corpus);
+    expect(files.map((file) => basename(file))).toEqual([
+      'general_harvard_sentences.txt',
+      'general_wikipedia_wikitext2_test.txt',
+      'general_gutenberg_heldout_authors.txt',
+      'bio_consumer_health_medquad.txt',
+    ]);
+    const sentences = maskedSentences(files, 512, '<mask>');
+    expect(sentences).toHaveLength(512);
+    expect(createHash('sha256').update(sentences.join('\n')).digest('hex')).toBe('dd7cf4ad8551e17e5c87c48429480be6569037c61fd4198f3293e4d771466abc');
   });
 });

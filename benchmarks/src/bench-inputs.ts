@@ -1,9 +1,38 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { seededRandom } from './seeded-random.js';
 
 /** The one sentence the latency rows time (18 tokens in distilroberta's tokenizer), in the model's own mask token. */
 export function latencySentence(maskToken: string): string {
   return `In the morning the old fisherman walked slowly down to the ${maskToken} with his nets.`;
+}
+
+/**
+ * The evaluation files the benchmark has always read, in the order it reads them (the seeded choice
+ * depends on it). The repository's corpus (benchmarks/corpus) holds the four whose licences allow
+ * redistribution; the other two stay outside it (see benchmarks/corpus/README.md).
+ */
+export const knownEvalFiles = [
+  'general_harvard_sentences.txt',
+  'general_wikipedia_wikitext2_test.txt',
+  'general_gutenberg_heldout_authors.txt',
+  'bio_pubmed_abstracts_pubmedqa.txt',
+  'bio_fulltext_craft_test.txt',
+  'bio_consumer_health_medquad.txt',
+] as const;
+
+/**
+ * The `.txt` files of `<corpus>/eval`: the known ones first, in their order, then any others by name.
+ * A corpus folder holding all six known files gives the sentences the benchmark chose before its
+ * corpus moved into the repository.
+ */
+export function evalFiles(corpus: string): string[] {
+  const folder = join(corpus, 'eval');
+  const present = readdirSync(folder).filter((name) => name.endsWith('.txt'));
+  const known: readonly string[] = knownEvalFiles;
+  const ordered = [...known.filter((name) => present.includes(name)), ...present.filter((name) => !known.includes(name)).sort()];
+  if (ordered.length === 0) throw new Error(`no .txt files in ${folder}`);
+  return ordered.map((name) => join(folder, name));
 }
 
 /**

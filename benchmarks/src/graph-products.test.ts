@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
+import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/onnx';
 import { fixtureModelPath, type FixtureModel } from '@fillmask/fixtures';
-import { ElementType } from '@fillmask/core/graph';
+import { ElementType } from '@fillmask/onnx';
 import { productsByPlace, weightProducts } from './graph-products.js';
 
 function modelBytes(model: FixtureModel, file: string): Uint8Array {

@@ -1,4 +1,4 @@
-import { computedFromMaskRows, ElementType, readInitializers, readOnnxModel, type OnnxNode } from '@fillmask/core/graph';
+import { computedFromMaskRows, ElementType, readInitializers, readOnnxModel, type OnnxNode } from '@fillmask/onnx';
 
 /** Multiply-adds per position of a graph's products with constant weights, by where they run. */
 export interface ProductsPerRow {

@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { concatBytes, ElementType, encodeMessageField, encodeNode, encodeStringField, encodeValueInfo, encodeVarintField, GraphField, ModelField } from '@fillmask/core/graph';
+import { concatBytes, ElementType, encodeMessageField, encodeNode, encodeStringField, encodeValueInfo, encodeVarintField, GraphField, ModelField } from '@fillmask/onnx';
 import { timed } from './statistics.js';
 
 /**

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ElementType, prepareFillMaskGraphs } from '@fillmask/core/graph';
+import { ElementType, prepareFillMaskGraphs } from '@fillmask/onnx';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { weightProducts } from './graph-products.js';
 import { latencyFloorMs } from './latency-floor.js';

@@ -1,4 +1,4 @@
-import { ElementType } from '@fillmask/core/graph';
+import { ElementType } from '@fillmask/onnx';
 import type { WeightProduct } from './graph-products.js';
 import { attentionMultiplyAdds, type EncoderShape } from './model-flops.js';
 

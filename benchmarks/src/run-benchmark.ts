@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@fillmask/core';
-import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
-import { latencySentence, maskedSentences } from './bench-inputs.js';
+import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/onnx';
+import { evalFiles, latencySentence, maskedSentences } from './bench-inputs.js';
 import { createContender, settingContenders, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type SettingContenderName } from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
@@ -21,14 +21,6 @@ import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const baseContenders: ContenderName[] = ['fillmask', 'transformers.js', 'onnxruntime'];
 const sameSettingContenders: ContenderName[] = ['transformers.js-same-settings', 'onnxruntime-same-settings'];
-const evalFiles = [
-  'general_harvard_sentences.txt',
-  'general_wikipedia_wikitext2_test.txt',
-  'general_gutenberg_heldout_authors.txt',
-  'bio_pubmed_abstracts_pubmedqa.txt',
-  'bio_fulltext_craft_test.txt',
-  'bio_consumer_health_medquad.txt',
-];
 
 const { values } = parseArgs({
   options: {
@@ -40,7 +32,7 @@ const { values } = parseArgs({
     'calls-per-turn': { type: 'string', default: '3' },
     seed: { type: 'string', default: '1' },
     sentences: { type: 'string', default: '512' },
-    corpus: { type: 'string', default: join(root, '..', 'shared', 'corpus') },
+    corpus: { type: 'string', default: join(root, 'benchmarks', 'corpus') },
     output: { type: 'string', default: join(root, 'benchmarks') },
     // Also measures fillmask with its other pointwiseConvolutions settings (false and 'everywhere').
     convolutions: { type: 'boolean', default: false },
@@ -48,8 +40,33 @@ const { values } = parseArgs({
     spinning: { type: 'boolean', default: false },
     // Also measures fillmask q8 with onnxruntime's exact u8×u8 int8 kernel (x64quantprecision '1').
     u8u8: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+if (values.help) {
+  console.log(`Usage: npm run bench -- [options]   (or node benchmarks/dist/run-benchmark.js [options])
+
+fillmask, transformers.js and a bare onnxruntime session.run on the same model files, interleaved.
+Writes results.md and results.json. See benchmarks/README.md.
+
+  --model ID|FOLDER     a Hub id or model folder (repeatable); default: bench-models/bench-distilroberta
+                        and bench-models/bench-bert-base, built on first use by
+                        benchmarks/models/make-bench-models.sh (about a minute each)
+  --dtype fp32|q8       repeatable; default fp32 and q8
+  --threads N           intra-op threads; default: the logical cores (${availableParallelism()})
+  --rounds N            throughput rounds; default 3
+  --latency-runs N      timed one-sentence calls per contender, a multiple of --calls-per-turn; default 90
+  --calls-per-turn N    default 3
+  --seed N              turn order; default 1
+  --sentences N         throughput sentences; default 512
+  --corpus FOLDER       its eval/*.txt give the sentences; default benchmarks/corpus
+  --output FOLDER       for results.md and results.json, made if missing; default benchmarks
+  --convolutions        also fillmask with pointwiseConvolutions false and 'everywhere'
+  --spinning            also fillmask with force_spinning_stop '1'
+  --u8u8                also fillmask q8 with x64quantprecision '1'
+  -h, --help            this text`);
+  process.exit(0);
+}
 const settingContenderNames = (Object.keys(settingContenders) as SettingContenderName[]).filter((name) => values[settingContenders[name].flag]);
 
 const threads = Number(values.threads ?? availableParallelism());
@@ -60,6 +77,8 @@ const seed = Number(values.seed);
 const schedule: LatencySchedule = { timedCalls: latencyRuns, callsPerTurn, seed };
 latencySchedule([], schedule); // Rejects bad counts before an hour of measuring, not after.
 mkdirSync(values.output!, { recursive: true }); // Likewise an output folder that cannot be made.
+const corpusFiles = evalFiles(values.corpus!); // And a corpus folder without sentences.
+console.log(`sentences from ${corpusFiles.length} files of ${join(values.corpus!, 'eval')}: ${corpusFiles.map((file) => basename(file)).join(', ')}`);
 const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
 const models = values.model ?? defaultBenchModels();
 
@@ -83,7 +102,7 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const contenders: Contender[] = [];
   for (const name of contenderNames) contenders.push(await createContender(name, setup));
   const maskToken = await openMaskToken(folder);
-  const sentences = maskedSentences(evalFiles.map((file) => join(values.corpus!, 'eval', file)), Number(values.sentences), maskToken);
+  const sentences = maskedSentences(corpusFiles, Number(values.sentences), maskToken);
   const single = latencySentence(maskToken);
   console.log(`\n${model} ${dtype}: ${sentences.length} sentences, ${threads} threads`);
 
@@ -207,12 +226,12 @@ async function resolveFolder(model: string): Promise<string> {
   return join(await files.localPath!('config.json'), '..');
 }
 
-/** The benchmark-size models of ../shared/tools, built on first use (about a minute) into bench-models/. */
+/** The benchmark-size models of benchmarks/models/make-bench-models.sh, built on first use (about a minute each) into bench-models/. */
 function defaultBenchModels(): string[] {
   const out = join(root, 'bench-models');
   const folders = ['bench-distilroberta', 'bench-bert-base'].map((name) => join(out, name));
   if (!folders.every((folder) => existsSync(join(folder, 'onnx', 'model_quantized.onnx')))) {
-    execFileSync('bash', [join(root, '..', 'shared', 'tools', 'make-bench-models.sh'), out], { stdio: 'inherit' });
+    execFileSync('bash', [join(root, 'benchmarks', 'models', 'make-bench-models.sh'), out], { stdio: 'inherit' });
   }
   return folders;
 }

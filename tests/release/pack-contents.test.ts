@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const packagesDir = fileURLToPath(new URL('../../packages', import.meta.url));
-const publishable = readdirSync(packagesDir).filter((name) => !JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8')).private);
+const publishable = readdirSync(packagesDir).filter(
+  (name) => !JSON.parse(readFileSync(join(packagesDir, name, 'package.json'), 'utf8')).private,
+);
 
 /** What `npm publish` would upload, for every public package: checked without publishing. */
 describe.each(publishable)('the npm tarball of packages/%s', (name) => {

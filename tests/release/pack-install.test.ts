@@ -35,7 +35,10 @@ describe('published packages, installed from their tarballs', () => {
     const core = join(project, 'node_modules/@fillmask/core');
     expect(await readdir(join(core, 'dist'))).toContain('index.d.ts');
     expect((await readdir(join(core, 'dist'), { recursive: true })).some((file) => file.endsWith('.test.js'))).toBe(false);
-    expect(await readdir(join(project, 'node_modules/@fillmask/cli/models/tiny-roberta/onnx'))).toEqual(['model.onnx', 'model_quantized.onnx']);
+    expect(await readdir(join(project, 'node_modules/@fillmask/cli/models/tiny-roberta/onnx'))).toEqual([
+      'model.onnx',
+      'model_quantized.onnx',
+    ]);
   });
 
   it('fills a mask through the library API', async () => {
@@ -55,7 +58,9 @@ describe('published packages, installed from their tarballs', () => {
   });
 
   it('fills a mask with the installed fillmask command', async () => {
-    const { stdout } = await run(join(project, 'node_modules/.bin/fillmask'), ['--json', '-k', '3', 'Paris is the <mask> of France.'], { cwd: project });
+    const { stdout } = await run(join(project, 'node_modules/.bin/fillmask'), ['--json', '-k', '3', 'Paris is the <mask> of France.'], {
+      cwd: project,
+    });
     expect(JSON.parse(stdout)).toHaveLength(3);
   });
 

@@ -44,10 +44,15 @@ export function describeBackendConformance(name: string, options: BackendConform
         it('ranks the same tokens as transformers.js for every single-mask input', async () => {
           for (const referenceCase of cases.filter((entry) => entry.mask_count === 1 && entry.result)) {
             const [predictions] = await fillMask.fill(referenceCase.input);
-            expect(predictions.map((prediction) => prediction.token), referenceCase.id).toEqual(referenceCase.result!.map((entry) => entry.token));
-            predictions.forEach((prediction, rank) =>
-              expect(Math.abs(prediction.score - referenceCase.result![rank].score), referenceCase.id).toBeLessThanOrEqual(options.scoreTolerance),
-            );
+            expect(
+              predictions.map((prediction) => prediction.token),
+              referenceCase.id,
+            ).toEqual(referenceCase.result!.map((entry) => entry.token));
+            for (const [rank, prediction] of predictions.entries()) {
+              expect(Math.abs(prediction.score - referenceCase.result![rank].score), referenceCase.id).toBeLessThanOrEqual(
+                options.scoreTolerance,
+              );
+            }
           }
         });
 
@@ -65,7 +70,10 @@ export function describeBackendConformance(name: string, options: BackendConform
         });
 
         it('gives concurrent calls the same results as sequential ones', async () => {
-          const inputs = cases.filter((entry) => entry.result).slice(0, 6).map((entry) => entry.input);
+          const inputs = cases
+            .filter((entry) => entry.result)
+            .slice(0, 6)
+            .map((entry) => entry.input);
           const sequential = [];
           for (const input of inputs) sequential.push(await fillMask.fill(input));
           const concurrent = await Promise.all(inputs.map((input) => fillMask.fill(input)));
@@ -77,7 +85,10 @@ export function describeBackendConformance(name: string, options: BackendConform
         });
 
         it('fillSettled gives an input without a mask its own error and fills the others', async () => {
-          const inputs = cases.filter((entry) => entry.result).slice(0, 2).map((entry) => entry.input);
+          const inputs = cases
+            .filter((entry) => entry.result)
+            .slice(0, 2)
+            .map((entry) => entry.input);
           const settled = await fillMask.fillSettled([inputs[0], 'There is no mask token here.', inputs[1]]);
           expect(settled.map((slot) => slot.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
           expect(MissingMaskError.isInstance((settled[1] as { reason: unknown }).reason)).toBe(true);
@@ -93,7 +104,10 @@ export function describeBackendConformance(name: string, options: BackendConform
   describe(`${name} backend conformance: dispose`, () => {
     it('rejects calls after dispose with DisposedError', async () => {
       const path = fixtureModelPath('tiny-bert-uncased');
-      const fillMask = await createFillMask({ model: path, backend: await options.createBackend({ model: 'tiny-bert-uncased', dtype: 'fp32', path }) });
+      const fillMask = await createFillMask({
+        model: path,
+        backend: await options.createBackend({ model: 'tiny-bert-uncased', dtype: 'fp32', path }),
+      });
       await fillMask.dispose();
       await expect(fillMask.fill('a [MASK] b')).rejects.toSatisfy(DisposedError.isInstance);
       await fillMask.dispose();
@@ -103,9 +117,12 @@ export function describeBackendConformance(name: string, options: BackendConform
 
 /** Same tokens, strings and order; scores equal within float32 noise (padding can change the last bits). */
 function expectSameResults(actual: unknown[], expected: unknown[]): void {
-  const scores = (value: unknown): number[] => JSON.stringify(value).match(/"score":[^,}]+/g)!.map((entry) => Number(entry.slice(8)));
+  const scores = (value: unknown): number[] =>
+    JSON.stringify(value)
+      .match(/"score":[^,}]+/g)!
+      .map((entry) => Number(entry.slice(8)));
   const withoutScores = (value: unknown) => JSON.stringify(value).replace(/"score":[^,}]+/g, '"score":0');
   expect(withoutScores(actual)).toEqual(withoutScores(expected));
   const expectedScores = scores(expected);
-  scores(actual).forEach((score, index) => expect(Math.abs(score - expectedScores[index])).toBeLessThan(1e-6));
+  for (const [index, score] of scores(actual).entries()) expect(Math.abs(score - expectedScores[index])).toBeLessThan(1e-6);
 }

@@ -135,7 +135,11 @@ describe('startHubServer', () => {
     try {
       const preflight = await get(`${withCors.url}/org/public/resolve/main/config.json`, {
         method: 'OPTIONS',
-        headers: { origin: 'http://127.0.0.1:1', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+        headers: {
+          origin: 'http://127.0.0.1:1',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
       });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('*');

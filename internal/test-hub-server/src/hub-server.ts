@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,7 +38,17 @@ export interface HubServerOptions {
 }
 
 /** Headers a page may read from the Hub's answers, as the Hub exposes them. */
-const exposedHeaders = ['X-Repo-Commit', 'X-Request-Id', 'X-Error-Code', 'X-Error-Message', 'X-Linked-Etag', 'X-Linked-Size', 'ETag', 'Content-Length', 'Location'];
+const exposedHeaders = [
+  'X-Repo-Commit',
+  'X-Request-Id',
+  'X-Error-Code',
+  'X-Error-Message',
+  'X-Linked-Etag',
+  'X-Linked-Size',
+  'ETag',
+  'Content-Length',
+  'Location',
+];
 
 /** One request either server received, in arrival order. */
 export interface RecordedRequest {
@@ -145,12 +155,15 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
 
   async function answerHub(request: IncomingMessage, response: ServerResponse, record: MutableRecord): Promise<void> {
     const requestUrl = new URL(request.url ?? '/', url);
-    const target = parseResolvePath(requestUrl.pathname);
+    const listing = parseRevisionInfoPath(requestUrl.pathname);
+    const target = listing ?? parseResolvePath(requestUrl.pathname);
     if (!target) return sendError(request, response, record, { status: 404, message: 'Not Found' });
 
     const movedTo = options.movedRepos?.[target.modelId];
     if (movedTo !== undefined) {
-      const location = `/${movedTo}/resolve/${target.rawRevision}/${target.rawFile}${requestUrl.search}`;
+      const location = listing
+        ? `/api/models/${movedTo}/revision/${target.rawRevision}`
+        : `/${movedTo}/resolve/${target.rawRevision}/${target.rawFile}${requestUrl.search}`;
       return sendRedirect(request, response, record, 307, location, {});
     }
 
@@ -178,10 +191,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     if (!revision) {
       return sendError(request, response, record, { status: 404, code: 'RevisionNotFound', message: `Invalid rev id: ${target.revision}` });
     }
+    if (listing) return sendRevisionInfo(request, response, record, target.modelId, revision);
     const absolutePath = await findFile(revision, target.file);
     if (absolutePath === undefined) {
       const headers = { 'X-Repo-Commit': revision.commit };
-      return sendError(request, response, record, { status: 404, code: 'EntryNotFound', message: `${target.file} does not exist on "${target.revision}"`, headers });
+      return sendError(request, response, record, {
+        status: 404,
+        code: 'EntryNotFound',
+        message: `${target.file} does not exist on "${target.revision}"`,
+        headers,
+      });
     }
 
     const digests = await fileDigests(absolutePath);
@@ -290,6 +309,45 @@ function parseResolvePath(pathname: string): ResolveTarget | undefined {
   }
 }
 
+/** Splits `/api/models/{id}/revision/{rev}`, the Hub's model info at a revision (its file listing among it). */
+function parseRevisionInfoPath(pathname: string): ResolveTarget | undefined {
+  const match = /^\/api\/models\/(.+)\/revision\/([^/]+)$/.exec(pathname);
+  if (!match) return undefined;
+  try {
+    const modelId = match[1].split('/').map(decodeURIComponent).join('/');
+    return { modelId, revision: decodeURIComponent(match[2]), rawRevision: match[2], file: '', rawFile: '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The model info the Hub answers at a revision: its id, the commit, and every file as `siblings`. */
+async function sendRevisionInfo(
+  request: IncomingMessage,
+  response: ServerResponse,
+  record: MutableRecord,
+  modelId: string,
+  revision: ResolvedRevision,
+): Promise<void> {
+  const siblings = (await listFolderFiles(path.resolve(revision.folder))).map((rfilename) => ({ rfilename }));
+  const body = JSON.stringify({ _id: revision.commit.slice(0, 24), id: modelId, modelId, sha: revision.commit, private: false, siblings });
+  record.status = 200;
+  response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** Every file under a folder, as `/`-separated paths relative to it. */
+async function listFolderFiles(folder: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(path.join(folder, ...prefix.split('/').filter(Boolean)), { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await listFolderFiles(folder, relative)));
+    else if (entry.isFile()) files.push(relative);
+  }
+  return files;
+}
+
 /** The file's absolute path when the revision's folder has it (and the path stays inside the folder). */
 async function findFile(revision: ResolvedRevision, file: string): Promise<string | undefined> {
   const folder = path.resolve(revision.folder);
@@ -312,7 +370,12 @@ function sendRedirect(
 ): void {
   const body = `Found. Redirecting to ${location}`;
   record.status = status;
-  response.writeHead(status, { ...headers, Location: location, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) });
+  response.writeHead(status, {
+    ...headers,
+    Location: location,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+  });
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 

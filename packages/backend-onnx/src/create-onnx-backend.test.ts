@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFillMask, UnsupportedModelError, type ModelFiles } from '@fillmask/core';
-import { readModelWithWeightsByReference } from '@fillmask/core/graph';
+import { readModelWithWeightsByReference } from '@fillmask/onnx';
 import { fixtureModelPath, fixtureModels, isReplayable, loadReference } from '@fillmask/fixtures';
 import * as ort from 'onnxruntime-node';
 import { createOnnxBackend } from './create-onnx-backend.js';
@@ -18,7 +18,9 @@ function folderFiles(folder: string, overrides: Record<string, Uint8Array> = {})
 }
 
 function withoutFolderSetting(options: ort.InferenceSession.SessionOptions): Record<string, unknown> {
-  const { model_external_initializers_file_folder_path: _, ...session } = ((options.extra as { session?: Record<string, unknown> } | undefined)?.session ?? {}) as Record<string, unknown>;
+  const { model_external_initializers_file_folder_path: _, ...session } = ((
+    options.extra as { session?: Record<string, unknown> } | undefined
+  )?.session ?? {}) as Record<string, unknown>;
   return session;
 }
 
@@ -33,13 +35,18 @@ describe('createOnnxBackend', () => {
         const loaded = await backend.loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile });
         const quantized = modelFile.endsWith('_quantized.onnx');
         expect(lines, `${model} ${modelFile}`).toHaveLength(2);
-        const ops = Number(/^fillmask: \S+ rewritten: (\d+) ops, the vocabulary projection among them, run on the mask rows only$/.exec(lines[0])?.[1]);
+        const ops = Number(
+          /^fillmask: \S+ rewritten: (\d+) ops, the vocabulary projection among them, run on the mask rows only$/.exec(lines[0])?.[1],
+        );
         // fp32: the head and the last layer's attention output and feed-forward block; int8: the
         // projection alone (each DynamicQuantizeLinear reads a whole tensor).
         if (quantized) expect(ops).toBe(1);
         else expect(ops).toBeGreaterThanOrEqual(48);
         // int8: batches will get the variant quantizing each input on its own.
-        if (quantized) expect(lines[1]).toMatch(/^fillmask: \S+ batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+        if (quantized)
+          expect(lines[1]).toMatch(
+            /^fillmask: \S+ batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/,
+          );
         // fp32: the products at the mask rows run as 1×1 convolutions (int8 ones stay as they are).
         else expect(lines[1]).toMatch(/^fillmask: \S+ \d+ weight products run as 1×1 convolutions \(\d+ with their bias\)$/);
         expect(loaded.vocabSize).toBe(config.vocab_size);
@@ -56,12 +63,28 @@ describe('createOnnxBackend', () => {
     const backend = createOnnxBackend({ onDebug: (line) => lines.push(line) });
     const loaded = await backend.loadModel({ files: folderFiles(folder), config, dtype: 'q8', modelFile: 'onnx/model_quantized.onnx' });
     const ids = Int32Array.of(101, 103, 102, 101, 2023, 103, 102, 0);
-    const batch = { batchSize: 2, sequenceLength: 4, inputIds: ids, attentionMask: ids.map((id) => (id === 0 ? 0 : 1)), tokenTypeIds: new Int32Array(8) };
-    await loaded.run({ ...batch, batchSize: 1, sequenceLength: 3, inputIds: ids.subarray(0, 3), attentionMask: Int32Array.of(1, 1, 1), tokenTypeIds: new Int32Array(3), positions: Int32Array.of(1) });
+    const batch = {
+      batchSize: 2,
+      sequenceLength: 4,
+      inputIds: ids,
+      attentionMask: ids.map((id) => (id === 0 ? 0 : 1)),
+      tokenTypeIds: new Int32Array(8),
+    };
+    await loaded.run({
+      ...batch,
+      batchSize: 1,
+      sequenceLength: 3,
+      inputIds: ids.subarray(0, 3),
+      attentionMask: Int32Array.of(1, 1, 1),
+      tokenTypeIds: new Int32Array(3),
+      positions: Int32Array.of(1),
+    });
     expect(lines).toHaveLength(2);
     const { logits } = await loaded.run({ ...batch, positions: Int32Array.of(1, 6) });
     expect(logits).toHaveLength(2 * loaded.vocabSize);
-    expect(lines[2]).toMatch(/^fillmask: onnx\/model_quantized.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
+    expect(lines[2]).toMatch(
+      /^fillmask: onnx\/model_quantized.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/,
+    );
     await loaded.dispose();
   });
 
@@ -71,7 +94,9 @@ describe('createOnnxBackend', () => {
     // Not an ONNX model at all: the rewrite gives up, then onnxruntime rejects it with a typed error.
     const files = folderFiles(folder, { 'onnx/model.onnx': new Uint8Array([8, 7]) });
     const backend = createOnnxBackend({ onDebug: (line) => lines.push(line) });
-    const error = await backend.loadModel({ files, config: {}, dtype: 'fp32', modelFile: 'onnx/model.onnx' }).catch((caught: unknown) => caught);
+    const error = await backend
+      .loadModel({ files, config: {}, dtype: 'fp32', modelFile: 'onnx/model.onnx' })
+      .catch((caught: unknown) => caught);
     expect(lines).toEqual(['fillmask: onnx/model.onnx runs unchanged, computing logits at every position: the model has no graph']);
     expect(UnsupportedModelError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('onnxruntime could not load onnx/model.onnx');
@@ -81,16 +106,42 @@ describe('createOnnxBackend', () => {
     const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
     const onDisk: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(folder, path) };
     const ids = Int32Array.of(0, 713, 50264, 16, 2, 0, 50264, 2);
-    const batch = { batchSize: 2, sequenceLength: 4, inputIds: ids, attentionMask: new Int32Array(8).fill(1), tokenTypeIds: new Int32Array(8), positions: Int32Array.of(2, 6) };
-    const single = { ...batch, batchSize: 1, inputIds: ids.subarray(0, 4), attentionMask: new Int32Array(4).fill(1), tokenTypeIds: new Int32Array(4), positions: Int32Array.of(2) };
+    const batch = {
+      batchSize: 2,
+      sequenceLength: 4,
+      inputIds: ids,
+      attentionMask: new Int32Array(8).fill(1),
+      tokenTypeIds: new Int32Array(8),
+      positions: Int32Array.of(2, 6),
+    };
+    const single = {
+      ...batch,
+      batchSize: 1,
+      inputIds: ids.subarray(0, 4),
+      attentionMask: new Int32Array(4).fill(1),
+      tokenTypeIds: new Int32Array(4),
+      positions: Int32Array.of(2),
+    };
 
-    for (const [dtype, modelFile] of [['fp32', 'onnx/model.onnx'], ['q8', 'onnx/model_quantized.onnx']] as const) {
+    for (const [dtype, modelFile] of [
+      ['fp32', 'onnx/model.onnx'],
+      ['q8', 'onnx/model_quantized.onnx'],
+    ] as const) {
       it(`${modelFile}: the same logits as from the whole file read into memory, for one input and for a batch`, async () => {
         const lines: string[] = [];
-        const byReference = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype, modelFile });
+        const byReference = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({
+          files: onDisk,
+          config,
+          dtype,
+          modelFile,
+        });
         const whole = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype, modelFile });
         try {
-          expect(lines.filter((line) => /^fillmask: \S+: onnxruntime reads \d+ weight tensors from the file itself; \d+ bytes of it were read here$/.test(line))).toHaveLength(1);
+          expect(
+            lines.filter((line) =>
+              /^fillmask: \S+: onnxruntime reads \d+ weight tensors from the file itself; \d+ bytes of it were read here$/.test(line),
+            ),
+          ).toHaveLength(1);
           expect((await byReference.run(single)).logits).toEqual((await whole.run(single)).logits);
           // For q8 the batch runs the per-input quantized variant, which goes by reference too.
           expect((await byReference.run(batch)).logits).toEqual((await whole.run(batch)).logits);
@@ -111,8 +162,18 @@ describe('createOnnxBackend', () => {
         symlinkSync(join('..', '..', 'blobs', '0123abcd'), join(cache, 'snapshot', 'onnx', 'model.onnx'));
         const linked: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(cache, 'snapshot', path) };
         const lines: string[] = [];
-        const loaded = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files: linked, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
-        const whole = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        const loaded = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({
+          files: linked,
+          config,
+          dtype: 'fp32',
+          modelFile: 'onnx/model.onnx',
+        });
+        const whole = await createOnnxBackend().loadModel({
+          files: folderFiles(folder),
+          config,
+          dtype: 'fp32',
+          modelFile: 'onnx/model.onnx',
+        });
         try {
           expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(1);
           expect(lines.filter((line) => line.includes('read whole'))).toEqual([]);
@@ -130,7 +191,12 @@ describe('createOnnxBackend', () => {
       const lines: string[] = [];
       const reported = (versions: Record<string, string>) => ({ ...ort, env: { ...ort.env, versions } }) as unknown as typeof ort;
       for (const versions of [{ common: '1.20.1', node: '1.20.1' }, { common: '1.20.0' }, {}] as Array<Record<string, string>>) {
-        const loaded = await createOnnxBackend({ runtime: reported(versions), onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        const loaded = await createOnnxBackend({ runtime: reported(versions), onDebug: (line) => lines.push(line) }).loadModel({
+          files: onDisk,
+          config,
+          dtype: 'fp32',
+          modelFile: 'onnx/model.onnx',
+        });
         expect((await loaded.run(single)).logits).toHaveLength(loaded.vocabSize);
         await loaded.dispose();
       }
@@ -145,9 +211,13 @@ describe('createOnnxBackend', () => {
         writeFileSync(join(broken, 'onnx', 'model.onnx'), new Uint8Array([8, 7]));
         const lines: string[] = [];
         const files: ModelFiles = { ...folderFiles(broken), localPath: async (path) => join(broken, path) };
-        const error = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files, config: {}, dtype: 'fp32', modelFile: 'onnx/model.onnx' }).catch((caught: unknown) => caught);
+        const error = await createOnnxBackend({ onDebug: (line) => lines.push(line) })
+          .loadModel({ files, config: {}, dtype: 'fp32', modelFile: 'onnx/model.onnx' })
+          .catch((caught: unknown) => caught);
         expect(lines).toHaveLength(2);
-        expect(lines[0]).toMatch(/^fillmask: onnx\/model\.onnx: the graph with its weights left in the file did not load, so it is read whole: /);
+        expect(lines[0]).toMatch(
+          /^fillmask: onnx\/model\.onnx: the graph with its weights left in the file did not load, so it is read whole: /,
+        );
         expect(lines[1]).toBe('fillmask: onnx/model.onnx runs unchanged, computing logits at every position: the model has no graph');
         expect(UnsupportedModelError.isInstance(error)).toBe(true);
       } finally {
@@ -162,11 +232,24 @@ describe('createOnnxBackend', () => {
         ...ort,
         InferenceSession: {
           create: (source: string | Uint8Array, options: ort.InferenceSession.SessionOptions = {}) =>
-            ort.InferenceSession.create(source as Uint8Array, { ...options, extra: { ...options.extra, session: { ...withoutFolderSetting(options) } } }),
+            ort.InferenceSession.create(source as Uint8Array, {
+              ...options,
+              extra: { ...options.extra, session: { ...withoutFolderSetting(options) } },
+            }),
         },
       } as unknown as typeof ort;
-      const loaded = await createOnnxBackend({ runtime: olderRuntime, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
-      const whole = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      const loaded = await createOnnxBackend({ runtime: olderRuntime, onDebug: (line) => lines.push(line) }).loadModel({
+        files: onDisk,
+        config,
+        dtype: 'fp32',
+        modelFile: 'onnx/model.onnx',
+      });
+      const whole = await createOnnxBackend().loadModel({
+        files: folderFiles(folder),
+        config,
+        dtype: 'fp32',
+        modelFile: 'onnx/model.onnx',
+      });
       try {
         expect(lines.filter((line) => line.includes('did not load, so it is read whole'))).toHaveLength(1);
         expect((await loaded.run(single)).logits).toEqual((await whole.run(single)).logits);
@@ -186,18 +269,38 @@ describe('createOnnxBackend', () => {
       mkdirSync(join(saved, 'onnx'));
       copyFileSync(join(folder, 'onnx', 'model.onnx'), join(saved, 'onnx', 'weights.onnx'));
       const original = new Uint8Array(readFileSync(join(folder, 'onnx', 'model.onnx')));
-      const { model } = await readModelWithWeightsByReference({ size: original.length, read: async (offset, length) => original.slice(offset, offset + length) }, { location: 'weights.onnx' });
+      const { model } = await readModelWithWeightsByReference(
+        { size: original.length, read: async (offset, length) => original.slice(offset, offset + length) },
+        { location: 'weights.onnx' },
+      );
       writeFileSync(join(saved, 'onnx', 'model.onnx'), model);
       const onDisk: ModelFiles = { ...folderFiles(saved), localPath: async (path) => join(saved, path) };
       const ids = Int32Array.of(0, 713, 50264, 2);
-      const single = { batchSize: 1, sequenceLength: 4, inputIds: ids, attentionMask: new Int32Array(4).fill(1), tokenTypeIds: new Int32Array(4), positions: Int32Array.of(2) };
-      const expected = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      const single = {
+        batchSize: 1,
+        sequenceLength: 4,
+        inputIds: ids,
+        attentionMask: new Int32Array(4).fill(1),
+        tokenTypeIds: new Int32Array(4),
+        positions: Int32Array.of(2),
+      };
+      const expected = await createOnnxBackend().loadModel({
+        files: folderFiles(folder),
+        config,
+        dtype: 'fp32',
+        modelFile: 'onnx/model.onnx',
+      });
       try {
         // By reference (the references kept as the file has them), with the default convolution rewrite,
         // which reads the matrices it transposes from the external data, and without it.
         for (const options of [{ pointwiseConvolutions: false }, {}] satisfies OnnxBackendOptions[]) {
           const lines: string[] = [];
-          const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+          const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({
+            files: onDisk,
+            config,
+            dtype: 'fp32',
+            modelFile: 'onnx/model.onnx',
+          });
           try {
             expect(lines.some((line) => line.includes('run on the mask rows only'))).toBe(true);
             expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(1);
@@ -207,7 +310,7 @@ describe('createOnnxBackend', () => {
               expect(lines.filter((line) => line.includes('convolutions'))).toEqual([]);
               expect(actual.length).toBe(reference.length);
               // The same sums added in another order.
-              actual.forEach((value, index) => expect(Math.abs(value - reference[index])).toBeLessThan(1e-5));
+              for (const [index, value] of actual.entries()) expect(Math.abs(value - reference[index])).toBeLessThan(1e-5);
             } else {
               expect(lines.filter((line) => line.includes('5 weight products run as 1×1 convolutions'))).toHaveLength(1);
               // The same filters as from the whole file: the tied projection's by reference, the others read and transposed.
@@ -222,9 +325,22 @@ describe('createOnnxBackend', () => {
         renameSync(join(saved, 'onnx', 'model.onnx'), join(saved, 'blobs', 'graph'));
         symlinkSync(join('..', 'blobs', 'graph'), join(saved, 'onnx', 'model.onnx'));
         const lines: string[] = [];
-        const linked = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({ files: onDisk, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+        const linked = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({
+          files: onDisk,
+          config,
+          dtype: 'fp32',
+          modelFile: 'onnx/model.onnx',
+        });
         try {
-          expect(lines.filter((line) => line.includes('read whole') && line.includes(`its external data lies in ${realpathSync(join(saved, 'onnx'))}, and the file itself in ${realpathSync(join(saved, 'blobs'))}`))).toHaveLength(1);
+          expect(
+            lines.filter(
+              (line) =>
+                line.includes('read whole') &&
+                line.includes(
+                  `its external data lies in ${realpathSync(join(saved, 'onnx'))}, and the file itself in ${realpathSync(join(saved, 'blobs'))}`,
+                ),
+            ),
+          ).toHaveLength(1);
           expect((await linked.run(single)).logits).toEqual((await expected.run(single)).logits);
         } finally {
           await linked.dispose();
@@ -243,15 +359,24 @@ describe('createOnnxBackend', () => {
     const files: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(folder, path) };
     const notesWith = async (options: OnnxBackendOptions) => {
       const lines: string[] = [];
-      const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({ files, config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({
+        files,
+        config,
+        dtype: 'fp32',
+        modelFile: 'onnx/model.onnx',
+      });
       await loaded.dispose();
       expect(lines.filter((line) => line.includes('weight tensors from the file itself'))).toHaveLength(1);
       return lines.filter((line) => line.includes('convolution'));
     };
     // At the mask rows: the last layer's output block (attention output, feed-forward), the head's transform and the projection.
     expect(await notesWith({})).toEqual(['fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)']);
-    expect(await notesWith({ pointwiseConvolutions: true })).toEqual(['fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)']);
-    expect(await notesWith({ pointwiseConvolutions: 'everywhere' })).toEqual(['fillmask: onnx/model.onnx 14 weight products run as 1×1 convolutions (14 with their bias)']);
+    expect(await notesWith({ pointwiseConvolutions: true })).toEqual([
+      'fillmask: onnx/model.onnx 5 weight products run as 1×1 convolutions (5 with their bias)',
+    ]);
+    expect(await notesWith({ pointwiseConvolutions: 'everywhere' })).toEqual([
+      'fillmask: onnx/model.onnx 14 weight products run as 1×1 convolutions (14 with their bias)',
+    ]);
     expect(await notesWith({ pointwiseConvolutions: false })).toEqual([]);
   });
 
@@ -267,7 +392,12 @@ describe('createOnnxBackend', () => {
         `The ${mask} sat on the ${mask} near the ${mask}.`,
       ];
       const answers = async (sessionOptions?: OnnxBackendOptions['sessionOptions']) => {
-        const fillMask = await createFillMask({ model: fixtureModelPath(model), dtype: 'q8', backend: createOnnxBackend({ sessionOptions }), onWarning: () => undefined });
+        const fillMask = await createFillMask({
+          model: fixtureModelPath(model),
+          dtype: 'q8',
+          backend: createOnnxBackend({ sessionOptions }),
+          onWarning: () => undefined,
+        });
         // One input at a time (the graph as exported), then all as one batch (the per-input variant).
         const alone = [];
         for (const input of inputs) alone.push(await fillMask.fill(input, { topK: 10 }));
@@ -282,12 +412,18 @@ describe('createOnnxBackend', () => {
   });
 
   // Retried: on a loaded machine a window can miss the spinning (it may end before the window opens).
-  it("spins after a call as onnxruntime does by default, and gives the core back at once when asked (force_spinning_stop '1')", { retry: 2 }, async () => {
+  it("spins after a call as onnxruntime does by default, and gives the core back at once when asked (force_spinning_stop '1')", {
+    retry: 2,
+  }, async () => {
     // CPU time the process uses in the 150 ms after each of 4 calls, while Node only waits. Two
     // threads whatever the machine: with one there is no pool thread to spin.
     const idleCpuMilliseconds = async (extra?: Record<string, unknown>) => {
       const sessionOptions: OnnxBackendOptions['sessionOptions'] = { intraOpNumThreads: 2, ...(extra && { extra }) };
-      const fillMask = await createFillMask({ model: fixtureModelPath('tiny-roberta'), backend: createOnnxBackend({ sessionOptions }), onWarning: () => undefined });
+      const fillMask = await createFillMask({
+        model: fixtureModelPath('tiny-roberta'),
+        backend: createOnnxBackend({ sessionOptions }),
+        onWarning: () => undefined,
+      });
       const used: number[] = [];
       for (let call = 0; call < 4; call++) {
         await fillMask.fill('Paris is the <mask> of France.');

@@ -1,7 +1,16 @@
 import { UnsupportedModelError } from '@fillmask/core';
 import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { externalDataLocations, prepareBatchGraph, prepareFillMaskGraphs, relocateExternalData, type ExternalDataReader, type PreparedGraph } from '@fillmask/core/graph';
+import {
+  createFillMaskSessionModel,
+  externalDataLocations,
+  logGraphNotes,
+  prepareBatchGraph,
+  prepareFillMaskGraphs,
+  relocateExternalData,
+  type ExternalDataReader,
+  type PreparedGraph,
+} from '@fillmask/onnx';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
 import { externalDataOnDisk } from './external-data-on-disk.js';
@@ -9,7 +18,6 @@ import { externalDataReader } from './external-data-reader.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
-import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 /**
@@ -31,7 +39,10 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const create = async (source: string | Uint8Array, folder: string | undefined): Promise<Ort.InferenceSession> => {
         try {
           if (typeof source === 'string') return await runtime.InferenceSession.create(source, sessionOptions);
-          return await runtime.InferenceSession.create(source, folder === undefined ? sessionOptions : mergeSessionOptions(sessionOptions, { extra: modelFolderOption(folder) }));
+          return await runtime.InferenceSession.create(
+            source,
+            folder === undefined ? sessionOptions : mergeSessionOptions(sessionOptions, { extra: modelFolderOption(folder) }),
+          );
         } catch (cause) {
           throw new UnsupportedModelError({
             model: files.location,
@@ -43,27 +54,27 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const folderOption = readsWeightsByReference(runtime);
       const byReference = modelPath !== undefined && folderOption;
       const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug };
-      const { prepared: graphs, session } = await prepareAndOpen(source, (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }), (prepared) => ({ graph: prepared.single, notes: prepared.notes }));
-      const { single, batchInvariant, batchGraph } = graphs;
-      return OnnxSessionModel.create({
+      const { prepared: graphs, session } = await prepareAndOpen(
+        source,
+        (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }),
+        (prepared) => ({ graph: prepared.single, notes: prepared.notes }),
+      );
+      return createFillMaskSessionModel({
+        request: { files, config, modelFile },
+        backendName: 'onnx',
         session,
         createInt64Tensor: (data, dims) => new runtime.Tensor('int64', data, dims),
-        backendName: 'onnx',
-        location: files.location,
-        configVocabSize: config.vocab_size,
-        positionsInput: single.positionsInput,
-        batchInvariant,
-        ...(batchGraph && {
-          batchGraph: {
-            // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
-            open: async () => {
-              // Its edits read the int8 weights from the file, one matrix at a time, to sum their columns.
-              const { prepared, session: batchSession } = await prepareAndOpen(source, (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }), (batch) => ({ graph: batch.graph, notes: [batch.note] }));
-              return { session: batchSession, positionsInput: prepared.graph.positionsInput };
-            },
-            onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
-          },
-        }),
+        graphs,
+        // Its edits read the int8 weights from the file, one matrix at a time, to sum their columns.
+        openBatchGraph: async () => {
+          const { prepared, session: batchSession } = await prepareAndOpen(
+            source,
+            (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }),
+            (batch) => ({ graph: batch.graph, notes: [batch.note] }),
+          );
+          return { session: batchSession, positionsInput: prepared.graph.positionsInput };
+        },
+        debug,
       });
     },
   };
@@ -100,16 +111,21 @@ async function prepareAndOpen<Prepared>(
   describe: (prepared: Prepared) => { readonly graph: PreparedGraph; readonly notes: readonly string[] },
 ): Promise<{ prepared: Prepared; session: Ort.InferenceSession }> {
   const { files, modelFile, modelPath, create, debug } = source;
-  const logNotes = (prepared: Prepared) => describe(prepared).notes.forEach((note) => debug(`fillmask: ${modelFile} ${note}`));
+  const logNotes = (prepared: Prepared) => logGraphNotes(debug, modelFile, describe(prepared).notes);
   if (source.byReference && modelPath !== undefined) {
     const opened = await openByReference(source, modelPath, prepare, describe);
     // Whatever went wrong (a file that is no ONNX model, say) happens again below, with the error users get for it.
-    if ('failure' in opened) debug(`fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(opened.failure)}`);
+    if ('failure' in opened)
+      debug(
+        `fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(opened.failure)}`,
+      );
     else {
       const { prepared, session, referenced, bytesRead } = opened;
       try {
         logNotes(prepared);
-        debug(`fillmask: ${modelFile}: onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`);
+        debug(
+          `fillmask: ${modelFile}: onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`,
+        );
       } catch (error) {
         await session.release();
         throw error;
@@ -119,7 +135,10 @@ async function prepareAndOpen<Prepared>(
   }
   let whole: Uint8Array | undefined = await files.read(modelFile);
   const locations = externalDataLocations(whole);
-  const externalData = locations.length > 0 ? await externalDataOnDisk(files, modelFile, locations, modelPath && dirname(await realpath(modelPath))) : undefined;
+  const externalData =
+    locations.length > 0
+      ? await externalDataOnDisk(files, modelFile, locations, modelPath && dirname(await realpath(modelPath)))
+      : undefined;
   if (externalData) whole = relocateExternalData(whole, externalData.relocation);
   // A runtime without the folder setting opens no rewritten graph with external data, so the edits get
   // no reader: no batch variant is promised it, and no weight in external data becomes a filter.
@@ -128,7 +147,11 @@ async function prepareAndOpen<Prepared>(
     prepared = prepare(whole, externalData && source.folderOption ? externalDataReader(externalData.folder) : undefined);
   } catch (cause) {
     // Bytes that are no model in the edits' eyes, or external data that ends too soon.
-    throw new UnsupportedModelError({ model: files.location, reason: `${modelFile} could not be prepared: ${String((cause as Error)?.message ?? cause)}`, cause });
+    throw new UnsupportedModelError({
+      model: files.location,
+      reason: `${modelFile} could not be prepared: ${String((cause as Error)?.message ?? cause)}`,
+      cause,
+    });
   }
   logNotes(prepared);
   const rewritten = describe(prepared).graph.model;
@@ -173,7 +196,10 @@ async function openByReference<Prepared>(
   if (locations.length > 0) {
     // Fetched here, so a failed download is reported as it is rather than retried.
     const externalData = await externalDataOnDisk(files, modelFile, locations, folder);
-    if (externalData.folder !== folder) return { failure: `its external data lies in ${externalData.folder}, and the file itself in ${folder}: onnxruntime reads the weights from one folder` };
+    if (externalData.folder !== folder)
+      return {
+        failure: `its external data lies in ${externalData.folder}, and the file itself in ${folder}: onnxruntime reads the weights from one folder`,
+      };
     model = relocateExternalData(model, externalData.relocation);
   }
   try {

@@ -1,7 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path';
 import { UnsupportedModelError, type ModelFiles } from '@fillmask/core';
-import { externalDataFilePaths } from '@fillmask/core/onnx';
+import { externalDataFilePaths } from '@fillmask/onnx';
 
 /** Where a graph's external data lies on disk: one folder, and the name each file has there. */
 export interface ExternalDataOnDisk {
@@ -18,7 +18,12 @@ export interface ExternalDataOnDisk {
  * file's own, when known) if it holds them all, and then they keep their paths under it; else the
  * one folder they all lie in, under their own names there.
  */
-export async function externalDataOnDisk(files: ModelFiles, modelFile: string, locations: readonly string[], base: string | undefined): Promise<ExternalDataOnDisk> {
+export async function externalDataOnDisk(
+  files: ModelFiles,
+  modelFile: string,
+  locations: readonly string[],
+  base: string | undefined,
+): Promise<ExternalDataOnDisk> {
   if (locations.length === 0) throw new Error('externalDataOnDisk needs at least one location');
   const paths = externalDataFilePaths(files.location, modelFile, locations);
   if (!files.localPath) {
@@ -31,7 +36,10 @@ export async function externalDataOnDisk(files: ModelFiles, modelFile: string, l
   // One at a time: each may be a download of gigabytes.
   for (const [location, path] of paths) targets.set(location, await realpath(await files.localPath(path)));
   if (base !== undefined && [...targets.values()].every((target) => isBelowFolder(base, target))) {
-    return { folder: base, relocation: new Map([...targets].map(([location, target]) => [location, relative(base, target).split(sep).join('/')])) };
+    return {
+      folder: base,
+      relocation: new Map([...targets].map(([location, target]) => [location, relative(base, target).split(sep).join('/')])),
+    };
   }
   const folders = new Set([...targets.values()].map((target) => dirname(target)));
   if (folders.size > 1) {

@@ -7,7 +7,10 @@ import { externalDataReader } from './external-data-reader.js';
 describe('externalDataReader', () => {
   const folder = mkdtempSync(join(tmpdir(), 'fillmask-reader-'));
   mkdirSync(join(folder, 'weights'));
-  writeFileSync(join(folder, 'model.onnx_data'), Uint8Array.from({ length: 100 }, (_, index) => index));
+  writeFileSync(
+    join(folder, 'model.onnx_data'),
+    Uint8Array.from({ length: 100 }, (_, index) => index),
+  );
   writeFileSync(join(folder, 'weights', 'part.bin'), Uint8Array.of(7, 8, 9));
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
   const read = externalDataReader(folder);

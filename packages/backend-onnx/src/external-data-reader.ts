@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { ExternalDataReader } from '@fillmask/core/graph';
+import type { ExternalDataReader } from '@fillmask/onnx';
 import { isBelowFolder } from './external-data-on-disk.js';
 
 /**
@@ -12,7 +12,8 @@ import { isBelowFolder } from './external-data-on-disk.js';
 export function externalDataReader(folder: string): ExternalDataReader {
   return (location, offset, length) => {
     const path = resolve(folder, location);
-    if (isAbsolute(location) || !isBelowFolder(folder, path)) throw new Error(`external data ${JSON.stringify(location)} is not inside ${folder}`);
+    if (isAbsolute(location) || !isBelowFolder(folder, path))
+      throw new Error(`external data ${JSON.stringify(location)} is not inside ${folder}`);
     const descriptor = openSync(path, 'r');
     try {
       const bytes = new Uint8Array(length);

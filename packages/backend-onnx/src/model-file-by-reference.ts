@@ -1,6 +1,6 @@
 import { open, realpath } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { readModelWithWeightsByReference, type WeightsByReference } from '@fillmask/core/graph';
+import { readModelWithWeightsByReference, type WeightsByReference } from '@fillmask/onnx';
 
 /**
  * The model at `path` with its large floating-point weights (with `integerMatrices`, its int8 weight
@@ -9,7 +9,10 @@ import { readModelWithWeightsByReference, type WeightsByReference } from '@fillm
  * other files stay there (`externalDataLocations`); their names are relative to the model file's
  * folder, not to `folder`, which is its target's when the path is a link.
  */
-export async function readModelFileByReference(path: string, { integerMatrices = false }: { integerMatrices?: boolean } = {}): Promise<WeightsByReference & { folder: string }> {
+export async function readModelFileByReference(
+  path: string,
+  { integerMatrices = false }: { integerMatrices?: boolean } = {},
+): Promise<WeightsByReference & { folder: string }> {
   // The references name the file itself, not a link to it: onnxruntime (1.30) resolves links and
   // rejects a target outside the folder, as in the Hub cache, whose snapshot files link to blobs.
   const target = await realpath(path);
@@ -49,7 +52,9 @@ export function modelFolderOption(folder: string): { session: { model_external_i
  * ignores the setting and looks in the working directory, where a file of the same name would give
  * it the wrong weights without an error; so an older or unknown version reads the whole file.
  */
-export function readsWeightsByReference(runtime: { readonly env?: { readonly versions?: { readonly node?: string; readonly common?: string } } }): boolean {
+export function readsWeightsByReference(runtime: {
+  readonly env?: { readonly versions?: { readonly node?: string; readonly common?: string } };
+}): boolean {
   const version = runtime.env?.versions?.node ?? runtime.env?.versions?.common;
   const [major, minor] = (version ?? '').split('.').map(Number);
   return major > 1 || (major === 1 && minor >= 21);

@@ -12,7 +12,7 @@ export interface OnnxBackendOptions {
   /**
    * onnxruntime session options, merged over `defaultSessionOptions()`: `graphOptimizationLevel:
    * 'all'`, `intraOpNumThreads` = the machine's physical cores, intra-op threads that spin as
-   * onnxruntime's do by default, between the ops of a run and for about 40 ms after it
+   * onnxruntime's do by default, between the ops of a run and for a short while after it
    * (`extra.session.intra_op.allow_spinning: '1'`; pass `extra.session.force_spinning_stop: '1'`
    * to stop them when a run returns, `allow_spinning: '0'` never to spin) and exact
    * int8 products (`extra.session.x64quantprecision: '1'` on x64 CPUs without VNNI, where
@@ -34,17 +34,12 @@ export interface OnnxBackendOptions {
    * block, unless its weights are shared with other layers as in ALBERT; an int8 graph has none); it
    * does nothing when `maskRowsOnly` is false. `'everywhere'` converts the encoder's products too.
    * `false` keeps every product a MatMul. The parity suite holds the answers to transformers.js's
-   * within 1e-5 with each. Default `true`: in `npm run bench -- --convolutions`
-   * (benchmarks/convolutions/results.md, distilroberta fp32 on a 2-core AVX-512 VNNI VM, 2026-11-27
-   * 04:22 UTC run) one sentence took 20.2 ms with `true`, 19.6 ms with `'everywhere'` and 20.9 ms
-   * with `false` (by round, 1.00× and 1.05× of `true`'s); batches ran at 75.8, 66.3 and 72.5
-   * sentences/s, and the peak memory was 887, 1,373 and 776 MiB. On an AVX2 VM (threads then
-   * stopping as each run returned), across five runs, `true` saved 0.7–4.1 ms and `'everywhere'`
-   * 2.3–4.5 ms over `false`. From a model on
+   * within 1e-5 with each. The default stays `true`: the mask rows' products run faster as
+   * convolutions on one sentence and no slower in batches, while `'everywhere'` costs batch
+   * throughput and memory (onnxruntime reorders each filter into its blocked layout) for little
+   * per sentence; see docs/performance.md and benchmarks/convolutions/results.md. From a model on
    * disk (onnxruntime 1.21 or later) the weights stay in the file for onnxruntime to read, but for
-   * the `[K, N]` matrices the rewrite transposes into the graph; onnxruntime then reorders each
-   * filter into its blocked layout. A bert-base shaped model gained nothing either way in a probe
-   * on the AVX2 VM (37.6 ms with `true`, 37.1 with `false`, measured apart from the benchmark).
+   * the `[K, N]` matrices the rewrite transposes into the graph.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */

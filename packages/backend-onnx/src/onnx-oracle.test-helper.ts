@@ -6,7 +6,12 @@ import { join } from 'node:path';
  * the given ids (batch of one, no padding), softmax in float64 over the whole vocabulary. Int8
  * products are exact, as on a VNNI CPU or in WebAssembly, whatever this CPU (see session-defaults.ts).
  */
-export async function directProbabilities(modelFolder: string, dtype: 'fp32' | 'q8', ids: readonly number[], positions: readonly number[]): Promise<Float64Array[]> {
+export async function directProbabilities(
+  modelFolder: string,
+  dtype: 'fp32' | 'q8',
+  ids: readonly number[],
+  positions: readonly number[],
+): Promise<Float64Array[]> {
   const session = await ort.InferenceSession.create(join(modelFolder, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx'), {
     extra: { session: { x64quantprecision: '1' } },
   });

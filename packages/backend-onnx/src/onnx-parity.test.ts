@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFillMask, InputTooLongError, loadTokenizer, type FillMask, type FillMaskTokenizer, type FillMaskWarning } from '@fillmask/core';
+import {
+  createFillMask,
+  InputTooLongError,
+  loadTokenizer,
+  type FillMask,
+  type FillMaskTokenizer,
+  type FillMaskWarning,
+} from '@fillmask/core';
 import { fixtureModelPath, fixtureModels, isReplayable, loadReference } from '@fillmask/fixtures';
 import { createOnnxBackend } from './create-onnx-backend.js';
 import { directProbabilities, rankIds } from './onnx-oracle.test-helper.js';
@@ -9,17 +16,22 @@ import { join } from 'node:path';
 const tolerance = { fp32: 1e-5, q8: 1e-5 } as const;
 
 /** Every replayable single-mask reference input: the same ids, token_str and sequence, scores within the tolerance. */
-async function expectSingleMaskParity(fillMask: FillMask, reference: ReturnType<typeof loadReference>, dtype: 'fp32' | 'q8'): Promise<void> {
+async function expectSingleMaskParity(
+  fillMask: FillMask,
+  reference: ReturnType<typeof loadReference>,
+  dtype: 'fp32' | 'q8',
+): Promise<void> {
   const singleMask = reference.cases.filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result);
   expect(singleMask.length).toBeGreaterThanOrEqual(18);
   for (const referenceCase of singleMask) {
     const [predictions] = await fillMask.fill(referenceCase.input);
-    expect(predictions.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })), referenceCase.id).toEqual(
-      referenceCase.result!.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })),
-    );
-    predictions.forEach((prediction, rank) =>
-      expect(Math.abs(prediction.score - referenceCase.result![rank].score), referenceCase.id).toBeLessThanOrEqual(tolerance[dtype]),
-    );
+    expect(
+      predictions.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })),
+      referenceCase.id,
+    ).toEqual(referenceCase.result!.map(({ token, token_str, sequence }) => ({ token, token_str, sequence })));
+    for (const [rank, prediction] of predictions.entries()) {
+      expect(Math.abs(prediction.score - referenceCase.result![rank].score), referenceCase.id).toBeLessThanOrEqual(tolerance[dtype]);
+    }
   }
 }
 
@@ -34,7 +46,12 @@ for (const dtype of ['fp32', 'q8'] as const) {
       let tokenizer: FillMaskTokenizer;
 
       beforeAll(async () => {
-        fillMask = await createFillMask({ model: folder, dtype, backend: createOnnxBackend(), onWarning: (warning) => warnings.push(warning) });
+        fillMask = await createFillMask({
+          model: folder,
+          dtype,
+          backend: createOnnxBackend(),
+          onWarning: (warning) => warnings.push(warning),
+        });
         const files = { location: folder, read: async (path: string) => readFileSync(join(folder, path)), exists: async () => true };
         tokenizer = await loadTokenizer(files, JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')));
       });
@@ -46,7 +63,8 @@ for (const dtype of ['fp32', 'q8'] as const) {
         }
       });
 
-      it('matches transformers.js on every single-mask input: ids, token_str, sequence, scores', () => expectSingleMaskParity(fillMask, reference, dtype));
+      it('matches transformers.js on every single-mask input: ids, token_str, sequence, scores', () =>
+        expectSingleMaskParity(fillMask, reference, dtype));
 
       it('fills every mask of a multi-mask input from its own distribution', async () => {
         const text = `The ${mask} sat on the ${mask} near the ${mask}.`;
@@ -70,7 +88,9 @@ for (const dtype of ['fp32', 'q8'] as const) {
         const text = `Paris is the ${mask} of France.`;
         const ids = tokenizer.encode(text).ids;
         const [probabilities] = await directProbabilities(folder, dtype, ids, [ids.indexOf(tokenizer.maskTokenId)]);
-        const vocabularyTargets = rankIds(probabilities).slice(100, 104).map((id) => tokenizer.idToToken(id)!);
+        const vocabularyTargets = rankIds(probabilities)
+          .slice(100, 104)
+          .map((id) => tokenizer.idToToken(id)!);
         const targets = [...vocabularyTargets, vocabularyTargets[0]];
         const [predictions] = await fillMask.fill(text, { targets, topK: 10 });
         const targetIds = vocabularyTargets.map((token) => tokenizer.tokenToId(token)!);
@@ -126,7 +146,11 @@ function windowOf(full: readonly number[], limit: number, maskId: number): numbe
 for (const pointwiseConvolutions of [false, 'everywhere'] as const) {
   for (const model of fixtureModels) {
     it(`parity with transformers.js with pointwiseConvolutions: ${String(pointwiseConvolutions)}: ${model} fp32, every single-mask input`, async () => {
-      const fillMask = await createFillMask({ model: fixtureModelPath(model), backend: createOnnxBackend({ pointwiseConvolutions }), onWarning: () => undefined });
+      const fillMask = await createFillMask({
+        model: fixtureModelPath(model),
+        backend: createOnnxBackend({ pointwiseConvolutions }),
+        onWarning: () => undefined,
+      });
       try {
         await expectSingleMaskParity(fillMask, loadReference(model, 'fp32'), 'fp32');
       } finally {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
 import { coresInCpuInfo, physicalCoreCount } from './physical-core-count.js';
 
-const processor = (index: number, socket: number, core: number) => `processor\t: ${index}\nphysical id\t: ${socket}\ncore id\t\t: ${core}\n`;
+const processor = (index: number, socket: number, core: number) =>
+  `processor\t: ${index}\nphysical id\t: ${socket}\ncore id\t\t: ${core}\n`;
 
 describe('physicalCoreCount', () => {
   it('counts each core once when hyper-threading lists it twice', () => {

@@ -23,9 +23,11 @@ describe('session options', () => {
     expect(merged.intraOpNumThreads).toBe(1);
     expect(merged.graphOptimizationLevel).toBe('all');
     expect(merged.extra).toEqual({ session: { intra_op: { allow_spinning: '0' }, x64quantprecision: '1', use_env_allocators: '1' } });
-    expect(mergeSessionOptions(defaultSessionOptions(true), { extra: { optimization: { enable_gelu_approximation: '0' } } }).extra).toEqual({
-      session: { intra_op: { allow_spinning: '1' }, x64quantprecision: '1' },
-      optimization: { enable_gelu_approximation: '0' },
-    });
+    expect(mergeSessionOptions(defaultSessionOptions(true), { extra: { optimization: { enable_gelu_approximation: '0' } } }).extra).toEqual(
+      {
+        session: { intra_op: { allow_spinning: '1' }, x64quantprecision: '1' },
+        optimization: { enable_gelu_approximation: '0' },
+      },
+    );
   });
 });

@@ -30,7 +30,11 @@ export function createRemoteBackend(options: RemoteBackendOptions = {}): Service
       try {
         client.getProviderHelper(provider, 'fill-mask');
       } catch (error) {
-        throw new InvalidArgumentError({ argument: 'provider', value: provider, expected: `a provider that serves fill-mask (${(error as Error).message})` });
+        throw new InvalidArgumentError({
+          argument: 'provider',
+          value: provider,
+          expected: `a provider that serves fill-mask (${(error as Error).message})`,
+        });
       }
       const accessToken = chooseAccessToken(options.accessToken, source.accessToken, endpointUrl);
       const redact = (text: string) => (accessToken === undefined ? text : text.split(accessToken).join('[redacted]'));
@@ -62,10 +66,18 @@ function checkOptions(options: RemoteBackendOptions): RetryPolicy {
   }
   const { endpointUrl, provider, maskToken } = options;
   if (endpointUrl !== undefined && !isHttpUrl(endpointUrl)) {
-    throw new InvalidArgumentError({ argument: 'endpointUrl', value: endpointUrl, expected: 'an http(s) URL such as "http://127.0.0.1:8080"' });
+    throw new InvalidArgumentError({
+      argument: 'endpointUrl',
+      value: endpointUrl,
+      expected: 'an http(s) URL such as "http://127.0.0.1:8080"',
+    });
   }
   if (endpointUrl !== undefined && provider !== undefined) {
-    throw new InvalidArgumentError({ argument: 'provider', value: provider, expected: 'no provider with endpointUrl: an endpoint is its own provider' });
+    throw new InvalidArgumentError({
+      argument: 'provider',
+      value: provider,
+      expected: 'no provider with endpointUrl: an endpoint is its own provider',
+    });
   }
   if (maskToken !== undefined && (typeof maskToken !== 'string' || maskToken === '')) {
     throw new InvalidArgumentError({ argument: 'maskToken', value: maskToken, expected: 'a non-empty string such as "[MASK]"' });

@@ -53,7 +53,14 @@ export async function startFaultyService(fillMask: FillMask): Promise<FaultyServ
     request.on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
       const requestId = randomUUID();
-      calls.push({ at: performance.now(), method: request.method ?? '', path: request.url ?? '', headers: request.headers, body, requestId });
+      calls.push({
+        at: performance.now(),
+        method: request.method ?? '',
+        path: request.url ?? '',
+        headers: request.headers,
+        body,
+        requestId,
+      });
       const reply = replies.length > 1 ? replies.shift()! : replies[0];
       void answer(reply, body, requestId, request, response);
     });
@@ -81,7 +88,10 @@ export async function startFaultyService(fillMask: FillMask): Promise<FaultyServ
         response.writeHead(200, { 'Content-Type': 'application/json' });
         return void response.end(JSON.stringify([{ label: 'POSITIVE', score: 0.9 }]));
       case 'fill': {
-        const { inputs, parameters = {} } = JSON.parse(body) as { inputs: string | string[]; parameters?: { top_k?: number; targets?: string[] } };
+        const { inputs, parameters = {} } = JSON.parse(body) as {
+          inputs: string | string[];
+          parameters?: { top_k?: number; targets?: string[] };
+        };
         const results = await fillMask.fill([inputs].flat(), { topK: parameters.top_k, targets: parameters.targets });
         const shaped = results.map(toPipelineOutput);
         response.writeHead(200, { 'Content-Type': 'application/json' });

@@ -43,7 +43,8 @@ export async function startHostedInferenceApi(models: Readonly<Record<string, Fi
       const url = new URL(path, 'http://double');
       if (host === 'huggingface.co' && request.method === 'GET' && url.pathname.startsWith('/api/models/')) {
         const id = url.pathname.slice('/api/models/'.length);
-        if (url.searchParams.get('expand[]') !== 'inferenceProviderMapping' || models[id] === undefined) return send(404, { error: 'Repository not found' });
+        if (url.searchParams.get('expand[]') !== 'inferenceProviderMapping' || models[id] === undefined)
+          return send(404, { error: 'Repository not found' });
         return send(200, {
           _id: '0123456789abcdef01234567',
           id,
@@ -54,9 +55,13 @@ export async function startHostedInferenceApi(models: Readonly<Record<string, Fi
         const model = models[url.pathname.slice('/hf-inference/models/'.length)];
         if (model === undefined) return send(404, { error: 'Model not found' });
         if (request.headers.authorization !== `Bearer ${token}`) return send(401, { error: 'Invalid username or password.' });
-        const { inputs, parameters = {} } = JSON.parse(body) as { inputs: string | string[]; parameters?: { top_k?: number; targets?: string[] } };
+        const { inputs, parameters = {} } = JSON.parse(body) as {
+          inputs: string | string[];
+          parameters?: { top_k?: number; targets?: string[] };
+        };
         const list = [inputs].flat();
-        if (!list.every((input) => input.includes(model.maskToken))) return send(400, { error: `No mask_token (${model.maskToken}) found on the input` });
+        if (!list.every((input) => input.includes(model.maskToken)))
+          return send(400, { error: `No mask_token (${model.maskToken}) found on the input` });
         const results = (await model.fill(list, { topK: parameters.top_k, targets: parameters.targets })).map(toPipelineOutput);
         return send(200, typeof inputs === 'string' || results.length === 1 ? results[0] : results);
       }

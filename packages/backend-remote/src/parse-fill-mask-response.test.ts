@@ -7,7 +7,14 @@ const prediction = (token: number) => ({ score: 1 / token, token, token_str: `t$
 
 function answer(body: unknown): HttpAnswer {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return { url: 'http://127.0.0.1:8080/?q=1', status: 200, headers: new Headers({ 'x-request-id': 'r-1' }), text, attempts: 1, retryAfterMs: undefined };
+  return {
+    url: 'http://127.0.0.1:8080/?q=1',
+    status: 200,
+    headers: new Headers({ 'x-request-id': 'r-1' }),
+    text,
+    attempts: 1,
+    retryAfterMs: undefined,
+  };
 }
 
 function refusal(body: unknown, inputs: number): RemoteRequestError {

@@ -43,7 +43,8 @@ function readPredictions(list: unknown[]): MaskPredictions | undefined {
   const predictions: Prediction[] = [];
   for (const entry of list) {
     const { score, token, token_str, sequence } = (entry ?? {}) as Partial<Prediction>;
-    if (typeof score !== 'number' || typeof token !== 'number' || typeof token_str !== 'string' || typeof sequence !== 'string') return undefined;
+    if (typeof score !== 'number' || typeof token !== 'number' || typeof token_str !== 'string' || typeof sequence !== 'string')
+      return undefined;
     predictions.push({ score, token, token_str, sequence });
   }
   return predictions;

@@ -74,7 +74,9 @@ describe('the request @huggingface/inference builds', () => {
     const result = await fillMask.fill('The [MASK] sat on the [MASK].', { topK: 2 });
     expect(result).toEqual(await expectedAnswer('The [MASK] sat on the [MASK].', 2));
     const { fillMask: clientFillMask } = await import('@huggingface/inference');
-    await expect(clientFillMask({ endpointUrl: service.url, inputs: 'The [MASK] sat on the [MASK].' })).rejects.toThrow(/malformed response/);
+    await expect(clientFillMask({ endpointUrl: service.url, inputs: 'The [MASK] sat on the [MASK].' })).rejects.toThrow(
+      /malformed response/,
+    );
   });
 });
 
@@ -93,7 +95,10 @@ describe('retries', () => {
   });
 
   it('honours the estimated_time of a loading model (503 without Retry-After)', async () => {
-    service.script({ kind: 'status', status: 503, body: { error: 'Model fillmask-test/tiny-bert is currently loading', estimated_time: 0.5 } }, { kind: 'fill' });
+    service.script(
+      { kind: 'status', status: 503, body: { error: 'Model fillmask-test/tiny-bert is currently loading', estimated_time: 0.5 } },
+      { kind: 'fill' },
+    );
     const fillMask = await remote();
     expect(await fillMask.fill(sentence)).toEqual(await expectedAnswer(sentence));
     expect(gaps(service.calls)[0]).toBeGreaterThanOrEqual(450);
@@ -167,7 +172,9 @@ describe('retries', () => {
 
     service.script({ kind: 'wrong-shape' });
     const wrongShape = await failure(fillMask.fill(sentence));
-    expect(wrongShape.message).toMatch(/answered HTTP 200 with a result that is neither a list of \{score, token, token_str, sequence\} nor a list of such lists\.$/);
+    expect(wrongShape.message).toMatch(
+      /answered HTTP 200 with a result that is neither a list of \{score, token, token_str, sequence\} nor a list of such lists\.$/,
+    );
     expect(service.calls).toHaveLength(3);
   });
 });
@@ -208,7 +215,12 @@ describe('cancellation and secrets', () => {
 
   it('a failed input of a fillSettled call gets the service error in its own slot', async () => {
     const fillMask = await remote();
-    service.script({ kind: 'status', status: 400, body: { error: 'Input 1 is too long' } }, { kind: 'fill' }, { kind: 'status', status: 400, body: { error: 'too long' } }, { kind: 'fill' });
+    service.script(
+      { kind: 'status', status: 400, body: { error: 'Input 1 is too long' } },
+      { kind: 'fill' },
+      { kind: 'status', status: 400, body: { error: 'too long' } },
+      { kind: 'fill' },
+    );
     const settled = await fillMask.fillSettled([sentence, 'The [MASK] is long.', 'I love my [MASK].']);
     expect(settled.map((slot) => slot.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(RemoteRequestError.isInstance((settled[1] as { reason: unknown }).reason)).toBe(true);

@@ -53,7 +53,11 @@ describe('the hosted Inference API', () => {
     const text = 'Paris is the <mask> of France.';
     expect(await fillMask.fill(text, { topK: 3 })).toEqual(await local.fill(text, { topK: 3 }));
     const lookup = hosted.calls.find((call) => call.host === 'huggingface.co');
-    expect(lookup).toMatchObject({ method: 'GET', path: `/api/models/${modelId}?expand[]=inferenceProviderMapping`, authorization: `Bearer ${token}` });
+    expect(lookup).toMatchObject({
+      method: 'GET',
+      path: `/api/models/${modelId}?expand[]=inferenceProviderMapping`,
+      authorization: `Bearer ${token}`,
+    });
     const fill = hosted.calls.find((call) => call.host === 'router.huggingface.co')!;
     expect([fill.method, fill.path, fill.authorization]).toEqual(['POST', `/hf-inference/models/${modelId}`, `Bearer ${token}`]);
     expect(JSON.parse(fill.body)).toEqual({ inputs: text, parameters: { top_k: 3 } });
@@ -94,7 +98,10 @@ describe('the hosted Inference API', () => {
   it('sends $HF_TOKEN to Hugging Face hosts only, never to another endpoint', async () => {
     vi.stubEnv('HF_TOKEN', token);
     try {
-      const fromEnvironment = await createFillMask({ model: modelId, backend: createRemoteBackend({ fetch: hosted.fetch, maskToken: '<mask>' }) });
+      const fromEnvironment = await createFillMask({
+        model: modelId,
+        backend: createRemoteBackend({ fetch: hosted.fetch, maskToken: '<mask>' }),
+      });
       expect(await fromEnvironment.fill('a <mask>.')).toEqual(await local.fill('a <mask>.'));
       expect(hosted.calls.at(-1)!.authorization).toBe(`Bearer ${token}`);
 

@@ -57,10 +57,15 @@ describe('the mask token of a remote model', () => {
   });
 
   it('fails at creation when the endpoint refuses the token', async () => {
-    const error = await createFillMask({ model: 'm', backend: createRemoteBackend({ endpointUrl: serverUrl, accessToken: 'wrong' }) }).catch((reason: unknown) => reason);
+    const error = await createFillMask({
+      model: 'm',
+      backend: createRemoteBackend({ endpointUrl: serverUrl, accessToken: 'wrong' }),
+    }).catch((reason: unknown) => reason);
     expect(RemoteRequestError.isInstance(error)).toBe(true);
     expect((error as RemoteRequestError).status).toBe(401);
-    expect((error as Error).message).toBe(`The service at ${serverUrl}/info answered HTTP 401: Missing or invalid access token: send Authorization: Bearer <token>.`);
+    expect((error as Error).message).toBe(
+      `The service at ${serverUrl}/info answered HTTP 401: Missing or invalid access token: send Authorization: Bearer <token>.`,
+    );
   });
 
   it('is read from tokenizer_config.json on the Hub when the endpoint has no /info', async () => {
@@ -103,7 +108,10 @@ describe('the mask token of a remote model', () => {
 
   it('is taken from the maskToken option without any request', async () => {
     const callsBefore = plainEndpoint.calls.length;
-    const fillMask = await createFillMask({ model: 'anything', backend: createRemoteBackend({ endpointUrl: plainEndpoint.url, maskToken: '[MASK]' }) });
+    const fillMask = await createFillMask({
+      model: 'anything',
+      backend: createRemoteBackend({ endpointUrl: plainEndpoint.url, maskToken: '[MASK]' }),
+    });
     expect([fillMask.maskToken, fillMask.maxLength]).toEqual(['[MASK]', Number.POSITIVE_INFINITY]);
     expect(plainEndpoint.calls.length).toBe(callsBefore);
   });
@@ -113,12 +121,15 @@ describe('the mask token of a remote model', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
     await new Promise((resolve) => closed.close(resolve));
-    const error = await createFillMask({ model: 'm', backend: createRemoteBackend({ endpointUrl: `http://127.0.0.1:${port}`, maxRetries: 1, retryDelayMs: 10 }) }).catch(
-      (reason: unknown) => reason,
-    );
+    const error = await createFillMask({
+      model: 'm',
+      backend: createRemoteBackend({ endpointUrl: `http://127.0.0.1:${port}`, maxRetries: 1, retryDelayMs: 10 }),
+    }).catch((reason: unknown) => reason);
     expect(RemoteRequestError.isInstance(error)).toBe(true);
     expect([(error as RemoteRequestError).status, (error as RemoteRequestError).attempts]).toEqual([undefined, 2]);
-    expect((error as Error).message).toMatch(new RegExp(`^Could not reach the service at http://127\\.0\\.0\\.1:${port}/info \\(2 attempts\\): fetch failed.*ECONNREFUSED`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^Could not reach the service at http://127\\.0\\.0\\.1:${port}/info \\(2 attempts\\): fetch failed.*ECONNREFUSED`),
+    );
   });
 });
 
@@ -142,7 +153,9 @@ describe('createRemoteBackend options', () => {
   });
 
   it('refuses a provider that has no fill-mask at connect', async () => {
-    const error = await createFillMask({ model: 'm', backend: createRemoteBackend({ provider: 'groq', maskToken: '[MASK]' }) }).catch((reason: unknown) => reason);
+    const error = await createFillMask({ model: 'm', backend: createRemoteBackend({ provider: 'groq', maskToken: '[MASK]' }) }).catch(
+      (reason: unknown) => reason,
+    );
     expect(InvalidArgumentError.isInstance(error) && error.argument).toBe('provider');
     expect((error as Error).message).toMatch(/Task 'fill-mask' not supported for provider 'groq'/);
   });

@@ -20,7 +20,9 @@ for (const [fixture, dtype] of setups) {
   describe(`remote backend through fillmask serve = onnx backend: ${fixture} ${dtype}`, () => {
     const reference = loadReference(fixture, dtype);
     const mask = reference.mask_token;
-    const singleMask = reference.cases.filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result).map((entry) => entry.input);
+    const singleMask = reference.cases
+      .filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result)
+      .map((entry) => entry.input);
     let serve: ServeProcess;
     let local: FillMask;
     let remote: FillMask;
@@ -75,10 +77,16 @@ for (const [fixture, dtype] of setups) {
     });
 
     it('keeps inputs and the token out of the access log', () => {
-      const log = serve.stdout().trim().split('\n').map((line) => JSON.parse(line) as { path: string; status: number });
+      const log = serve
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { path: string; status: number });
       expect(log.length).toBeGreaterThan(singleMask.length);
       expect(log.every((entry) => entry.status === 200)).toBe(true);
-      expect(new Set(log.map((entry) => entry.path))).toEqual(new Set([`/models/fillmask-test/${fixture}/info`, `/models/fillmask-test/${fixture}`]));
+      expect(new Set(log.map((entry) => entry.path))).toEqual(
+        new Set([`/models/fillmask-test/${fixture}/info`, `/models/fillmask-test/${fixture}`]),
+      );
       expect(serve.stdout()).not.toContain('parity-token');
       expect(serve.stdout()).not.toContain(singleMask[0]);
     });

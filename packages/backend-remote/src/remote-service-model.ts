@@ -36,7 +36,7 @@ export class RemoteServiceModel implements ServiceModelV1 {
 
   async fill({ inputs, topK, targets, truncation, signal }: ServiceFillRequestV1): Promise<MaskPredictions[][]> {
     if (this.disposed) throw new DisposedError('This remote model');
-    const { client, endpointUrl, send } = this.parts;
+    const { endpointUrl, send } = this.parts;
     const sendOptions: SendOptions = { ...send, signal };
     const parameters = {
       top_k: topK,
@@ -85,7 +85,11 @@ export class RemoteServiceModel implements ServiceModelV1 {
   private translateClientError(error: unknown, sendOptions: SendOptions): unknown {
     const { client, model } = this.parts;
     if (error instanceof client.InferenceClientInputError) {
-      return new UnsupportedModelError({ model, reason: `the Inference API cannot serve it: ${sendOptions.redact(error.message)}`, cause: error });
+      return new UnsupportedModelError({
+        model,
+        reason: `the Inference API cannot serve it: ${sendOptions.redact(error.message)}`,
+        cause: error,
+      });
     }
     if (error instanceof client.InferenceClientHubApiError) {
       const { status, requestId } = error.httpResponse;

@@ -64,7 +64,10 @@ async function askEndpoint(endpointUrl: string, request: ModelInfoRequest): Prom
 /** The mask token of the model's tokenizer_config.json, undefined when it names none. */
 async function readHubTokenizerConfig(request: ModelInfoRequest): Promise<RemoteModelInfo | undefined> {
   const files = await openModel(request.model, request.source);
-  const config = JSON.parse(new TextDecoder().decode(await files.read('tokenizer_config.json'))) as { mask_token?: unknown; model_max_length?: unknown };
+  const config = JSON.parse(new TextDecoder().decode(await files.read('tokenizer_config.json'))) as {
+    mask_token?: unknown;
+    model_max_length?: unknown;
+  };
   const maskToken = tokenContent(config.mask_token);
   return maskToken === undefined ? undefined : { maskToken, maxLength: saneLength(config.model_max_length) };
 }

@@ -31,7 +31,12 @@ describe('parseRetryAfter', () => {
   });
 
   it('is undefined for nothing usable', () => {
-    for (const [header, body] of [[null, undefined], ['', null], ['soon', { estimated_time: -1 }], [null, { estimated_time: '20' }]] as const) {
+    for (const [header, body] of [
+      [null, undefined],
+      ['', null],
+      ['soon', { estimated_time: -1 }],
+      [null, { estimated_time: '20' }],
+    ] as const) {
       expect(parseRetryAfter(header, body)).toBeUndefined();
     }
   });

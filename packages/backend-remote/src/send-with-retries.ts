@@ -69,14 +69,25 @@ async function sendOnce(url: string, init: RequestInit, options: SendOptions): P
   }
 }
 
-function noAnswerError(url: string, outcome: { failure: 'timeout' | 'network'; cause?: unknown }, attempts: number, options: SendOptions): RemoteRequestError {
+function noAnswerError(
+  url: string,
+  outcome: { failure: 'timeout' | 'network'; cause?: unknown },
+  attempts: number,
+  options: SendOptions,
+): RemoteRequestError {
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
   const message =
     outcome.failure === 'timeout'
       ? `The service at ${shortUrl(url)} did not answer within ${options.policy.timeoutMs} ms (${tries}).`
       : `Could not reach the service at ${shortUrl(url)} (${tries}): ${options.redact(describeNetworkError(outcome.cause))}.`;
   // The cause of a network failure holds no request data (undici's errors name only the address).
-  return new RemoteRequestError({ url, message, isRetryable: true, attempts, cause: outcome.failure === 'network' ? outcome.cause : undefined });
+  return new RemoteRequestError({
+    url,
+    message,
+    isRetryable: true,
+    attempts,
+    cause: outcome.failure === 'network' ? outcome.cause : undefined,
+  });
 }
 
 /** Origin and path, for messages. */

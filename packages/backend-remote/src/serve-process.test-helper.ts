@@ -15,13 +15,17 @@ export interface ServeProcess {
 /** The built `fillmask` command of @fillmask/cli, as npm installs it. */
 export function fillmaskBin(): string {
   const cliFolder = dirname(createRequire(import.meta.url).resolve('@fillmask/cli/package.json'));
-  if (!existsSync(join(cliFolder, 'dist', 'bin.js'))) throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
+  if (!existsSync(join(cliFolder, 'dist', 'bin.js')))
+    throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
   return join(cliFolder, 'bin', 'fillmask.js');
 }
 
 /** Starts `fillmask serve` in its own process and resolves once it says it is serving, with its URL. */
 export function startServeProcess(args: readonly string[], env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [fillmaskBin(), 'serve', '--port', '0', ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [fillmaskBin(), 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));

@@ -35,10 +35,14 @@ export interface ChromiumSession {
  */
 export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<ChromiumSession> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`No Chromium at ${chromiumPath}: install it with apt-get install chromium (as .ci/run does), or set FILLMASK_CHROMIUM to its path.`);
+    throw new Error(
+      `No Chromium at ${chromiumPath}: install it with apt-get install chromium (as .ci/run does), or set FILLMASK_CHROMIUM to its path.`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), 'fillmask-chromium-'));
-  const gpuArgs = options.webgpu ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'] : ['--disable-gpu'];
+  const gpuArgs = options.webgpu
+    ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader']
+    : ['--disable-gpu'];
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,

@@ -4,13 +4,52 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { MaskPredictions, ModelDtype } from '@fillmask/core';
+import { createFillMask, type FillMask, type MaskPredictions, type ModelDtype } from '@fillmask/core';
+import { createOnnxBackend } from '@fillmask/backend-onnx';
 import type { FixtureModel } from '@fillmask/fixtures';
+import { createWebBackend } from '../src/index.js';
 import { launchChromium, type ChromiumSession } from './chromium.test-helper.js';
-import { disposeNodeFillMasks, expectSamePredictions, nodeFillMask } from './node-reference.test-helper.js';
+import { disposeNodeFillMasks, expectSamePredictions, nodeFillMask, sameArithmeticMode } from './node-reference.test-helper.js';
 import { startTestServer, type TestServer } from './test-server.test-helper.js';
 
-const exampleText = ['Paris is the [MASK] of France.', 'The [MASK] sat on the [MASK].'];
+const exampleText = ['She opened the [MASK] and walked in.', 'The [MASK] sat on the [MASK].'];
+
+/** The page's default model: @fillmask/model-mini-en, the project's trained model, which the app's build copies to /model-mini-en/. */
+const trainedModel = 'model-mini-en';
+const trainedModelFolder = fileURLToPath(new URL('../../model-mini-en/', import.meta.url));
+type PageModel = FixtureModel | typeof trainedModel;
+
+/**
+ * What the trained model answers for exampleText in fp32, top 5 (onnxruntime-node, scores rounded to
+ * 4 digits): sensible words, unlike the random-weight test models.
+ */
+const trainedModelFp32 = [
+  [
+    [
+      ['door', 0.0783],
+      ['hand', 0.0174],
+      ['head', 0.0154],
+      ['window', 0.014],
+      ['face', 0.0132],
+    ],
+  ],
+  [
+    [
+      ['door', 0.0387],
+      ['man', 0.0205],
+      ['first', 0.0124],
+      ['room', 0.0122],
+      ['wall', 0.0111],
+    ],
+    [
+      ['door', 0.0614],
+      ['room', 0.0182],
+      ['house', 0.0153],
+      ['table', 0.013],
+      ['street', 0.0093],
+    ],
+  ],
+] as const;
 
 describe('examples/browser, built by Vite for production', () => {
   let assets: string[];
@@ -19,7 +58,9 @@ describe('examples/browser, built by Vite for production', () => {
   beforeAll(async () => {
     const folder = path.join(inject('exampleDist'), 'assets');
     assets = await readdir(folder);
-    javascript = await Promise.all(assets.filter((file) => file.endsWith('.js')).map(async (file) => ({ file, text: await readFile(path.join(folder, file), 'utf8') })));
+    javascript = await Promise.all(
+      assets.filter((file) => file.endsWith('.js')).map(async (file) => ({ file, text: await readFile(path.join(folder, file), 'utf8') })),
+    );
   });
 
   it("bundles core's web model source, and nothing of Node", () => {
@@ -36,7 +77,12 @@ describe('examples/browser, built by Vite for production', () => {
   });
 
   it("emits onnxruntime-web's .wasm files as assets of the app, and loads onnxruntime-web lazily", async () => {
-    expect(assets).toEqual(expect.arrayContaining([expect.stringMatching(/^ort-wasm-simd-threaded-[\w-]+\.wasm$/), expect.stringMatching(/^ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/)]));
+    expect(assets).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ort-wasm-simd-threaded-[\w-]+\.wasm$/),
+        expect.stringMatching(/^ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/),
+      ]),
+    );
     const html = await readFile(path.join(inject('exampleDist'), 'index.html'), 'utf8');
     const entryFile = /<script type="module"[^>]* src="\/assets\/([^"]+\.js)"/.exec(html)![1];
     const entry = javascript.find((chunk) => chunk.file === entryFile)!.text;
@@ -69,8 +115,13 @@ describe('examples/browser in Chromium', () => {
   });
 
   /** Sets the controls, clicks Fill, and reads the predictions the page shows. */
-  async function fillInPage(settings: { model: FixtureModel; dtype: ModelDtype; executionProvider?: 'wasm' | 'webgpu'; worker?: boolean }): Promise<MaskPredictions[][]> {
-    await page.selectOption('#model', `/models/${settings.model}/`);
+  async function fillInPage(settings: {
+    model: PageModel;
+    dtype: ModelDtype;
+    executionProvider?: 'wasm' | 'webgpu';
+    worker?: boolean;
+  }): Promise<MaskPredictions[][]> {
+    await page.selectOption('#model', settings.model === trainedModel ? '/model-mini-en/' : `/models/${settings.model}/`);
     await page.selectOption('#dtype', settings.dtype);
     await page.selectOption('#execution-provider', settings.executionProvider ?? 'wasm');
     await page.setChecked('#use-worker', settings.worker ?? true);
@@ -78,7 +129,7 @@ describe('examples/browser in Chromium', () => {
     await page.evaluate(() => delete document.body.dataset.state);
     await page.click('#fill');
     await page.waitForFunction(() => document.body.dataset.state === 'done' || document.body.dataset.state === 'failed');
-    expect(await page.evaluate(() => document.body.dataset.state), await page.textContent('#results') ?? '').toBe('done');
+    expect(await page.evaluate(() => document.body.dataset.state), (await page.textContent('#results')) ?? '').toBe('done');
     return page.$$eval('.input-result', (cards) =>
       cards.map((card) =>
         [...card.querySelectorAll('ol.mask')].map((list) =>
@@ -93,16 +144,61 @@ describe('examples/browser in Chromium', () => {
     );
   }
 
-  async function nodeResults(model: FixtureModel, dtype: ModelDtype): Promise<MaskPredictions[][]> {
-    const node = await nodeFillMask(model, dtype);
+  const trainedModelNode = new Map<ModelDtype, Promise<FillMask>>();
+
+  /** The trained model in Node, computing what onnxruntime-web computes in the page (see sameArithmeticMode). */
+  function nodeTrainedFillMask(dtype: ModelDtype): Promise<FillMask> {
+    let fillMask = trainedModelNode.get(dtype);
+    if (fillMask === undefined) {
+      const backend =
+        sameArithmeticMode(dtype) === 'wasm'
+          ? createWebBackend({ numThreads: 1 })
+          : createOnnxBackend({ sessionOptions: { graphOptimizationLevel: 'basic' } });
+      fillMask = createFillMask({ model: trainedModelFolder, dtype, backend, onWarning: () => undefined });
+      trainedModelNode.set(dtype, fillMask);
+    }
+    return fillMask;
+  }
+
+  afterAll(async () => {
+    await Promise.all([...trainedModelNode.values()].map(async (fillMask) => (await fillMask).dispose()));
+  });
+
+  async function nodeResults(model: PageModel, dtype: ModelDtype): Promise<MaskPredictions[][]> {
+    const node = await (model === trainedModel ? nodeTrainedFillMask(dtype) : nodeFillMask(model, dtype));
     return node.fill(exampleText.map((line) => line.replaceAll('[MASK]', node.maskToken)));
   }
 
+  /** Requests for model files: the trained model's (in the app's build) and the test models' (/models/). */
+  function modelRequests(): string[] {
+    return server.requests.filter((request) => /^\/(models|model-mini-en)\//.test(request.path)).map((request) => request.path);
+  }
+
   it('loads no runtime and no model until asked', () => {
-    expect(chromium.requests.filter((url) => /\.wasm|ort\.|\/models\//.test(url))).toEqual([]);
+    expect(chromium.requests.filter((url) => /\.wasm|ort\.|\/models\/|\/model-mini-en\//.test(url))).toEqual([]);
+  });
+
+  it("opens on the project's trained model, and shows its predictions: real words", async () => {
+    expect(await page.inputValue('#model')).toBe('/model-mini-en/');
+    expect(await page.inputValue('#text')).toBe(exampleText.join('\n'));
+    const shown = await fillInPage({ model: trainedModel, dtype: 'fp32' });
+    expect(shown.map((masks) => masks.map((predictions) => predictions.map(({ token_str }) => token_str)))).toEqual(
+      trainedModelFp32.map((masks) => masks.map((predictions) => predictions.map(([token]) => token))),
+    );
+    for (const [inputIndex, masks] of shown.entries()) {
+      for (const [maskIndex, predictions] of masks.entries()) {
+        for (const [rank, { score }] of predictions.entries()) {
+          expect(score).toBeCloseTo(trainedModelFp32[inputIndex][maskIndex][rank][1], 3);
+        }
+      }
+    }
+    expect(shown[0][0][0].sequence).toBe('she opened the door and walked in.');
+    expectSamePredictions(shown, await nodeResults(trainedModel, 'fp32'), 1e-4, 'model-mini-en fp32');
+    expect(modelRequests()).toEqual(expect.arrayContaining(['/model-mini-en/tokenizer.json', '/model-mini-en/onnx/model.onnx']));
   });
 
   for (const [model, dtype] of [
+    ['model-mini-en', 'q8'],
     ['tiny-roberta', 'fp32'],
     ['tiny-roberta', 'q8'],
     ['tiny-albert', 'fp32'],
@@ -128,16 +224,19 @@ describe('examples/browser in Chromium', () => {
   });
 
   it('after a reload, fills from the Cache API without a model request', async () => {
-    const before = server.modelRequests().length;
+    const before = modelRequests().length;
     expect(before).toBeGreaterThan(0);
     await page.reload();
-    const shown = await fillInPage({ model: 'tiny-roberta', dtype: 'fp32' });
-    expectSamePredictions(shown, await nodeResults('tiny-roberta', 'fp32'), 1e-4, 'after reload');
-    expect(server.modelRequests().length).toBe(before);
+    for (const model of [trainedModel, 'tiny-roberta'] as const) {
+      const shown = await fillInPage({ model, dtype: 'fp32' });
+      expectSamePredictions(shown, await nodeResults(model, 'fp32'), 1e-4, `${model} after reload`);
+    }
+    expect(modelRequests().length).toBe(before);
   });
 
   it('renders the predictions as bars; a screenshot for the README', async () => {
-    await fillInPage({ model: 'tiny-bert-uncased', dtype: 'fp32' });
+    await page.reload();
+    await fillInPage({ model: trainedModel, dtype: 'fp32' });
     const widths = await page.$$eval('.bar', (bars) => bars.map((bar) => bar.getBoundingClientRect().width));
     expect(widths.length).toBe(15);
     expect(Math.max(...widths)).toBeGreaterThan(0);

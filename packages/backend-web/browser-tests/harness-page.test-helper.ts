@@ -39,7 +39,11 @@ export async function harnessValue<Method extends HarnessMethod>(
 }
 
 /** The error of a call that must fail. */
-export async function harnessError<Method extends HarnessMethod>(page: Page, method: Method, ...args: Parameters<Harness[Method]>): Promise<HarnessError> {
+export async function harnessError<Method extends HarnessMethod>(
+  page: Page,
+  method: Method,
+  ...args: Parameters<Harness[Method]>
+): Promise<HarnessError> {
   const result = (await callHarness(page, method, ...args)) as Outcome<unknown>;
   if (result.ok) throw new Error(`harness.${method} succeeded but was expected to fail`);
   return result.error;

@@ -6,7 +6,7 @@ import { startHubServer, type HubServer } from '@fillmask/test-hub-server';
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readModelWithWeightsByReference } from '@fillmask/core/graph';
+import { readModelWithWeightsByReference } from '@fillmask/onnx';
 import { launchChromium, type ChromiumSession } from './chromium.test-helper.js';
 import { harnessError, harnessValue, openHarness } from './harness-page.test-helper.js';
 import { startTestServer, type TestServer } from './test-server.test-helper.js';
@@ -22,7 +22,10 @@ beforeAll(async () => {
   server = await startTestServer({ app: inject('harnessDist') });
   cpSync(fixtureModelPath('tiny-roberta'), externalDataModel, { recursive: true, filter: (source) => !source.endsWith('.onnx') });
   const whole = new Uint8Array(readFileSync(path.join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx')));
-  const graph = await readModelWithWeightsByReference({ size: whole.length, read: async (offset, length) => whole.slice(offset, offset + length) }, { location: 'model.onnx_data' });
+  const graph = await readModelWithWeightsByReference(
+    { size: whole.length, read: async (offset, length) => whole.slice(offset, offset + length) },
+    { location: 'model.onnx_data' },
+  );
   writeFileSync(path.join(externalDataModel, 'onnx', 'model.onnx'), graph.model);
   copyFileSync(path.join(fixtureModelPath('tiny-roberta'), 'onnx', 'model.onnx'), path.join(externalDataModel, 'onnx', 'model.onnx_data'));
   hub = await startHubServer({
@@ -56,9 +59,12 @@ describe('models from a URL base, kept in the Cache API', () => {
     const opened = await harnessValue(page, 'open', 'first', { model: '/models/tiny-roberta/' });
     firstResult = (await harnessValue(page, 'fill', 'first', ['Paris is the <mask> of France.'])) as MaskPredictions[][];
     // The tokenizer loader first asks whether tokenizer_config.json exists: one HEAD.
-    expect(server.modelRequests().map((request) => `${request.method} ${request.path}`).sort()).toEqual(
-      [...modelFiles.map((file) => `GET /models/tiny-roberta/${file}`), 'HEAD /models/tiny-roberta/tokenizer_config.json'].sort(),
-    );
+    expect(
+      server
+        .modelRequests()
+        .map((request) => `${request.method} ${request.path}`)
+        .sort(),
+    ).toEqual([...modelFiles.map((file) => `GET /models/tiny-roberta/${file}`), 'HEAD /models/tiny-roberta/tokenizer_config.json'].sort());
     const modelEvents = opened.progress.filter((event) => event.file === 'onnx/model.onnx');
     const size = fileSize('tiny-roberta', 'onnx/model.onnx');
     expect(modelEvents[0]).toEqual({ file: 'onnx/model.onnx', status: 'download', loadedBytes: 0, totalBytes: size });
@@ -66,8 +72,10 @@ describe('models from a URL base, kept in the Cache API', () => {
     // The body streams: several reports in between, each with more bytes than the last.
     const downloads = modelEvents.filter((event) => event.status === 'download');
     expect(downloads.length).toBeGreaterThan(3);
-    downloads.slice(1).forEach((event, index) => expect(event.loadedBytes).toBeGreaterThan(downloads[index].loadedBytes));
-    expect(await harnessValue(page, 'cachedUrls')).toEqual(expect.arrayContaining(modelFiles.map((file) => `${server.url}/models/tiny-roberta/${file}`)));
+    for (const [index, event] of downloads.slice(1).entries()) expect(event.loadedBytes).toBeGreaterThan(downloads[index].loadedBytes);
+    expect(await harnessValue(page, 'cachedUrls')).toEqual(
+      expect.arrayContaining(modelFiles.map((file) => `${server.url}/models/tiny-roberta/${file}`)),
+    );
   });
 
   it('after a reload, opens the model from the cache without any model request, on the main thread and in a worker', async () => {
@@ -103,7 +111,13 @@ describe('models from a URL base, kept in the Cache API', () => {
   });
 
   it('never sends the access token to the app origin', async () => {
-    await harnessValue(page, 'readModelFile', '/models/tiny-bert-uncased/', { accessToken: 'hf_test_secret', hubUrl: hub.url }, 'config.json');
+    await harnessValue(
+      page,
+      'readModelFile',
+      '/models/tiny-bert-uncased/',
+      { accessToken: 'hf_test_secret', hubUrl: hub.url },
+      'config.json',
+    );
     expect(server.requests.some((request) => request.authorization)).toBe(false);
   });
 });
@@ -124,7 +138,9 @@ describe('models from the Hub: <hubUrl>/<id>/resolve/<revision>/, LFS files thro
     const v2 = await harnessValue(page, 'open', 'hub-v2', { model: 'org/tiny-roberta', hubUrl: hub.url, revision: 'v2' });
     expect(v2.maskToken).toBe('[MASK]');
     expect(v2.model).toBe('hub:org/tiny-roberta@v2');
-    expect(hub.requests.slice(hubRequests).filter((request) => request.method === 'GET' && request.path.includes('/resolve/v2/'))).toHaveLength(4);
+    expect(
+      hub.requests.slice(hubRequests).filter((request) => request.method === 'GET' && request.path.includes('/resolve/v2/')),
+    ).toHaveLength(4);
 
     // And a reload opens it with no request to the Hub.
     const before = hub.requests.length;
@@ -138,17 +154,35 @@ describe('models from the Hub: <hubUrl>/<id>/resolve/<revision>/, LFS files thro
     expect(opened.maskToken).toBe('[MASK]');
     const requests = hub.requests.slice(before).filter((request) => request.method !== 'OPTIONS');
     expect(requests.filter((request) => request.server === 'hub').every((request) => request.authorization)).toBe(true);
-    expect(requests.filter((request) => request.server === 'cdn')).toEqual([expect.objectContaining({ authorization: false, status: 200 })]);
+    expect(requests.filter((request) => request.server === 'cdn')).toEqual([
+      expect.objectContaining({ authorization: false, status: 200 }),
+    ]);
   });
 
   it('rejects a gated model without a token, or with a wrong one, with HubRequestError that never shows the token', async () => {
     // A file the previous test did not cache (a cached file is read from the cache, token or not).
-    const anonymous = await harnessError(page, 'readModelFile', 'org/gated', { hubUrl: hub.url, revision: 'main' }, 'special_tokens_map.json');
-    expect(anonymous).toMatchObject({ name: 'FillMask_HubRequestError', isInstanceOfItsClass: true, fields: { status: 401, errorCode: 'GatedRepo' } });
+    const anonymous = await harnessError(
+      page,
+      'readModelFile',
+      'org/gated',
+      { hubUrl: hub.url, revision: 'main' },
+      'special_tokens_map.json',
+    );
+    expect(anonymous).toMatchObject({
+      name: 'FillMask_HubRequestError',
+      isInstanceOfItsClass: true,
+      fields: { status: 401, errorCode: 'GatedRepo' },
+    });
     expect(anonymous.message).toContain('org/gated (revision main) is gated or private');
     expect(anonymous.fields.requestId).toMatch(/^Root=1-/);
 
-    const wrong = await harnessError(page, 'readModelFile', 'org/gated', { hubUrl: hub.url, accessToken: 'hf_wrong_secret' }, 'special_tokens_map.json');
+    const wrong = await harnessError(
+      page,
+      'readModelFile',
+      'org/gated',
+      { hubUrl: hub.url, accessToken: 'hf_wrong_secret' },
+      'special_tokens_map.json',
+    );
     expect(wrong).toMatchObject({ name: 'FillMask_HubRequestError', fields: { status: 401 } });
     expect(wrong.message).toContain('The Hub refused the access token');
     expect(JSON.stringify(wrong)).not.toContain('hf_wrong_secret');
@@ -158,7 +192,10 @@ describe('models from the Hub: <hubUrl>/<id>/resolve/<revision>/, LFS files thro
     expect(await harnessValue(page, 'modelFileExists', 'org/tiny-roberta', { hubUrl: hub.url }, 'special_tokens_map.json')).toBe(true);
     expect(await harnessValue(page, 'modelFileExists', 'org/tiny-roberta', { hubUrl: hub.url }, 'no_such_file.json')).toBe(false);
     const missingFile = await harnessError(page, 'readModelFile', 'org/tiny-roberta', { hubUrl: hub.url }, 'no_such_file.json');
-    expect(missingFile).toMatchObject({ name: 'FillMask_ModelFileNotFoundError', fields: { model: 'org/tiny-roberta', file: 'no_such_file.json' } });
+    expect(missingFile).toMatchObject({
+      name: 'FillMask_ModelFileNotFoundError',
+      fields: { model: 'org/tiny-roberta', file: 'no_such_file.json' },
+    });
     const missingRepo = await harnessError(page, 'readModelFile', 'org/nothing-here', { hubUrl: hub.url }, 'config.json');
     expect(missingRepo).toMatchObject({ name: 'FillMask_HubRequestError', fields: { status: 401, errorCode: 'RepoNotFound' } });
   });
@@ -186,10 +223,19 @@ describe('a Hub model that keeps its weights in external data (onnx/model.onnx_d
   it('downloads the data with the graph, keeps both in the cache, and gives the same results as the model in one file', async () => {
     const opened = await harnessValue(page, 'open', 'external-data', { model: 'org/big-model', hubUrl: hub.url });
     const size = fileSize('tiny-roberta', 'onnx/model.onnx');
-    expect(opened.progress.filter((event) => event.file === 'onnx/model.onnx_data').at(-1)).toEqual({ file: 'onnx/model.onnx_data', status: 'done', loadedBytes: size, totalBytes: size });
+    expect(opened.progress.filter((event) => event.file === 'onnx/model.onnx_data').at(-1)).toEqual({
+      file: 'onnx/model.onnx_data',
+      status: 'done',
+      loadedBytes: size,
+      totalBytes: size,
+    });
     const sentences = ['Paris is the <mask> of France.', 'A <mask> and a <mask>.'];
     await harnessValue(page, 'open', 'external-data-reference', { model: 'org/tiny-roberta', hubUrl: hub.url });
-    expect(await harnessValue(page, 'fill', 'external-data', sentences)).toEqual(await harnessValue(page, 'fill', 'external-data-reference', sentences));
-    expect(await harnessValue(page, 'cachedUrls')).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model.onnx_data'].map((file) => `${hub.url}/org/big-model/resolve/main/${file}`)));
+    expect(await harnessValue(page, 'fill', 'external-data', sentences)).toEqual(
+      await harnessValue(page, 'fill', 'external-data-reference', sentences),
+    );
+    expect(await harnessValue(page, 'cachedUrls')).toEqual(
+      expect.arrayContaining(['onnx/model.onnx', 'onnx/model.onnx_data'].map((file) => `${hub.url}/org/big-model/resolve/main/${file}`)),
+    );
   });
 });

@@ -66,7 +66,9 @@ export function expectSamePredictions(actual: MaskPredictions[][], expected: Mas
       const strip = (list: MaskPredictions) => list.map(({ token, token_str, sequence }) => ({ token, token_str, sequence }));
       expect(strip(predictions), where).toEqual(strip(expected[inputIndex][maskIndex]));
       predictions.forEach((prediction, rank) => {
-        expect(Math.abs(prediction.score - expected[inputIndex][maskIndex][rank].score), `${where} rank ${rank}`).toBeLessThanOrEqual(tolerance);
+        expect(Math.abs(prediction.score - expected[inputIndex][maskIndex][rank].score), `${where} rank ${rank}`).toBeLessThanOrEqual(
+          tolerance,
+        );
       });
     });
   });
@@ -75,12 +77,12 @@ export function expectSamePredictions(actual: MaskPredictions[][], expected: Mas
 /** The largest score difference between two results of the same shape. */
 export function largestScoreDifference(actual: MaskPredictions[][], expected: MaskPredictions[][]): number {
   let largest = 0;
-  actual.forEach((masks, inputIndex) =>
-    masks.forEach((predictions, maskIndex) =>
-      predictions.forEach((prediction, rank) => {
+  for (const [inputIndex, masks] of actual.entries()) {
+    for (const [maskIndex, predictions] of masks.entries()) {
+      for (const [rank, prediction] of predictions.entries()) {
         largest = Math.max(largest, Math.abs(prediction.score - expected[inputIndex][maskIndex][rank].score));
-      }),
-    ),
-  );
+      }
+    }
+  }
   return largest;
 }

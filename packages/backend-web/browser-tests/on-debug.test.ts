@@ -34,7 +34,11 @@ describe('createWebBackend({ onDebug }) in the page', () => {
     await harnessValue(page(), 'fill', 'q8', 'Paris is the [MASK] of France.');
     expect(await harnessValue(page(), 'takeDebugLines', 'q8')).toEqual([]);
 
-    const inputs = ['Paris is the [MASK] of France.', 'A [MASK].', 'The [MASK] sat on the mat near the door of the old house, and then [MASK].'];
+    const inputs = [
+      'Paris is the [MASK] of France.',
+      'A [MASK].',
+      'The [MASK] sat on the mat near the door of the old house, and then [MASK].',
+    ];
     const web = (await harnessValue(page(), 'fill', 'q8', inputs)) as MaskPredictions[][];
     const atBatch = await harnessValue(page(), 'takeDebugLines', 'q8');
     expect(atBatch).toHaveLength(1);

@@ -22,7 +22,9 @@ export function createPageBackend(page: () => Page, backendOptions: WorkerBacken
       const id = `backend-model-${nextModelId++}`;
       // The fixture folder's name is its path under the test server's /models/.
       const model = `/models/${path.basename(files.location)}/`;
-      const { vocabSize, batchInvariant } = unwrap(await callHarness(page(), 'loadBackendModel', id, { model, modelFile, dtype, config, backendOptions }));
+      const { vocabSize, batchInvariant } = unwrap(
+        await callHarness(page(), 'loadBackendModel', id, { model, modelFile, dtype, config, backendOptions }),
+      );
       const backendModel: BackendModelV1 = {
         vocabSize,
         // As the page's model says, so q8 batches run as they would in the page.

@@ -4,7 +4,14 @@ import type { FillOptions, MaskPredictions } from '@fillmask/core';
 import { fixtureModels, isReplayable, loadReference, type FixtureModel } from '@fillmask/fixtures';
 import { launchChromium, type ChromiumSession } from './chromium.test-helper.js';
 import { harnessValue, openHarness } from './harness-page.test-helper.js';
-import { disposeNodeFillMasks, expectSamePredictions, largestScoreDifference, nodeFillMask, sameArithmeticMode, type NodeGraphMode } from './node-reference.test-helper.js';
+import {
+  disposeNodeFillMasks,
+  expectSamePredictions,
+  largestScoreDifference,
+  nodeFillMask,
+  sameArithmeticMode,
+  type NodeGraphMode,
+} from './node-reference.test-helper.js';
 import { startTestServer, type TestServer } from './test-server.test-helper.js';
 
 /** Against the Node run of the page's arithmetic (see sameArithmeticMode): only float rounding may differ (measured: below 1e-6). */
@@ -35,7 +42,13 @@ afterAll(async () => {
 });
 
 /** One input per call, in Node, in a given graph mode. */
-async function nodeSingleCalls(model: FixtureModel, dtype: 'fp32' | 'q8', mode: NodeGraphMode, inputs: string[], options: FillOptions): Promise<MaskPredictions[][]> {
+async function nodeSingleCalls(
+  model: FixtureModel,
+  dtype: 'fp32' | 'q8',
+  mode: NodeGraphMode,
+  inputs: string[],
+  options: FillOptions,
+): Promise<MaskPredictions[][]> {
   const node = await nodeFillMask(model, dtype, mode);
   const results: MaskPredictions[][] = [];
   for (const input of inputs) results.push(await node.fill(input, options));
@@ -47,7 +60,9 @@ for (const model of fixtureModels) {
     describe(`in Chromium, the Node backend's results: ${model} ${dtype}`, () => {
       const reference = loadReference(model, dtype);
       const mask = reference.mask_token;
-      const singleMask = reference.cases.filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result).map((entry) => entry.input);
+      const singleMask = reference.cases
+        .filter((entry) => isReplayable(entry) && entry.mask_count === 1 && entry.result)
+        .map((entry) => entry.input);
       const inputs = [...singleMask, `The ${mask} sat on the ${mask} near the ${mask}.`, `${mask} and ${mask}.`];
       const id = `${model}-${dtype}`;
       const sameArithmetic = sameArithmeticMode(dtype);
@@ -72,17 +87,33 @@ for (const model of fixtureModels) {
         expectSamePredictions(web, same, tolerance, label('single calls', sameArithmetic));
         const defaults = await nodeSingleCalls(model, dtype, 'defaults', inputs, { topK: 8 });
         expectSamePredictions(web, defaults, defaultsTolerance[dtype], label('single calls', 'defaults'));
-        differences.push(`${id}: ${largestScoreDifference(web, same).toExponential(1)} (Node ${sameArithmetic}), ${largestScoreDifference(web, defaults).toExponential(1)} (Node defaults)`);
+        differences.push(
+          `${id}: ${largestScoreDifference(web, same).toExponential(1)} (Node ${sameArithmetic}), ${largestScoreDifference(web, defaults).toExponential(1)} (Node defaults)`,
+        );
       });
 
       it('fills them all as one batched call', async () => {
         const web = (await harnessValue(page, 'fill', id, inputs)) as MaskPredictions[][];
-        expectSamePredictions(web, await (await nodeFillMask(model, dtype, sameArithmetic)).fill(inputs), tolerance, label('batch', sameArithmetic));
-        expectSamePredictions(web, await (await nodeFillMask(model, dtype, 'defaults')).fill(inputs), defaultsTolerance[dtype], label('batch', 'defaults'));
+        expectSamePredictions(
+          web,
+          await (await nodeFillMask(model, dtype, sameArithmetic)).fill(inputs),
+          tolerance,
+          label('batch', sameArithmetic),
+        );
+        expectSamePredictions(
+          web,
+          await (await nodeFillMask(model, dtype, 'defaults')).fill(inputs),
+          defaultsTolerance[dtype],
+          label('batch', 'defaults'),
+        );
       });
 
       it('gives the same results with the graph as exported (logits at every position)', async () => {
-        const opened = await harnessValue(page, 'open', `${id}-as-exported`, { model: `/models/${model}/`, dtype, backendOptions: { maskRowsOnly: false } });
+        const opened = await harnessValue(page, 'open', `${id}-as-exported`, {
+          model: `/models/${model}/`,
+          dtype,
+          backendOptions: { maskRowsOnly: false },
+        });
         expect(opened.runtime?.maskRowsOnly).toBe(false);
         const rewritten = (await harnessValue(page, 'fill', id, inputs)) as MaskPredictions[][];
         const asExported = (await harnessValue(page, 'fill', `${id}-as-exported`, inputs)) as MaskPredictions[][];
@@ -110,10 +141,15 @@ describe('a batch whose logits at every position would not fit in WebAssembly me
     // onnxruntime-web cannot allocate (std::bad_alloc) within WebAssembly's 4 GiB.
     const inputs = Array.from({ length: 32 }, (_, index) => `<mask> ${'alpha beta gamma delta epsilon '.repeat(68)} ${index}`);
     // The graph as exported: the rewritten one returns only the mask rows and never comes near the limit.
-    await harnessValue(page, 'open', 'large-batch', { model: '/models/tiny-roberta/', batchSize: 32, backendOptions: { maskRowsOnly: false } });
+    await harnessValue(page, 'open', 'large-batch', {
+      model: '/models/tiny-roberta/',
+      batchSize: 32,
+      backendOptions: { maskRowsOnly: false },
+    });
     const batched = (await harnessValue(page, 'fill', 'large-batch', inputs, { topK: 3 })) as MaskPredictions[][];
     const single: MaskPredictions[][] = [];
-    for (const input of [inputs[0], inputs[17], inputs[31]]) single.push((await harnessValue(page, 'fill', 'large-batch', input, { topK: 3 })) as MaskPredictions[]);
+    for (const input of [inputs[0], inputs[17], inputs[31]])
+      single.push((await harnessValue(page, 'fill', 'large-batch', input, { topK: 3 })) as MaskPredictions[]);
     expectSamePredictions([batched[0], batched[17], batched[31]], single, 1e-6, 'large batch');
     await harnessValue(page, 'dispose', 'large-batch');
   });

@@ -8,7 +8,10 @@ import { disposeNodeFillMasks, expectSamePredictions, nodeFillMask } from './nod
 import { startTestServer, type TestServer } from './test-server.test-helper.js';
 
 const reference = loadReference('tiny-bert-uncased', 'fp32');
-const inputs = [...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input), 'A [MASK] and a [MASK].'];
+const inputs = [
+  ...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input),
+  'A [MASK] and a [MASK].',
+];
 
 let chromium: ChromiumSession;
 
@@ -48,7 +51,11 @@ describe('WebAssembly threads', () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       const workers: string[] = [];
       page.on('worker', (started) => workers.push(started.url()));
-      const opened = await harnessValue(page, 'open', 'threads', { model: '/models/tiny-bert-uncased/', worker, backendOptions: { numThreads: 2 } });
+      const opened = await harnessValue(page, 'open', 'threads', {
+        model: '/models/tiny-bert-uncased/',
+        worker,
+        backendOptions: { numThreads: 2 },
+      });
       expect(opened.runtime).toMatchObject({ executionProvider: 'wasm', numThreads: 2 });
       const web = (await harnessValue(page, 'fill', 'threads', inputs)) as MaskPredictions[][];
       expectSamePredictions(web, await (await nodeFillMask('tiny-bert-uncased', 'fp32')).fill(inputs), 1e-4, 'two threads');
@@ -112,7 +119,10 @@ describe('where the .wasm files come from', () => {
 
   it('a wasmPaths where the files are not is BackendUnavailableError naming the option', async () => {
     const page = await freshPage(server);
-    const error = await harnessError(page, 'open', 'nowhere', { model: '/models/tiny-albert/', backendOptions: { wasmPaths: '/nowhere/' } });
+    const error = await harnessError(page, 'open', 'nowhere', {
+      model: '/models/tiny-albert/',
+      backendOptions: { wasmPaths: '/nowhere/' },
+    });
     expect(error).toMatchObject({ name: 'FillMask_BackendUnavailableError', isInstanceOfItsClass: true, fields: { backend: 'web' } });
     expect(error.message).toContain('wasmPaths');
     await page.close();

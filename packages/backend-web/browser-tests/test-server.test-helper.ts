@@ -55,11 +55,19 @@ export async function startTestServer(options: TestServerOptions): Promise<TestS
   ];
   const requests: ServedRequest[] = [];
   const server = createServer((request, response) => {
-    const record = { method: request.method ?? '', path: request.url ?? '', status: 0, authorization: request.headers.authorization !== undefined };
+    const record = {
+      method: request.method ?? '',
+      path: request.url ?? '',
+      status: 0,
+      authorization: request.headers.authorization !== undefined,
+    };
     requests.push(record);
     const send = (status: number, headers: Record<string, string>, body?: NodeJS.ReadableStream): void => {
       record.status = status;
-      response.writeHead(status, { ...headers, ...(options.isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}) });
+      response.writeHead(status, {
+        ...headers,
+        ...(options.isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
+      });
       if (body === undefined || request.method === 'HEAD') response.end();
       else body.pipe(response);
     };

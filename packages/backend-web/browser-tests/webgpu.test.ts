@@ -22,18 +22,23 @@ afterAll(async () => {
 
 /** Same masks, same best candidate, and every candidate WebGPU ranks scored as on wasm within `tolerance`. */
 function expectAgreement(webgpu: MaskPredictions[][], wasm: MaskPredictions[][], wasmWide: MaskPredictions[][], label: string): void {
-  expect(webgpu.map((masks) => masks.length), label).toEqual(wasm.map((masks) => masks.length));
-  webgpu.forEach((masks, inputIndex) =>
-    masks.forEach((predictions, maskIndex) => {
+  expect(
+    webgpu.map((masks) => masks.length),
+    label,
+  ).toEqual(wasm.map((masks) => masks.length));
+  for (const [inputIndex, masks] of webgpu.entries()) {
+    for (const [maskIndex, predictions] of masks.entries()) {
       const where = `${label} input ${inputIndex} mask ${maskIndex}`;
       const wide = new Map(wasmWide[inputIndex][maskIndex].map((prediction) => [prediction.token, prediction.score]));
       expect(predictions[0].token, where).toBe(wasm[inputIndex][maskIndex][0].token);
       for (const prediction of predictions) {
         expect(wide.has(prediction.token), `${where}: token ${prediction.token} is far down wasm's ranking`).toBe(true);
-        expect(Math.abs(prediction.score - wide.get(prediction.token)!), `${where} token ${prediction.token}`).toBeLessThanOrEqual(tolerance);
+        expect(Math.abs(prediction.score - wide.get(prediction.token)!), `${where} token ${prediction.token}`).toBeLessThanOrEqual(
+          tolerance,
+        );
       }
-    }),
-  );
+    }
+  }
 }
 
 describe("WebGPU on Chromium's SwiftShader adapter", () => {
@@ -60,7 +65,11 @@ describe("WebGPU on Chromium's SwiftShader adapter", () => {
         // A dozen inputs: SwiftShader runs WebGPU on the CPU, and compiles its shaders for every new input shape.
         const singleMask = reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input);
         const inputs = [...singleMask.slice(0, 11), `The ${mask} sat on the ${mask}.`];
-        const opened = await harnessValue(page, 'open', `${model}-${dtype}-webgpu`, { model: `/models/${model}/`, dtype, backendOptions: { executionProvider: 'webgpu' } });
+        const opened = await harnessValue(page, 'open', `${model}-${dtype}-webgpu`, {
+          model: `/models/${model}/`,
+          dtype,
+          backendOptions: { executionProvider: 'webgpu' },
+        });
         expect(opened.runtime).toMatchObject({ executionProvider: 'webgpu', requestedExecutionProvider: 'webgpu', maskRowsOnly: true });
         await harnessValue(page, 'open', `${model}-${dtype}-wasm`, { model: `/models/${model}/`, dtype });
 
@@ -76,7 +85,11 @@ describe("WebGPU on Chromium's SwiftShader adapter", () => {
   }
 
   it('runs WebGPU in a worker too', async () => {
-    const opened = await harnessValue(page, 'open', 'worker-webgpu', { model: '/models/tiny-bert-uncased/', worker: true, backendOptions: { executionProvider: 'webgpu' } });
+    const opened = await harnessValue(page, 'open', 'worker-webgpu', {
+      model: '/models/tiny-bert-uncased/',
+      worker: true,
+      backendOptions: { executionProvider: 'webgpu' },
+    });
     expect(opened.runtime).toMatchObject({ executionProvider: 'webgpu' });
     await harnessValue(page, 'open', 'main-wasm', { model: '/models/tiny-bert-uncased/' });
     const inputs = ['The capital of France is [MASK].', 'A [MASK] and a [MASK].'];
@@ -106,7 +119,10 @@ describe('WebGPU asked for where the browser has no adapter', () => {
   });
 
   it('rejects with BackendUnavailableError saying why and what to do, by default', async () => {
-    const error = await harnessError(page, 'open', 'no-fallback', { model: '/models/tiny-albert/', backendOptions: { executionProvider: 'webgpu' } });
+    const error = await harnessError(page, 'open', 'no-fallback', {
+      model: '/models/tiny-albert/',
+      backendOptions: { executionProvider: 'webgpu' },
+    });
     expect(error).toMatchObject({ name: 'FillMask_BackendUnavailableError', isInstanceOfItsClass: true, fields: { backend: 'web' } });
     expect(error.message).toContain('WebGPU was requested');
     expect(error.message).toContain('no WebGPU adapter');
@@ -114,7 +130,10 @@ describe('WebGPU asked for where the browser has no adapter', () => {
   });
 
   it('falls back to wasm with fallbackToWasm, says so, and gives the wasm results', async () => {
-    const opened = await harnessValue(page, 'open', 'fallback', { model: '/models/tiny-albert/', backendOptions: { executionProvider: 'webgpu', fallbackToWasm: true } });
+    const opened = await harnessValue(page, 'open', 'fallback', {
+      model: '/models/tiny-albert/',
+      backendOptions: { executionProvider: 'webgpu', fallbackToWasm: true },
+    });
     expect(opened.runtime).toMatchObject({ executionProvider: 'wasm', requestedExecutionProvider: 'webgpu', numThreads: 1 });
     expect(opened.runtime?.fallbackReason).toContain('no WebGPU adapter');
     await harnessValue(page, 'open', 'plain-wasm', { model: '/models/tiny-albert/' });
@@ -123,9 +142,17 @@ describe('WebGPU asked for where the browser has no adapter', () => {
   });
 
   it('the same in a worker', async () => {
-    const error = await harnessError(page, 'open', 'worker-no-fallback', { model: '/models/tiny-albert/', worker: true, backendOptions: { executionProvider: 'webgpu' } });
+    const error = await harnessError(page, 'open', 'worker-no-fallback', {
+      model: '/models/tiny-albert/',
+      worker: true,
+      backendOptions: { executionProvider: 'webgpu' },
+    });
     expect(error).toMatchObject({ name: 'FillMask_BackendUnavailableError', isInstanceOfItsClass: true });
-    const opened = await harnessValue(page, 'open', 'worker-fallback', { model: '/models/tiny-albert/', worker: true, backendOptions: { executionProvider: 'webgpu', fallbackToWasm: true } });
+    const opened = await harnessValue(page, 'open', 'worker-fallback', {
+      model: '/models/tiny-albert/',
+      worker: true,
+      backendOptions: { executionProvider: 'webgpu', fallbackToWasm: true },
+    });
     expect(opened.runtime).toMatchObject({ executionProvider: 'wasm', requestedExecutionProvider: 'webgpu' });
   });
 

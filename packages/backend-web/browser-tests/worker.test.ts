@@ -30,7 +30,13 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
   ] as const) {
     it(`gives exactly the main thread's results: ${model} ${dtype}`, async () => {
       const reference = loadReference(model, dtype);
-      const inputs = [...reference.cases.filter(isReplayable).filter((entry) => entry.result).map((entry) => entry.input), `${reference.mask_token} then ${reference.mask_token}.`];
+      const inputs = [
+        ...reference.cases
+          .filter(isReplayable)
+          .filter((entry) => entry.result)
+          .map((entry) => entry.input),
+        `${reference.mask_token} then ${reference.mask_token}.`,
+      ];
       const opened = await harnessValue(page, 'open', `${model}-worker`, { model: `/models/${model}/`, dtype, worker: true });
       await harnessValue(page, 'open', `${model}-main`, { model: `/models/${model}/`, dtype });
       expect(opened.maskToken).toBe(reference.mask_token);
@@ -56,7 +62,11 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
     expect(atLoad[1]).toMatch(debugLine.batchesWillUseVariant(modelFile));
 
     await harnessValue(page, 'open', 'debug-main', { model: '/models/tiny-bert-cased-pt/', dtype: 'q8' });
-    const inputs = ['Paris is the [MASK] of France.', 'A [MASK].', 'The [MASK] sat on the mat near the door of the old house, and then [MASK].'];
+    const inputs = [
+      'Paris is the [MASK] of France.',
+      'A [MASK].',
+      'The [MASK] sat on the mat near the door of the old house, and then [MASK].',
+    ];
     const inWorker = (await harnessValue(page, 'fill', 'debug', inputs)) as MaskPredictions[][];
     const atBatch = await harnessValue(page, 'takeDebugLines', 'debug');
     expect(atBatch).toHaveLength(1);
@@ -73,14 +83,23 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
     const done = modelEvents.at(-1)!;
     expect(done.loadedBytes).toBe(done.totalBytes);
     expect(done.loadedBytes).toBeGreaterThan(1_000_000);
-    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) expect(opened.progress.some((event) => event.file === file), file).toBe(true);
+    for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json'])
+      expect(
+        opened.progress.some((event) => event.file === file),
+        file,
+      ).toBe(true);
     await harnessValue(page, 'dispose', 'progress');
   });
 
   it('rebuilds the typed errors on the main thread, with their class and fields', async () => {
     const id = 'tiny-roberta-worker';
     const missingMask = await harnessError(page, 'fill', id, 'There is no mask here.');
-    expect(missingMask).toMatchObject({ name: 'FillMask_MissingMaskError', isFillMaskError: true, isInstanceOfItsClass: true, fields: { maskToken: '<mask>' } });
+    expect(missingMask).toMatchObject({
+      name: 'FillMask_MissingMaskError',
+      isFillMaskError: true,
+      isInstanceOfItsClass: true,
+      fields: { maskToken: '<mask>' },
+    });
     expect(missingMask.message).toContain('No mask token found in the input');
 
     const tooLong = await harnessError(page, 'fill', id, `<mask> ${'word '.repeat(700)}`);
@@ -89,11 +108,20 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
     expect(tooLong.message).toContain('at most 512');
 
     const badTopK = await harnessError(page, 'fill', id, 'A <mask>.', { topK: 0 });
-    expect(badTopK).toMatchObject({ name: 'FillMask_InvalidArgumentError', isInstanceOfItsClass: true, fields: { argument: 'topK', value: 0 } });
+    expect(badTopK).toMatchObject({
+      name: 'FillMask_InvalidArgumentError',
+      isInstanceOfItsClass: true,
+      fields: { argument: 'topK', value: 0 },
+    });
   });
 
   it("fillSettled puts each bad input's typed error in its own slot", async () => {
-    const slots = await harnessValue(page, 'fillSettled', 'tiny-roberta-worker', ['A <mask>.', 'no mask', 42, `<mask> ${'word '.repeat(700)}`]);
+    const slots = await harnessValue(page, 'fillSettled', 'tiny-roberta-worker', [
+      'A <mask>.',
+      'no mask',
+      42,
+      `<mask> ${'word '.repeat(700)}`,
+    ]);
     expect(slots.map((slot) => slot.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
     expect(slots.map((slot) => (slot.status === 'rejected' ? [slot.reason.name, slot.reason.isInstanceOfItsClass] : 'ok'))).toEqual([
       'ok',
@@ -150,12 +178,13 @@ describe('createWorkerFillMask: the model in a Web Worker', () => {
 
     const inWorker = await harnessValue(page, 'measureResponsiveness', 'busy-worker', inputs, intervalMs);
     const onMainThread = await harnessValue(page, 'measureResponsiveness', 'busy-main', inputs, intervalMs);
-    console.info(`timer every ${intervalMs} ms during the batch: worker ${JSON.stringify(inWorker)}, main thread ${JSON.stringify(onMainThread)}`);
-    // The control: on the main thread the timer cannot tick until the whole call is over (measured:
-    // not once in 1 to 8 s, depending on the load).
+    console.info(
+      `timer every ${intervalMs} ms during the batch: worker ${JSON.stringify(inWorker)}, main thread ${JSON.stringify(onMainThread)}`,
+    );
+    // The control: on the main thread the timer cannot tick until the whole call is over.
     expect(onMainThread.maxGapMs).toBeGreaterThanOrEqual(0.9 * onMainThread.durationMs);
-    // In worker mode it keeps ticking: no gap near the call's length (measured: 20 to 110 ms),
-    // and at least a quarter of the ticks due.
+    // In worker mode it keeps ticking: no gap near the call's length, and at least a quarter of the
+    // ticks due.
     expect(inWorker.maxGapMs).toBeLessThan(Math.min(500, inWorker.durationMs / 2));
     expect(inWorker.ticks).toBeGreaterThanOrEqual(Math.floor(inWorker.durationMs / intervalMs / 4));
   });

@@ -8,7 +8,10 @@ const configured = new WeakSet<object>();
  * files are, and no proxy worker of its own (this package has its worker mode, which moves
  * tokenization and ranking off the main thread too).
  */
-export function configureWasmEnvironment(runtime: OnnxWebRuntime, settings: { wasmPaths: WasmPaths | undefined; numThreads: number }): void {
+export function configureWasmEnvironment(
+  runtime: OnnxWebRuntime,
+  settings: { wasmPaths: WasmPaths | undefined; numThreads: number },
+): void {
   if (configured.has(runtime.env)) return;
   configured.add(runtime.env);
   const wasm = runtime.env.wasm;

@@ -9,7 +9,9 @@ describe('createWebBackend', () => {
   it('is the v1 model backend that core finds under the name "web"', async () => {
     const backend = createBackend();
     expect(backend).toMatchObject({ specificationVersion: 'v1', name: 'web' });
-    expect(typeof createWebBackend({ executionProvider: 'webgpu', fallbackToWasm: true, numThreads: 2, wasmPaths: '/ort/' }).loadModel).toBe('function');
+    expect(
+      typeof createWebBackend({ executionProvider: 'webgpu', fallbackToWasm: true, numThreads: 2, wasmPaths: '/ort/' }).loadModel,
+    ).toBe('function');
   });
 
   it('checks its options when created', () => {
@@ -71,7 +73,10 @@ describe('createWebBackend onDebug, on onnxruntime-web in Node', () => {
     let modelReads = 0;
     return {
       location: folder,
-      read: async (path) => (path === modelFile && breakAfterLoad && modelReads++ > 0 ? new Uint8Array([8, 7]) : new Uint8Array(readFileSync(join(folder, path)))),
+      read: async (path) =>
+        path === modelFile && breakAfterLoad && modelReads++ > 0
+          ? new Uint8Array([8, 7])
+          : new Uint8Array(readFileSync(join(folder, path))),
       exists: async () => true,
     };
   }
@@ -81,14 +86,20 @@ describe('createWebBackend onDebug, on onnxruntime-web in Node', () => {
     const backend = createWebBackend({ numThreads: 1, onDebug: (line) => lines.push(line) });
     const loaded = await backend.loadModel({ files: files(), config, dtype: 'q8', modelFile });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^fillmask: onnx\/model_quantized\.onnx rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
-    expect(lines[1]).toMatch(/^fillmask: onnx\/model_quantized\.onnx batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+    expect(lines[0]).toMatch(
+      /^fillmask: onnx\/model_quantized\.onnx rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/,
+    );
+    expect(lines[1]).toMatch(
+      /^fillmask: onnx\/model_quantized\.onnx batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/,
+    );
     await loaded.run(alone(0, 3, 1));
     expect(lines).toHaveLength(2);
     const { logits } = await loaded.run(batch);
     expect(logits).toHaveLength(2 * loaded.vocabSize);
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(/^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
+    expect(lines[2]).toMatch(
+      /^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/,
+    );
     // The variant gives each input its logits alone, up to float rounding.
     const each = Float32Array.from([...(await loaded.run(alone(0, 3, 1))).logits, ...(await loaded.run(alone(4, 4, 2))).logits]);
     expect(Math.max(...logits.map((value, index) => Math.abs(value - each[index])))).toBeLessThan(1e-4);
@@ -101,7 +112,9 @@ describe('createWebBackend onDebug, on onnxruntime-web in Node', () => {
     const loaded = await backend.loadModel({ files: files(true), config, dtype: 'q8', modelFile });
     const { logits } = await loaded.run(batch);
     expect(lines).toHaveLength(3);
-    expect(lines[2]).toMatch(/^fillmask: onnx\/model_quantized\.onnx's per-input quantized variant did not load, so batches run input by input: Error: no per-input quantized variant: .+$/);
+    expect(lines[2]).toMatch(
+      /^fillmask: onnx\/model_quantized\.onnx's per-input quantized variant did not load, so batches run input by input: Error: no per-input quantized variant: .+$/,
+    );
     const first = await loaded.run(alone(0, 3, 1));
     const second = await loaded.run(alone(4, 4, 2));
     expect(logits).toEqual(Float32Array.from([...first.logits, ...second.logits]));

@@ -1,12 +1,11 @@
 import { BackendUnavailableError, InvalidArgumentError, UnsupportedModelError } from '@fillmask/core';
-import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/core/graph';
+import { createFillMaskSessionModel, logGraphNotes, prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/onnx';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
 import { configureWasmEnvironment, defaultThreadCount } from './configure-wasm-environment.js';
 import { loadWebRuntime } from './load-web-runtime.js';
 import { externalDataReaderOver, readExternalData, type ExternalDataFile } from './read-external-data.js';
-import { OnnxSessionModel } from '@fillmask/core/onnx';
 import { webGpuUnavailableReason } from './webgpu-availability.js';
 
 const executionProviders: readonly WebExecutionProvider[] = ['wasm', 'webgpu'];
@@ -37,38 +36,37 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       const graph = await files.read(modelFile);
       let externalData: ExternalDataFile[] | undefined = await readExternalData(files, modelFile, graph);
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
-      const graphs = prepareFillMaskGraphs(graph, { maskRowsOnly: options.maskRowsOnly, readExternalData: externalDataReaderOver(externalData) });
-      for (const note of graphs.notes) debug(`fillmask: ${modelFile} ${note}`);
+      const graphs = prepareFillMaskGraphs(graph, {
+        maskRowsOnly: options.maskRowsOnly,
+        readExternalData: externalDataReaderOver(externalData),
+      });
+      logGraphNotes(debug, modelFile, graphs.notes);
       const positionsInput = graphs.single.positionsInput;
       const subject = { location: files.location, modelFile };
       const opened = await openSession(options, { model: graphs.single.model ?? graph, externalData }, executionProvider, subject);
       // onnxruntime holds its own copy now.
       externalData = undefined;
-      const loaded = await OnnxSessionModel.create({
+      const loaded = await createFillMaskSessionModel({
+        request: { files, config, modelFile },
+        backendName: 'web',
         session: opened.session,
         createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
-        backendName: 'web',
-        location: files.location,
-        configVocabSize: config.vocab_size,
-        positionsInput,
-        batchInvariant: graphs.batchInvariant,
-        ...(graphs.batchGraph && {
-          batchGraph: {
-            // Built from the file again when needed, so a model only ever filled one input at a time holds one graph.
-            open: async () => {
-              const whole = await files.read(modelFile);
-              const batchExternalData = await readExternalData(files, modelFile, whole);
-              const { graph: batch, note } = prepareBatchGraph(whole, { maskRowsOnly: options.maskRowsOnly, readExternalData: externalDataReaderOver(batchExternalData) });
-              debug(`fillmask: ${modelFile} ${note}`);
-              const graphFiles = { model: batch.model, externalData: batchExternalData };
-              const session = await createSession(opened.runtime, graphFiles, opened.executionProvider).catch((cause: unknown) => {
-                throw sessionError(cause, subject, opened.executionProvider);
-              });
-              return { session, positionsInput: batch.positionsInput };
-            },
-            onOpenError: (error: unknown) => debug(`fillmask: ${modelFile}'s per-input quantized variant did not load, so batches run input by input: ${String(error)}`),
-          },
-        }),
+        graphs,
+        openBatchGraph: async () => {
+          const whole = await files.read(modelFile);
+          const batchExternalData = await readExternalData(files, modelFile, whole);
+          const { graph: batch, note } = prepareBatchGraph(whole, {
+            maskRowsOnly: options.maskRowsOnly,
+            readExternalData: externalDataReaderOver(batchExternalData),
+          });
+          logGraphNotes(debug, modelFile, [note]);
+          const graphFiles = { model: batch.model, externalData: batchExternalData };
+          const session = await createSession(opened.runtime, graphFiles, opened.executionProvider).catch((cause: unknown) => {
+            throw sessionError(cause, subject, opened.executionProvider);
+          });
+          return { session, positionsInput: batch.positionsInput };
+        },
+        debug,
       });
       fallbackReason = opened.fallbackReason ?? fallbackReason;
       options.onLoad?.({
@@ -107,7 +105,12 @@ async function openSession(
     const session = await createSession(wasmRuntime, model, 'wasm').catch((wasmCause: unknown) => {
       throw sessionError(wasmCause, subject, 'wasm');
     });
-    return { runtime: wasmRuntime, session, executionProvider: 'wasm', fallbackReason: `WebGPU could not create the session: ${describe(cause)}` };
+    return {
+      runtime: wasmRuntime,
+      session,
+      executionProvider: 'wasm',
+      fallbackReason: `WebGPU could not create the session: ${describe(cause)}`,
+    };
   }
 }
 
@@ -123,8 +126,16 @@ interface GraphFiles {
   readonly externalData: readonly ExternalDataFile[];
 }
 
-function createSession(runtime: OnnxWebRuntime, { model, externalData }: GraphFiles, executionProvider: WebExecutionProvider): Promise<OrtWeb.InferenceSession> {
-  return runtime.InferenceSession.create(model, { executionProviders: [executionProvider], graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) });
+function createSession(
+  runtime: OnnxWebRuntime,
+  { model, externalData }: GraphFiles,
+  executionProvider: WebExecutionProvider,
+): Promise<OrtWeb.InferenceSession> {
+  return runtime.InferenceSession.create(model, {
+    executionProviders: [executionProvider],
+    graphOptimizationLevel: 'all',
+    ...(externalData.length > 0 && { externalData }),
+  });
 }
 
 function webGpuUnavailable(reason: string): BackendUnavailableError {
@@ -139,7 +150,11 @@ function webGpuUnavailable(reason: string): BackendUnavailableError {
  * (its `.wasm` file not found, WebAssembly refused), which onnxruntime reports as "no available
  * backend found", is BackendUnavailableError; a model it cannot load is UnsupportedModelError.
  */
-function sessionError(cause: unknown, { location, modelFile }: { location: string; modelFile: string }, executionProvider: WebExecutionProvider): Error {
+function sessionError(
+  cause: unknown,
+  { location, modelFile }: { location: string; modelFile: string },
+  executionProvider: WebExecutionProvider,
+): Error {
   const message = describe(cause);
   if (message.includes('no available backend found')) {
     return new BackendUnavailableError({
@@ -148,7 +163,11 @@ function sessionError(cause: unknown, { location, modelFile }: { location: strin
       cause,
     });
   }
-  return new UnsupportedModelError({ model: location, reason: `onnxruntime-web could not load ${modelFile} on ${executionProvider}: ${message}`, cause });
+  return new UnsupportedModelError({
+    model: location,
+    reason: `onnxruntime-web could not load ${modelFile} on ${executionProvider}: ${message}`,
+    cause,
+  });
 }
 
 function checkOptions(options: WebBackendOptions): void {
@@ -164,7 +183,11 @@ function checkOptions(options: WebBackendOptions): void {
   }
   const { wasmPaths } = options;
   if (wasmPaths !== undefined && typeof wasmPaths !== 'string' && (typeof wasmPaths !== 'object' || wasmPaths === null)) {
-    throw new InvalidArgumentError({ argument: 'wasmPaths', value: wasmPaths, expected: 'a URL prefix ending in "/" or { wasm, mjs } URLs' });
+    throw new InvalidArgumentError({
+      argument: 'wasmPaths',
+      value: wasmPaths,
+      expected: 'a URL prefix ending in "/" or { wasm, mjs } URLs',
+    });
   }
 }
 

@@ -3,7 +3,13 @@ import type { FillMaskConfig, FillMaskWarning } from '@fillmask/core';
 import { reviveError } from './revive-error.js';
 import { PortFillMask, type WorkerFillMask } from './worker-fill-mask.js';
 import type { WasmPaths } from './web-backend-options.js';
-import { connectMessageType, type ConnectMessage, type WorkerBackendOptions, type WorkerConfigMessage, type WorkerToPageMessage } from './worker-protocol.js';
+import {
+  connectMessageType,
+  type ConnectMessage,
+  type WorkerBackendOptions,
+  type WorkerConfigMessage,
+  type WorkerToPageMessage,
+} from './worker-protocol.js';
 
 /** The Worker, as far as this package uses it. */
 export interface WorkerLike {
@@ -48,7 +54,11 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
     throw new InvalidArgumentError({ argument: 'model', value: config.model, expected: 'a Hub model id or the URL of a model folder' });
   }
   const { worker, onProgress, onWarning, onDebug, ...rest } = config;
-  const message: ConnectMessage = { type: connectMessageType, config: toWorkerConfig(rest), ...(onDebug === undefined ? {} : { reportDebug: true }) };
+  const message: ConnectMessage = {
+    type: connectMessageType,
+    config: toWorkerConfig(rest),
+    ...(onDebug === undefined ? {} : { reportDebug: true }),
+  };
   const channel = new MessageChannel();
 
   return new Promise<WorkerFillMask>((resolve, reject) => {
@@ -60,7 +70,12 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
       stopListening();
       channel.port1.close();
       const detail = (event as ErrorEvent).message || 'the worker script could not be loaded or threw';
-      reject(new BackendUnavailableError({ backend: 'web', reason: `the fill-mask worker failed to start: ${detail}. Its module must call serveFillMask().` }));
+      reject(
+        new BackendUnavailableError({
+          backend: 'web',
+          reason: `the fill-mask worker failed to start: ${detail}. Its module must call serveFillMask().`,
+        }),
+      );
     };
     worker.addEventListener('error', onWorkerError);
     worker.addEventListener('messageerror', onWorkerError);
@@ -79,7 +94,9 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
         stopListening();
         // A worker that dies later fails the calls in flight instead of leaving them pending.
         const onCrash = (errorEvent: Event): void => fillMask.fail((errorEvent as ErrorEvent).message || 'it stopped');
-        const fillMask = new PortFillMask(channel.port1, answer.info, onWarning ?? warnOnConsole, onDebug, () => worker.removeEventListener('error', onCrash));
+        const fillMask = new PortFillMask(channel.port1, answer.info, onWarning ?? warnOnConsole, onDebug, () =>
+          worker.removeEventListener('error', onCrash),
+        );
         worker.addEventListener('error', onCrash);
         resolve(fillMask);
       }
@@ -89,7 +106,11 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
     } catch (cause) {
       stopListening();
       reject(
-        new InvalidArgumentError({ argument: 'config', value: rest, expected: `plain data that can be sent to a worker (${cause instanceof Error ? cause.message : String(cause)})` }),
+        new InvalidArgumentError({
+          argument: 'config',
+          value: rest,
+          expected: `plain data that can be sent to a worker (${cause instanceof Error ? cause.message : String(cause)})`,
+        }),
       );
     }
   });
@@ -97,7 +118,9 @@ export async function createWorkerFillMask(config: WorkerFillMaskConfig): Promis
 
 /** The config as the worker needs it: functions dropped, relative URLs made absolute against this page (the worker's own URL differs). */
 function toWorkerConfig(config: Omit<WorkerFillMaskConfig, 'worker' | 'onProgress' | 'onWarning' | 'onDebug'>): WorkerConfigMessage {
-  const plain = Object.fromEntries(Object.entries(config).filter(([, value]) => typeof value !== 'function')) as unknown as WorkerConfigMessage;
+  const plain = Object.fromEntries(
+    Object.entries(config).filter(([, value]) => typeof value !== 'function'),
+  ) as unknown as WorkerConfigMessage;
   const model = isRelativeUrl(config.model) ? absolute(config.model) : config.model;
   const { backendOptions } = config;
   if (backendOptions?.wasmPaths === undefined) return { ...plain, model };

@@ -6,7 +6,10 @@ import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './
  * build for `wasm`, the WebGPU build for `webgpu`. Each build finds its `.wasm` file next to itself
  * (`new URL(..., import.meta.url)`), which bundlers turn into an asset of the app.
  */
-export async function loadWebRuntime(runtime: WebBackendOptions['runtime'], executionProvider: WebExecutionProvider): Promise<OnnxWebRuntime> {
+export async function loadWebRuntime(
+  runtime: WebBackendOptions['runtime'],
+  executionProvider: WebExecutionProvider,
+): Promise<OnnxWebRuntime> {
   if (typeof runtime === 'object' && runtime !== null) return runtime;
   try {
     const loaded: unknown =

@@ -1,6 +1,6 @@
 import type { ModelFiles } from '@fillmask/core';
-import { externalDataLocations, type ExternalDataReader } from '@fillmask/core/graph';
-import { externalDataFilePaths } from '@fillmask/core/onnx';
+import { externalDataLocations, type ExternalDataReader } from '@fillmask/onnx';
+import { externalDataFilePaths } from '@fillmask/onnx';
 
 /** One file of a graph's external data, as onnxruntime-web takes it with the graph. */
 export interface ExternalDataFile {
@@ -27,7 +27,8 @@ export function externalDataReaderOver(externalData: readonly ExternalDataFile[]
   if (externalData.length === 0) return undefined;
   return (location, offset, length) => {
     const file = externalData.find((candidate) => candidate.path === location);
-    if (!file || offset + length > file.data.length) throw new Error(`the external data ${location} has no bytes ${offset} to ${offset + length}`);
+    if (!file || offset + length > file.data.length)
+      throw new Error(`the external data ${location} has no bytes ${offset} to ${offset + length}`);
     return file.data.subarray(offset, offset + length);
   };
 }

@@ -25,8 +25,20 @@ const typedErrors: Array<[Error, { isInstance(error: unknown): boolean }]> = [
   [new InputTooLongError({ length: 700, limit: 512, inputIndex: 1 }), InputTooLongError],
   [new InputTooLongError({ length: 900, limit: 512, masksSpan: 600 }), InputTooLongError],
   [new UnsupportedModelError({ model: 'hub:org/x@main', reason: 'no mask token.' }), UnsupportedModelError],
-  [new ModelFileNotFoundError({ model: 'org/x', file: 'onnx/model.onnx', hint: 'The Hub has no such file at revision main.' }), ModelFileNotFoundError],
-  [new HubRequestError({ url: 'https://huggingface.co/org/x/resolve/main/config.json', status: 401, errorCode: 'GatedRepo', requestId: 'Root=1-2', message: 'gated' }), HubRequestError],
+  [
+    new ModelFileNotFoundError({ model: 'org/x', file: 'onnx/model.onnx', hint: 'The Hub has no such file at revision main.' }),
+    ModelFileNotFoundError,
+  ],
+  [
+    new HubRequestError({
+      url: 'https://huggingface.co/org/x/resolve/main/config.json',
+      status: 401,
+      errorCode: 'GatedRepo',
+      requestId: 'Root=1-2',
+      message: 'gated',
+    }),
+    HubRequestError,
+  ],
   [new BackendUnavailableError({ backend: 'web', reason: 'no WebGPU adapter.' }), BackendUnavailableError],
   [new InferenceError({ backend: 'web', message: 'the graph returned int64.' }), InferenceError],
   [new DisposedError('This fill-mask object'), DisposedError],
@@ -68,7 +80,9 @@ describe('errors across the worker boundary', () => {
   });
 
   it('a field that cannot be cloned crosses as its description', () => {
-    const revived = acrossThreads(new InvalidArgumentError({ argument: 'targets', value: function pickTarget() {}, expected: 'strings' })) as InvalidArgumentError;
+    const revived = acrossThreads(
+      new InvalidArgumentError({ argument: 'targets', value: function pickTarget() {}, expected: 'strings' }),
+    ) as InvalidArgumentError;
     expect(InvalidArgumentError.isInstance(revived)).toBe(true);
     expect(revived.value).toBe('[function pickTarget]');
     expect(revived.message).toBe('Invalid targets: expected strings, received function.');

@@ -20,7 +20,8 @@ type Fields = Readonly<Record<string, unknown>>;
  * the original's.
  */
 const constructors: Readonly<Record<string, (fields: Fields) => Error>> = {
-  FillMask_InvalidArgumentError: (fields) => new InvalidArgumentError({ argument: text(fields.argument), value: fields.value, expected: '' }),
+  FillMask_InvalidArgumentError: (fields) =>
+    new InvalidArgumentError({ argument: text(fields.argument), value: fields.value, expected: '' }),
   FillMask_MissingMaskError: (fields) => new MissingMaskError({ maskToken: text(fields.maskToken) }),
   FillMask_InputTooLongError: (fields) => new InputTooLongError({ length: Number(fields.length), limit: Number(fields.limit) }),
   FillMask_UnsupportedModelError: (fields) => new UnsupportedModelError({ model: text(fields.model), reason: '' }),

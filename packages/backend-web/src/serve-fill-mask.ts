@@ -83,13 +83,17 @@ async function serveConnection(
     const options = {
       ...message.options,
       signal: controller.signal,
-      ...(message.reportProgress ? { onProgress: (progress: { completed: number; total: number }) => send({ type: 'fill-progress', callId, progress }) } : {}),
+      ...(message.reportProgress
+        ? { onProgress: (progress: { completed: number; total: number }) => send({ type: 'fill-progress', callId, progress }) }
+        : {}),
     };
     try {
       let value: Extract<WorkerToPageMessage, { type: 'fill-result' }>['value'];
       if (message.settled) {
         const settled = await target.fillSettled(message.input as readonly string[], options);
-        value = settled.map((slot): SettledMessage => (slot.status === 'fulfilled' ? slot : { status: 'rejected', reason: serializeError(slot.reason) }));
+        value = settled.map(
+          (slot): SettledMessage => (slot.status === 'fulfilled' ? slot : { status: 'rejected', reason: serializeError(slot.reason) }),
+        );
       } else {
         value = typeof message.input === 'string' ? await target.fill(message.input, options) : await target.fill(message.input, options);
       }
@@ -114,7 +118,10 @@ async function serveConnection(
       onProgress: (progress) => send({ type: 'download-progress', progress }),
       onWarning: (warning) => send({ type: 'warning', warning: { code: warning.code, message: warning.message, target: warning.target } }),
     });
-    send({ type: 'ready', info: { maskToken: fillMask.maskToken, maxLength: fillMask.maxLength, model: fillMask.model, backend: fillMask.backend, runtime } });
+    send({
+      type: 'ready',
+      info: { maskToken: fillMask.maskToken, maxLength: fillMask.maxLength, model: fillMask.model, backend: fillMask.backend, runtime },
+    });
   } catch (error) {
     send({ type: 'create-failed', error: serializeError(error) });
     port.close();

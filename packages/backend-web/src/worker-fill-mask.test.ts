@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createFillMask, DisposedError, InputTooLongError, InvalidArgumentError, MissingMaskError, type FillMask, type FillMaskWarning } from '@fillmask/core';
+import {
+  createFillMask,
+  DisposedError,
+  InputTooLongError,
+  InvalidArgumentError,
+  MissingMaskError,
+  type FillMask,
+  type FillMaskWarning,
+} from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { createWorkerFillMask, type WorkerLike } from './create-worker-fill-mask.js';
@@ -11,7 +19,10 @@ import type { WebBackendOptions } from './web-backend-options.js';
  * and the served fill-mask runs on onnxruntime-node. The browser tests run the same code in a real
  * Web Worker on onnxruntime-web.
  */
-function startFakeWorker(createBackend: ServeFillMaskOptions['createBackend'] = () => createOnnxBackend()): { worker: WorkerLike; stop(): void } {
+function startFakeWorker(createBackend: ServeFillMaskOptions['createBackend'] = () => createOnnxBackend()): {
+  worker: WorkerLike;
+  stop(): void;
+} {
   const channel = new MessageChannel();
   const scope = channel.port2 as unknown as MessageSource;
   const stopServing = serveFillMask({ scope, createBackend });
@@ -47,7 +58,10 @@ afterEach(() => {
 });
 
 /** The rewrite note of a graph at load, as the onnx backend words it. */
-const rewriteNote = (modelFile: string) => new RegExp(`^fillmask: ${modelFile.replace('.', '\\.')} rewritten: \\d+ ops, the vocabulary projection among them, run on the mask rows only$`);
+const rewriteNote = (modelFile: string) =>
+  new RegExp(
+    `^fillmask: ${modelFile.replace('.', '\\.')} rewritten: \\d+ ops, the vocabulary projection among them, run on the mask rows only$`,
+  );
 /** A q8 batch of several inputs of different lengths: the batch variant is built for it. */
 const q8Batch = ['Paris is the <mask> of France.', 'A <mask>.', 'The <mask> sat on the mat near the door of the old house.'];
 
@@ -85,7 +99,12 @@ describe('createWorkerFillMask and serveFillMask', () => {
   it('report progress per batch, and warnings, on this side', async () => {
     fake = startFakeWorker();
     const warnings: FillMaskWarning[] = [];
-    const fillMask = await createWorkerFillMask({ worker: fake.worker, model, batchSize: 1, onWarning: (warning) => warnings.push(warning) });
+    const fillMask = await createWorkerFillMask({
+      worker: fake.worker,
+      model,
+      batchSize: 1,
+      onWarning: (warning) => warnings.push(warning),
+    });
     const progress: number[] = [];
     await fillMask.fill(['A <mask>.', 'B <mask>.', 'C <mask>.'], { onProgress: ({ completed }) => progress.push(completed) });
     expect(progress).toEqual([1, 2, 3]);
@@ -144,8 +163,12 @@ describe('createWorkerFillMask and serveFillMask', () => {
 
   it('reject creation with the typed error the worker met', async () => {
     fake = startFakeWorker();
-    await expect(createWorkerFillMask({ worker: fake.worker, model: '/no/such/model/folder' })).rejects.toSatisfy(InvalidArgumentError.isInstance);
-    await expect(createWorkerFillMask({ worker: fake.worker, model: model, dtype: 'fp16' as 'fp32' })).rejects.toSatisfy(InvalidArgumentError.isInstance);
+    await expect(createWorkerFillMask({ worker: fake.worker, model: '/no/such/model/folder' })).rejects.toSatisfy(
+      InvalidArgumentError.isInstance,
+    );
+    await expect(createWorkerFillMask({ worker: fake.worker, model: model, dtype: 'fp16' as 'fp32' })).rejects.toSatisfy(
+      InvalidArgumentError.isInstance,
+    );
   });
 
   it("send the served backend's debug lines to the page's onDebug: the notes at load, the q8 batch variant at the first batch of several inputs", async () => {
@@ -153,7 +176,10 @@ describe('createWorkerFillMask and serveFillMask', () => {
     const fp32Lines: string[] = [];
     const fp32 = await createWorkerFillMask({ worker: fake.worker, model, onDebug: (line) => fp32Lines.push(line) });
     // The model is on disk, so onnxruntime reads its weights from the file: a line says so after each graph's notes.
-    const byReference = (file: string) => new RegExp(`^fillmask: ${file.replace(/[/.]/g, '\\$&')}: onnxruntime reads \\d+ weight tensors from the file itself; \\d+ bytes of it were read here$`);
+    const byReference = (file: string) =>
+      new RegExp(
+        `^fillmask: ${file.replace(/[/.]/g, '\\$&')}: onnxruntime reads \\d+ weight tensors from the file itself; \\d+ bytes of it were read here$`,
+      );
     expect(fp32Lines).toHaveLength(3);
     expect(fp32Lines[0]).toMatch(rewriteNote('onnx/model.onnx'));
     expect(fp32Lines[1]).toMatch(/^fillmask: onnx\/model\.onnx \d+ weight products run as 1×1 convolutions \(\d+ with their bias\)$/);
@@ -165,7 +191,9 @@ describe('createWorkerFillMask and serveFillMask', () => {
     // The load-time lines came before ready.
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(rewriteNote('onnx/model_quantized.onnx'));
-    expect(lines[1]).toMatch(/^fillmask: onnx\/model_quantized\.onnx batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/);
+    expect(lines[1]).toMatch(
+      /^fillmask: onnx\/model_quantized\.onnx batches of several inputs will run a variant that quantizes each input on its own \(\d+ quantizers\)$/,
+    );
     expect(lines[2]).toMatch(byReference('onnx/model_quantized.onnx'));
     const directQ8 = await createFillMask({ model, dtype: 'q8', backend: createOnnxBackend(), onWarning: () => undefined });
     try {
@@ -175,7 +203,9 @@ describe('createWorkerFillMask and serveFillMask', () => {
       // After ready, through the PortFillMask: the variant is built at the first batch of several inputs.
       expect(await q8.fill(q8Batch)).toEqual(await directQ8.fill(q8Batch));
       expect(lines).toHaveLength(5);
-      expect(lines[3]).toMatch(/^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/);
+      expect(lines[3]).toMatch(
+        /^fillmask: onnx\/model_quantized\.onnx the variant quantizing each input on its own rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/,
+      );
       expect(lines[4]).toMatch(byReference('onnx/model_quantized.onnx'));
       // Built once: later batches add no line.
       await q8.fill(q8Batch.slice(1));
@@ -207,7 +237,9 @@ describe('createWorkerFillMask and serveFillMask', () => {
   });
 
   it('check their arguments before any message is sent', async () => {
-    await expect(createWorkerFillMask({ worker: undefined as unknown as WorkerLike, model })).rejects.toSatisfy(InvalidArgumentError.isInstance);
+    await expect(createWorkerFillMask({ worker: undefined as unknown as WorkerLike, model })).rejects.toSatisfy(
+      InvalidArgumentError.isInstance,
+    );
     fake = startFakeWorker();
     await expect(createWorkerFillMask({ worker: fake.worker, model: '' })).rejects.toSatisfy(InvalidArgumentError.isInstance);
   });

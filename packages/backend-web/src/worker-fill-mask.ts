@@ -87,13 +87,22 @@ export class PortFillMask implements WorkerFillMask {
         this.port.postMessage({ type: 'abort', callId } satisfies PageToWorkerMessage);
         reject(signal?.reason);
       };
-      const settle = <T>(finish: (value: T) => void) => (value: T) => {
-        signal?.removeEventListener('abort', onAbort);
-        finish(value);
-      };
+      const settle =
+        <T>(finish: (value: T) => void) =>
+        (value: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          finish(value);
+        };
       this.pending.set(callId, { resolve: settle(resolve), reject: settle(reject), onProgress, settled });
       signal?.addEventListener('abort', onAbort, { once: true });
-      const message: PageToWorkerMessage = { type: 'fill', callId, settled, input, options: workerOptions, reportProgress: onProgress !== undefined };
+      const message: PageToWorkerMessage = {
+        type: 'fill',
+        callId,
+        settled,
+        input,
+        options: workerOptions,
+        reportProgress: onProgress !== undefined,
+      };
       try {
         this.port.postMessage(message);
       } catch (cause) {
@@ -101,9 +110,16 @@ export class PortFillMask implements WorkerFillMask {
         this.pending.delete(callId);
         signal?.removeEventListener('abort', onAbort);
         reject(
-          Object.assign(new InvalidArgumentError({ argument: 'input or options', value: input, expected: 'strings and plain option values that can be sent to a worker' }), {
-            cause,
-          }),
+          Object.assign(
+            new InvalidArgumentError({
+              argument: 'input or options',
+              value: input,
+              expected: 'strings and plain option values that can be sent to a worker',
+            }),
+            {
+              cause,
+            },
+          ),
         );
       }
     });

@@ -10,10 +10,16 @@ import type { WebBackendOptions, WebModelInfo } from './web-backend-options.js';
 export const connectMessageType = 'fillmask:connect';
 
 /** The part of WebBackendOptions that can cross to a worker: no functions, no runtime module. */
-export type WorkerBackendOptions = Pick<WebBackendOptions, 'executionProvider' | 'fallbackToWasm' | 'wasmPaths' | 'numThreads' | 'maskRowsOnly'>;
+export type WorkerBackendOptions = Pick<
+  WebBackendOptions,
+  'executionProvider' | 'fallbackToWasm' | 'wasmPaths' | 'numThreads' | 'maskRowsOnly'
+>;
 
 /** The config as sent: FillMaskConfig without its functions and objects, the model as an absolute URL or Hub id. */
-export type WorkerConfigMessage = Omit<FillMaskConfig, 'model' | 'backend' | 'backendOptions' | 'tokenizer' | 'fetch' | 'onProgress' | 'onWarning'> & {
+export type WorkerConfigMessage = Omit<
+  FillMaskConfig,
+  'model' | 'backend' | 'backendOptions' | 'tokenizer' | 'fetch' | 'onProgress' | 'onWarning'
+> & {
   readonly model: string;
   readonly backendOptions?: WorkerBackendOptions;
 };

@@ -18,8 +18,10 @@ export type {
   TokenBatchV1,
   PositionLogitsV1,
   ModelDtype,
+  ModelFormat,
 } from './backend/fill-mask-backend-v1.js';
-export { modelDtypes, modelFileForDtype } from './model/model-file-for-dtype.js';
+export { chooseModelFile, modelDtypes, modelFileForDtype, weightFiles } from './model/choose-model-file.js';
+export type { ChosenModelFile } from './model/choose-model-file.js';
 export type { ModelConfig } from './model/model-config.js';
 
 export type { FillMaskTokenizer, EncodedText } from './tokenizer/fill-mask-tokenizer.js';
@@ -28,6 +30,7 @@ export { loadTokenizer } from './tokenizer/load-tokenizer.js';
 export { openModel } from '#platform/open-model';
 export type { ModelFiles } from './model-source/model-files.js';
 export { describeNetworkError } from './model-source/describe-network-error.js';
+export { isModelFilePath } from './model-source/is-model-file-path.js';
 export type { ModelSourceOptions } from './model-source/model-source-options.js';
 export type { DownloadProgress, DownloadProgressCallback } from './model-source/download-progress.js';
 

@@ -39,7 +39,9 @@ describe('@fillmask/model-mini-en-biomed', () => {
   it('stays under 25 MB as published (npm pack)', async () => {
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageFolder });
     const [packed] = JSON.parse(stdout) as Array<{ unpackedSize: number; files: Array<{ path: string }> }>;
-    expect(packed.files.map((file) => file.path)).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'config.json', 'README.md']));
+    expect(packed.files.map((file) => file.path)).toEqual(
+      expect.arrayContaining(['onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'config.json', 'README.md']),
+    );
     expect(packed.unpackedSize).toBeLessThan(25_000_000);
   });
 });

@@ -65,7 +65,16 @@ describe('@fillmask/model-mini-en', () => {
   it('stays under 25 MB as published (npm pack)', async () => {
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageFolder });
     const [packed] = JSON.parse(stdout) as Array<{ unpackedSize: number; size: number; files: Array<{ path: string }> }>;
-    expect(packed.files.map((file) => file.path)).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'config.json', 'README.md', 'dist/index.js']));
+    expect(packed.files.map((file) => file.path)).toEqual(
+      expect.arrayContaining([
+        'onnx/model.onnx',
+        'onnx/model_quantized.onnx',
+        'tokenizer.json',
+        'config.json',
+        'README.md',
+        'dist/index.js',
+      ]),
+    );
     expect(packed.files.some((file) => file.path.startsWith('training/'))).toBe(false);
     expect(packed.unpackedSize).toBeLessThan(25_000_000);
   });

@@ -48,6 +48,13 @@ for await (const line of createInterface({ input: createReadStream(corpusPath, '
 idsOut.end();
 linesOut.end();
 await Promise.all([once(idsOut, 'finish'), once(linesOut, 'finish')]);
-const summary = { corpus: corpusPath, tokenizer: tokenizerFolder, lines, tokens, unknownTokens: unknown, seconds: (Date.now() - started) / 1000 };
+const summary = {
+  corpus: corpusPath,
+  tokenizer: tokenizerFolder,
+  lines,
+  tokens,
+  unknownTokens: unknown,
+  seconds: (Date.now() - started) / 1000,
+};
 writeFileSync(`${outPrefix}.json`, `${JSON.stringify(summary, null, 2)}\n`);
 console.error(JSON.stringify(summary));

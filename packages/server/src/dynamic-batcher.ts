@@ -73,9 +73,14 @@ export class DynamicBatcher {
       return { results: Promise.reject(error), cancel: () => undefined };
     }
     if (this.queuedInputCount + job.inputs.length > maxQueuedInputs) {
-      const error = new HttpError(503, `The server is busy: ${this.queuedInputCount} inputs are waiting. Retry in a moment.`, 'queue-full', {
-        'Retry-After': '1',
-      });
+      const error = new HttpError(
+        503,
+        `The server is busy: ${this.queuedInputCount} inputs are waiting. Retry in a moment.`,
+        'queue-full',
+        {
+          'Retry-After': '1',
+        },
+      );
       return { results: Promise.reject(error), cancel: () => undefined };
     }
     let queued!: QueuedJob;

@@ -11,7 +11,11 @@ import { gateFillMask, postJson, sameResults } from './fill-mask-server.test-hel
 let fillMask: FillMask;
 
 beforeAll(async () => {
-  fillMask = await createFillMask({ model: fixtureModelPath('tiny-bert-uncased'), backend: createOnnxBackend(), onWarning: () => undefined });
+  fillMask = await createFillMask({
+    model: fixtureModelPath('tiny-bert-uncased'),
+    backend: createOnnxBackend(),
+    onWarning: () => undefined,
+  });
 });
 afterAll(() => fillMask?.dispose());
 
@@ -29,7 +33,10 @@ async function alone(body: Body): Promise<unknown> {
   return JSON.parse(JSON.stringify(typeof body.inputs === 'string' || inputs.length === 1 ? shaped[0] : shaped));
 }
 
-async function withServer<T>(options: Parameters<typeof createFillMaskServer>[0], run: (server: FillMaskServer, url: string) => Promise<T>): Promise<T> {
+async function withServer<T>(
+  options: Parameters<typeof createFillMaskServer>[0],
+  run: (server: FillMaskServer, url: string) => Promise<T>,
+): Promise<T> {
   const server = createFillMaskServer(options);
   try {
     return await run(server, await server.listen({ port: 0 }));
@@ -87,14 +94,17 @@ describe('dynamic batching', () => {
       for (const [index, body] of queued.entries()) {
         // One at a time into the queue, so that its order is known.
         answers.push(postJson(url, body));
-        await until(() => server.stats.queuedInputs === queued.slice(0, index + 1).reduce((sum, entry) => sum + [entry.inputs].flat().length, 0));
+        await until(
+          () => server.stats.queuedInputs === queued.slice(0, index + 1).reduce((sum, entry) => sum + [entry.inputs].flat().length, 0),
+        );
       }
       gated.open();
       const all = await Promise.all(answers);
       await running;
       // animals ×3 (the cap), places ×2, no targets ×1, animals ×1, then the 4-input request alone.
       expect(gated.calls).toEqual([1, 3, 2, 1, 1, 4]);
-      for (const [index, body] of queued.entries()) expect(sameResults(all[index].body, await alone(body)), JSON.stringify(body)).toBe(true);
+      for (const [index, body] of queued.entries())
+        expect(sameResults(all[index].body, await alone(body)), JSON.stringify(body)).toBe(true);
     });
   });
 });
@@ -121,7 +131,11 @@ describe('load on loopback', () => {
           for (let request = next++; request < total; request = next++) {
             const index = request % bodies.length;
             const answer = await postJson(url, bodies[index]);
-            outcomes.push({ index: request, status: answer.status, correct: answer.status === 200 && sameResults(answer.body, expected[index]) });
+            outcomes.push({
+              index: request,
+              status: answer.status,
+              correct: answer.status === 200 && sameResults(answer.body, expected[index]),
+            });
           }
         }),
       );

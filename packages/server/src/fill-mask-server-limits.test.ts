@@ -74,7 +74,12 @@ describe('bounded queue and per-request timeout', () => {
   it('answers 504 when a request waits longer than requestTimeoutMs, and drops it from the queue', async () => {
     const gated = gateFillMask(fillMask);
     const log: AccessLogEntry[] = [];
-    const { server, url } = await start({ fillMask: gated.fillMask, requestTimeoutMs: 300, batchWindowMs: 0, accessLog: (entry) => log.push(entry) });
+    const { server, url } = await start({
+      fillMask: gated.fillMask,
+      requestTimeoutMs: 300,
+      batchWindowMs: 0,
+      accessLog: (entry) => log.push(entry),
+    });
     gated.shut();
     const first = postJson(url, { inputs: sentence });
     await gated.untilCalls(1);
@@ -100,7 +105,9 @@ describe('bounded queue and per-request timeout', () => {
     const first = postJson(url, { inputs: sentence });
     await gated.untilCalls(1);
     const controller = new AbortController();
-    const abandoned = fetch(url, { method: 'POST', body: JSON.stringify({ inputs: 'A <mask>.' }), signal: controller.signal }).catch((error: Error) => error);
+    const abandoned = fetch(url, { method: 'POST', body: JSON.stringify({ inputs: 'A <mask>.' }), signal: controller.signal }).catch(
+      (error: Error) => error,
+    );
     await until(() => server.stats.queuedInputs === 1);
     controller.abort();
     await abandoned;
@@ -119,7 +126,11 @@ describe('readiness', () => {
     const health = await fetch(`${url}/health`);
     expect([health.status, await health.json()]).toEqual([503, { status: 'loading' }]);
     const early = await postJson(url, { inputs: sentence });
-    expect([early.status, early.headers.get('retry-after'), early.body]).toEqual([503, '5', { error: 'Model org/tiny is currently loading.' }]);
+    expect([early.status, early.headers.get('retry-after'), early.body]).toEqual([
+      503,
+      '5',
+      { error: 'Model org/tiny is currently loading.' },
+    ]);
     resolveModel(fillMask);
     await until(() => server.status === 'ready');
     expect((await fetch(`${url}/health`)).status).toBe(200);
@@ -178,7 +189,11 @@ describe('bearer-token auth and the access log', () => {
     expect((await fetch(`${url}/info`)).status).toBe(401);
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
     expect((await fetch(`${url}/health`)).status).toBe(200);
-    const allowed = await postJson(url, { inputs: secretInput, parameters: { targets: [' hunter2'] } }, { Authorization: `Bearer ${token}`, 'User-Agent': 'test-client/1' });
+    const allowed = await postJson(
+      url,
+      { inputs: secretInput, parameters: { targets: [' hunter2'] } },
+      { Authorization: `Bearer ${token}`, 'User-Agent': 'test-client/1' },
+    );
     expect(allowed.status).toBe(200);
     expect((await postJson(url, { inputs: 'no mask hunter2' }, { Authorization: 'Bearer other-token' })).status).toBe(400);
 

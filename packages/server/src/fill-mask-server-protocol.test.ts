@@ -13,7 +13,11 @@ let server: FillMaskServer;
 let url: string;
 
 beforeAll(async () => {
-  fillMask = await createFillMask({ model: fixtureModelPath('tiny-bert-uncased'), backend: createOnnxBackend(), onWarning: () => undefined });
+  fillMask = await createFillMask({
+    model: fixtureModelPath('tiny-bert-uncased'),
+    backend: createOnnxBackend(),
+    onWarning: () => undefined,
+  });
   server = createFillMaskServer({ fillMask, modelId: 'fillmask-test/tiny-bert' });
   url = await server.listen({ port: 0 });
 });
@@ -60,7 +64,12 @@ describe('the fill-mask protocol of the Inference API', () => {
   });
 
   it('top_k and targets as the pipeline takes them: a string or a list', async () => {
-    for (const parameters of [{ targets: ['cat', 'dog', 'house'] }, { targets: 'dog' }, { top_k: 2, targets: ['cat', 'dog', 'house'] }, { top_k: 40 }]) {
+    for (const parameters of [
+      { targets: ['cat', 'dog', 'house'] },
+      { targets: 'dog' },
+      { top_k: 2, targets: ['cat', 'dog', 'house'] },
+      { top_k: 40 },
+    ]) {
       const answer = await postJson(url, { inputs: 'I love my [MASK].', parameters });
       const options = { topK: parameters.top_k, targets: parameters.targets };
       expect(answer.body, JSON.stringify(parameters)).toEqual(await expected('I love my [MASK].', options));
@@ -75,7 +84,10 @@ describe('the fill-mask protocol of the Inference API', () => {
       expect([path, answer.status, answer.body]).toEqual([path, 200, direct.body]);
     }
     const other = await postJson(`${url}/models/org/other`, body);
-    expect([other.status, other.body]).toEqual([404, { error: 'Model org/other is not served here; this server serves fillmask-test/tiny-bert.' }]);
+    expect([other.status, other.body]).toEqual([
+      404,
+      { error: 'Model org/other is not served here; this server serves fillmask-test/tiny-bert.' },
+    ]);
     expect((await postJson(`${url}/predict`, body)).status).toBe(404);
     const get = await fetch(url);
     expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
@@ -98,12 +110,24 @@ describe('the fill-mask protocol of the Inference API', () => {
     ['top_k 0', { inputs: 'a [MASK]', parameters: { top_k: 0 } }, /^"top_k" must be an integer of at least 1\.$/],
     ['top_k as a string', { inputs: 'a [MASK]', parameters: { top_k: '3' } }, /^"top_k" must be/],
     ['top_k 1.5', { inputs: 'a [MASK]', parameters: { top_k: 1.5 } }, /^"top_k" must be/],
-    ['targets of the wrong type', { inputs: 'a [MASK]', parameters: { targets: 5 } }, /^"targets" must be a string or a non-empty array of strings\.$/],
+    [
+      'targets of the wrong type',
+      { inputs: 'a [MASK]', parameters: { targets: 5 } },
+      /^"targets" must be a string or a non-empty array of strings\.$/,
+    ],
     ['empty targets', { inputs: 'a [MASK]', parameters: { targets: [] } }, /^"targets" must be/],
-    ['targets that encode to nothing', { inputs: 'a [MASK]', parameters: { targets: [''] } }, /^Invalid targets: expected at least one target the tokenizer can encode/],
+    [
+      'targets that encode to nothing',
+      { inputs: 'a [MASK]', parameters: { targets: [''] } },
+      /^Invalid targets: expected at least one target the tokenizer can encode/,
+    ],
     ['an unknown parameter', { inputs: 'a [MASK]', parameters: { max_length: 3 } }, /^Unknown parameter "max_length"/],
     ['parameters not an object', { inputs: 'a [MASK]', parameters: [1] }, /^"parameters" must be an object\.$/],
-    ['tokenizer_kwargs other than truncation', { inputs: 'a [MASK]', parameters: { tokenizer_kwargs: { padding: true } } }, /^"tokenizer_kwargs" may only hold "truncation"/],
+    [
+      'tokenizer_kwargs other than truncation',
+      { inputs: 'a [MASK]', parameters: { tokenizer_kwargs: { padding: true } } },
+      /^"tokenizer_kwargs" may only hold "truncation"/,
+    ],
   ])('answers 400 {"error": ...} for %s', async (_case, body, message) => {
     const answer = await postJson(url, body);
     expect(answer.status).toBe(400);
@@ -116,7 +140,9 @@ describe('the fill-mask protocol of the Inference API', () => {
     // Sent together with other requests, the input still gets its own index in its own request.
     const [refused] = await Promise.all([postJson(url, { inputs: ['a [MASK].', long] }), postJson(url, { inputs: 'b [MASK].' })]);
     expect(refused.status).toBe(400);
-    expect((refused.body as { error: string }).error).toMatch(/^Input 1 is \d+ tokens long \(special tokens included\) but the model accepts at most 512/);
+    expect((refused.body as { error: string }).error).toMatch(
+      /^Input 1 is \d+ tokens long \(special tokens included\) but the model accepts at most 512/,
+    );
     const alone = await postJson(url, { inputs: long });
     expect((alone.body as { error: string }).error).toMatch(/^The input is \d+ tokens long/);
     const truncated = await postJson(url, { inputs: long, parameters: { top_k: 2, tokenizer_kwargs: { truncation: true } } });

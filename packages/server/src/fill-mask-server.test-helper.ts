@@ -20,7 +20,7 @@ export interface GatedFillMask {
 export function gateFillMask(inner: FillMask): GatedFillMask {
   const calls: number[] = [];
   let gate: Promise<void> = Promise.resolve();
-  let release = () => undefined as void;
+  let release: () => void = () => {};
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const fillMask: FillMask = {
     get maskToken() {
@@ -109,7 +109,8 @@ export function postChunked(url: string, chunk: Buffer, chunks: number): Promise
 
 /** Same tokens, strings and order; scores equal within float32 noise (a padded batch can change the last bits). */
 export function sameResults(actual: unknown, expected: unknown): boolean {
-  const scores = (value: unknown): number[] => (JSON.stringify(value).match(/"score":[^,}]+/g) ?? []).map((entry) => Number(entry.slice(8)));
+  const scores = (value: unknown): number[] =>
+    (JSON.stringify(value).match(/"score":[^,}]+/g) ?? []).map((entry) => Number(entry.slice(8)));
   const withoutScores = (value: unknown) => JSON.stringify(value).replace(/"score":[^,}]+/g, '"score":0');
   if (withoutScores(actual) !== withoutScores(expected)) return false;
   const expectedScores = scores(expected);

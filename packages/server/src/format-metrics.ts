@@ -1,4 +1,4 @@
-import type { FillMaskServerStats } from './create-fill-mask-server.js';
+import type { FillMaskServerStats } from './fill-mask-server-stats.js';
 
 /** The stats in Prometheus' text format, for `GET /metrics`. */
 export function formatMetrics(stats: FillMaskServerStats): string {

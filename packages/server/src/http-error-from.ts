@@ -1,4 +1,11 @@
-import { DisposedError, FillMaskError, InputTooLongError, InvalidArgumentError, MissingMaskError, RemoteRequestError } from '@fillmask/core';
+import {
+  DisposedError,
+  FillMaskError,
+  InputTooLongError,
+  InvalidArgumentError,
+  MissingMaskError,
+  RemoteRequestError,
+} from '@fillmask/core';
 import { HttpError } from './http-error.js';
 
 /**
@@ -12,7 +19,12 @@ export function httpErrorFrom(error: unknown, inputIndex?: number): HttpError {
   }
   if (InputTooLongError.isInstance(error)) {
     const masksSpan = /Its masks span (\d+) tokens/.exec(error.message)?.[1];
-    const reworded = new InputTooLongError({ length: error.length, limit: error.limit, inputIndex, masksSpan: masksSpan === undefined ? undefined : Number(masksSpan) });
+    const reworded = new InputTooLongError({
+      length: error.length,
+      limit: error.limit,
+      inputIndex,
+      masksSpan: masksSpan === undefined ? undefined : Number(masksSpan),
+    });
     return new HttpError(400, reworded.message, 'input-too-long');
   }
   if (InvalidArgumentError.isInstance(error)) return new HttpError(400, error.message, 'invalid-argument');

@@ -42,7 +42,13 @@ export function parseFillRequest(body: Buffer, maskToken: string): FillRequest {
       throw badParameter(`Unknown parameter ${JSON.stringify(name)}: the fill-mask parameters are top_k, targets and tokenizer_kwargs`);
     }
   }
-  return { inputs, isList, topK: checkTopK(parameters.top_k), targets: checkTargets(parameters.targets), truncation: checkTruncation(parameters.tokenizer_kwargs) };
+  return {
+    inputs,
+    isList,
+    topK: checkTopK(parameters.top_k),
+    targets: checkTargets(parameters.targets),
+    truncation: checkTruncation(parameters.tokenizer_kwargs),
+  };
 }
 
 function checkInputs(inputs: unknown): readonly string[] {

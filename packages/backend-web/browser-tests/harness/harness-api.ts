@@ -16,11 +16,18 @@ export interface Harness {
   /** Fills the inputs while a timer ticks on the main thread; reports how regularly it ticked. */
   measureResponsiveness(id: string, inputs: string[], intervalMs: number): Promise<Outcome<Responsiveness>>;
   /** The backend alone, for the conformance suite run from Node. */
-  loadBackendModel(id: string, request: BackendModelRequest): Promise<Outcome<{ vocabSize: number; batchInvariant: boolean | undefined; runtime: WebModelInfo | undefined }>>;
+  loadBackendModel(
+    id: string,
+    request: BackendModelRequest,
+  ): Promise<Outcome<{ vocabSize: number; batchInvariant: boolean | undefined; runtime: WebModelInfo | undefined }>>;
   runBackendModel(id: string, batch: PlainTokenBatch): Promise<Outcome<string>>;
   disposeBackendModel(id: string): Promise<Outcome<null>>;
   /** Core's model source alone: reads one file of a model, as createFillMask would. */
-  readModelFile(model: string, options: HarnessSourceOptions, file: string): Promise<Outcome<{ byteLength: number; progress: DownloadProgress[] }>>;
+  readModelFile(
+    model: string,
+    options: HarnessSourceOptions,
+    file: string,
+  ): Promise<Outcome<{ byteLength: number; progress: DownloadProgress[] }>>;
   /** Whether a file exists, as the tokenizer loader asks it. */
   modelFileExists(model: string, options: HarnessSourceOptions, file: string): Promise<Outcome<boolean>>;
   /** URLs in the fillmask Cache API cache. */
@@ -75,7 +82,9 @@ export interface HarnessError {
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: HarnessError };
 
-export type SettledSlot = { readonly status: 'fulfilled'; readonly value: MaskPredictions[] } | { readonly status: 'rejected'; readonly reason: HarnessError };
+export type SettledSlot =
+  | { readonly status: 'fulfilled'; readonly value: MaskPredictions[] }
+  | { readonly status: 'rejected'; readonly reason: HarnessError };
 
 export interface Responsiveness {
   readonly durationMs: number;

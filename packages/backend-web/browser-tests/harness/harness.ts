@@ -34,7 +34,8 @@ const classes: Record<string, { isInstance(error: unknown): boolean }> = {
 function describeError(error: unknown): HarnessError {
   const fields: Record<string, unknown> = {};
   if (typeof error === 'object' && error !== null) {
-    for (const [key, value] of Object.entries(error)) if (key !== 'cause' && key !== 'name' && key !== 'message') fields[key] = plain(value);
+    for (const [key, value] of Object.entries(error))
+      if (key !== 'cause' && key !== 'name' && key !== 'message') fields[key] = plain(value);
   }
   const name = (error as Error)?.name ?? 'Error';
   return {
@@ -96,7 +97,11 @@ const harness: Harness = {
       debugLinesById.set(id, debugLines);
       const { worker: inWorker, workerModule, backendOptions, debug, ...rest } = config;
       const onDebug = debug ? (line: string) => debugLines.push(line) : undefined;
-      const common = { ...rest, onProgress: (event: DownloadProgress) => progress.push(event), onWarning: (warning: { message: string }) => warnings.push(warning.message) };
+      const common = {
+        ...rest,
+        onProgress: (event: DownloadProgress) => progress.push(event),
+        onWarning: (warning: { message: string }) => warnings.push(warning.message),
+      };
       let fillMask: FillMask;
       let runtime: WebModelInfo | undefined;
       if (inWorker) {
@@ -110,7 +115,14 @@ const harness: Harness = {
         fillMask = await createFillMask({ ...common, backend });
       }
       fillMasks.set(id, fillMask);
-      return { maskToken: fillMask.maskToken, maxLength: fillMask.maxLength, model: fillMask.model, backend: fillMask.backend, runtime, progress };
+      return {
+        maskToken: fillMask.maskToken,
+        maxLength: fillMask.maxLength,
+        model: fillMask.model,
+        backend: fillMask.backend,
+        runtime,
+        progress,
+      };
     }),
 
   takeWarnings: async (id) => warningsById.get(id)?.splice(0) ?? [],
@@ -118,12 +130,16 @@ const harness: Harness = {
   takeDebugLines: async (id) => debugLinesById.get(id)?.splice(0) ?? [],
 
   fill: (id, input, options) =>
-    outcome<MaskPredictions[] | MaskPredictions[][]>(() => (typeof input === 'string' ? fillMaskOf(id).fill(input, options) : fillMaskOf(id).fill(input, options))),
+    outcome<MaskPredictions[] | MaskPredictions[][]>(() =>
+      typeof input === 'string' ? fillMaskOf(id).fill(input, options) : fillMaskOf(id).fill(input, options),
+    ),
 
   fillSettled: (id, inputs, options) =>
     outcome(async () => {
       const settled = await fillMaskOf(id).fillSettled(inputs as string[], options);
-      return settled.map((slot) => (slot.status === 'fulfilled' ? slot : { status: 'rejected' as const, reason: describeError(slot.reason) }));
+      return settled.map((slot) =>
+        slot.status === 'fulfilled' ? slot : { status: 'rejected' as const, reason: describeError(slot.reason) },
+      );
     }),
 
   fillAndAbort: (id, inputs, abortAfter) =>

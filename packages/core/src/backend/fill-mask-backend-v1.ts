@@ -24,6 +24,12 @@ export interface ModelBackendV1 {
   readonly kind?: 'model';
   /** Short name for messages and logs: `onnx`, `web`, ... */
   readonly name: string;
+  /**
+   * True when `loadModel` also takes weights (`modelFormat: 'weights'`: `model.safetensors`,
+   * `pytorch_model.bin`, or their sharded indexes) and builds the graph from them and `config.json`.
+   * Core hands weights only to a backend that says so.
+   */
+  readonly buildsFromWeights?: boolean;
   /** Prepares a model for inference. Called once per fill-mask object. */
   loadModel(request: LoadModelRequestV1): Promise<BackendModelV1>;
 }
@@ -78,13 +84,22 @@ export interface ServiceFillRequestV1 {
 
 export type ModelDtype = 'fp32' | 'q8';
 
+/** What `LoadModelRequestV1.modelFile` is: an ONNX graph, or weights to build the graph from. */
+export type ModelFormat = 'onnx' | 'weights';
+
 export interface LoadModelRequestV1 {
   readonly files: ModelFiles;
   /** The model's parsed `config.json`. */
   readonly config: ModelConfig;
   readonly dtype: ModelDtype;
-  /** The graph file to load for this dtype, relative to the model folder, e.g. `onnx/model.onnx`. */
+  /**
+   * The file to load for this dtype, relative to the model folder: the ONNX graph (`onnx/model.onnx`),
+   * or, with `modelFormat: 'weights'`, the weights (`model.safetensors`, `pytorch_model.bin`, or a
+   * sharded index `model.safetensors.index.json`).
+   */
   readonly modelFile: string;
+  /** `'weights'` only for a backend that `buildsFromWeights`; absent means `'onnx'`. */
+  readonly modelFormat?: ModelFormat;
 }
 
 /** A loaded model. `run` may be called concurrently; the backend serialises what its runtime cannot. */

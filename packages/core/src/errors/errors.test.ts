@@ -8,6 +8,7 @@ import {
   InferenceError,
   InputTooLongError,
   InvalidArgumentError,
+  type InvalidModelFileError,
   MissingMaskError,
   ModelFileNotFoundError,
   RemoteRequestError,
@@ -50,6 +51,17 @@ const samples: Record<keyof typeof errors, { make: (module: typeof errors) => Er
   ModelFileNotFoundError: {
     make: (module) => new module.ModelFileNotFoundError({ model: 'org/model', file: 'onnx/model.onnx', hint: 'Export it with Optimum.', cause }),
     message: 'Model org/model has no file onnx/model.onnx. Export it with Optimum.',
+    keepsCause: true,
+  },
+  InvalidModelFileError: {
+    make: (module) =>
+      new module.InvalidModelFileError({
+        model: 'org/model',
+        file: 'pytorch_model.bin',
+        reason: 'its pickle names the global os.system, which is not allowed.',
+        cause,
+      }),
+    message: 'Cannot read pytorch_model.bin of model org/model: its pickle names the global os.system, which is not allowed.',
     keepsCause: true,
   },
   HubRequestError: {
@@ -109,7 +121,7 @@ describe('error classes', () => {
       .map(([name]) => name)
       .sort();
     expect(exported).toEqual([...names].sort());
-    expect(exported).toHaveLength(11);
+    expect(exported).toHaveLength(12);
   });
 
   describe.each(names)('%s', (name) => {
@@ -162,6 +174,12 @@ describe('error classes', () => {
     expect((sample('UnsupportedModelError') as UnsupportedModelError).model).toBe('org/model');
     const notFound = sample('ModelFileNotFoundError') as ModelFileNotFoundError;
     expect([notFound.model, notFound.file]).toEqual(['org/model', 'onnx/model.onnx']);
+    const invalidFile = sample('InvalidModelFileError') as InvalidModelFileError;
+    expect([invalidFile.model, invalidFile.file, invalidFile.reason]).toEqual([
+      'org/model',
+      'pytorch_model.bin',
+      'its pickle names the global os.system, which is not allowed.',
+    ]);
     const hub = sample('HubRequestError') as HubRequestError;
     expect([hub.url, hub.status, hub.errorCode, hub.requestId]).toEqual(['https://huggingface.co/org/model/resolve/main/config.json', 404, 'RepoNotFound', 'Root=1-abc']);
     expect((sample('BackendUnavailableError') as BackendUnavailableError).backend).toBe('web');

@@ -4,6 +4,7 @@ export { MissingMaskError } from './missing-mask-error.js';
 export { InputTooLongError } from './input-too-long-error.js';
 export { UnsupportedModelError } from './unsupported-model-error.js';
 export { ModelFileNotFoundError } from './model-file-not-found-error.js';
+export { InvalidModelFileError } from './invalid-model-file-error.js';
 export { HubRequestError } from './hub-request-error.js';
 export { BackendUnavailableError } from './backend-unavailable-error.js';
 export { InferenceError } from './inference-error.js';

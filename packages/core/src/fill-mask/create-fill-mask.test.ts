@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureModelPath } from '@fillmask/fixtures';
-import type { BackendModelV1, FillMaskBackendV1, LoadModelRequestV1, PositionLogitsV1, TokenBatchV1 } from '../backend/fill-mask-backend-v1.js';
+import type {
+  BackendModelV1,
+  FillMaskBackendV1,
+  LoadModelRequestV1,
+  PositionLogitsV1,
+  TokenBatchV1,
+} from '../backend/fill-mask-backend-v1.js';
 import type { ModelFiles } from '../model-source/model-files.js';
 import type { FillMaskConfig } from './fill-mask-config.js';
 import type { FillMaskWarning } from './fill-mask-warning.js';
@@ -23,7 +29,11 @@ const folder = fixtureModelPath('tiny-bert-uncased');
 const vocabSize = 30522;
 
 function folderFiles(): ModelFiles {
-  return { location: folder, read: async (path) => readFileSync(join(folder, path)), exists: async (path) => existsSync(join(folder, path)) };
+  return {
+    location: folder,
+    read: async (path) => readFileSync(join(folder, path)),
+    exists: async (path) => existsSync(join(folder, path)),
+  };
 }
 
 /**
@@ -136,7 +146,10 @@ describe('createFillMask', () => {
       const fake = fakeBackend();
       const config =
         overrides === undefined || overrides === null ? overrides : { model: files, backend: fake.backend, ...(overrides as object) };
-      const error = await rejection<InvalidArgumentError>(createFillMask(config as unknown as FillMaskConfig), InvalidArgumentError.isInstance);
+      const error = await rejection<InvalidArgumentError>(
+        createFillMask(config as unknown as FillMaskConfig),
+        InvalidArgumentError.isInstance,
+      );
       expect(error.argument).toBe(argument);
       expect(error.message).toMatch(new RegExp(`^Invalid ${argument}: expected `));
       expect(files.read).not.toHaveBeenCalled();
@@ -170,7 +183,10 @@ describe('createFillMask', () => {
 
     it('a mask id outside the model`s outputs is an UnsupportedModelError, and the model is freed', async () => {
       const fake = fakeBackend({ vocabSize: 100 });
-      const error = await rejection<UnsupportedModelError>(createFillMask({ model: folderFiles(), backend: fake.backend }), UnsupportedModelError.isInstance);
+      const error = await rejection<UnsupportedModelError>(
+        createFillMask({ model: folderFiles(), backend: fake.backend }),
+        UnsupportedModelError.isInstance,
+      );
       expect(error.model).toBe(folder);
       expect(error.message).toContain("the mask token id 103 is outside the model's 100 outputs");
       expect(fake.disposals()).toBe(1);
@@ -178,7 +194,10 @@ describe('createFillMask', () => {
 
     it('bad targets or truncation in the config fail at creation, and the model is freed', async () => {
       const fake = fakeBackend();
-      const error = await rejection<InvalidArgumentError>(createFillMask({ model: folderFiles(), backend: fake.backend, targets: [] }), InvalidArgumentError.isInstance);
+      const error = await rejection<InvalidArgumentError>(
+        createFillMask({ model: folderFiles(), backend: fake.backend, targets: [] }),
+        InvalidArgumentError.isInstance,
+      );
       expect(error.argument).toBe('targets');
       expect(fake.disposals()).toBe(1);
       const truncation = await rejection<InvalidArgumentError>(
@@ -190,7 +209,10 @@ describe('createFillMask', () => {
 
     it('a target whose id is outside the model`s outputs is an InvalidArgumentError, not NaN scores', async () => {
       const fillMask = await createFillMask({ model: folderFiles(), backend: fakeBackend({ vocabSize: 2000 }).backend });
-      const error = await rejection<InvalidArgumentError>(fillMask.fill('a [MASK]', { targets: ['paris'] }), InvalidArgumentError.isInstance);
+      const error = await rejection<InvalidArgumentError>(
+        fillMask.fill('a [MASK]', { targets: ['paris'] }),
+        InvalidArgumentError.isInstance,
+      );
       expect(error.message).toContain("within the model's 2000 outputs (the tokenizer gave id 3000)");
       await expect(fillMask.fill('a [MASK]', { targets: ['the'] })).resolves.toHaveLength(1);
     });
@@ -247,7 +269,9 @@ describe('createFillMask', () => {
       expect((await fillMask.fill(text, { topK: 3 }))[0].map((prediction) => prediction.token)).toEqual([id.is, id.london, id.paris]);
       expect((await fillMask.fill(text, { targets: ['the'] }))[0].map((prediction) => prediction.token)).toEqual([id.the]);
       // Three targets tied at logit 0: the lowest id, "the", wins.
-      expect((await fillMask.fill(text, { targets: ['paris', 'london', 'the'], topK: 1 }))[0].map((prediction) => prediction.token)).toEqual([id.the]);
+      expect(
+        (await fillMask.fill(text, { targets: ['paris', 'london', 'the'], topK: 1 }))[0].map((prediction) => prediction.token),
+      ).toEqual([id.the]);
 
       const long = `${'hello '.repeat(600)} is [MASK]`;
       const [truncated] = await fillMask.fill(long);
@@ -265,20 +289,26 @@ describe('createFillMask', () => {
       expect(progress).toEqual([]);
     });
 
-    it.each([[42], [null], [{ 0: 'a [MASK]' }], [undefined]])('an input that is neither a string nor an array (%j) is an InvalidArgumentError', async (input) => {
-      const fake = fakeBackend();
-      const fillMask = await createFillMask({ model: folderFiles(), backend: fake.backend });
-      const error = await rejection<InvalidArgumentError>(fillMask.fill(input as unknown as string), InvalidArgumentError.isInstance);
-      expect(error.argument).toBe('inputs');
-      expect(fake.runs).toHaveLength(0);
-    });
+    it.each([[42], [null], [{ 0: 'a [MASK]' }], [undefined]])(
+      'an input that is neither a string nor an array (%j) is an InvalidArgumentError',
+      async (input) => {
+        const fake = fakeBackend();
+        const fillMask = await createFillMask({ model: folderFiles(), backend: fake.backend });
+        const error = await rejection<InvalidArgumentError>(fillMask.fill(input as unknown as string), InvalidArgumentError.isInstance);
+        expect(error.argument).toBe('inputs');
+        expect(fake.runs).toHaveLength(0);
+      },
+    );
 
     it('a bad element of an array fails the whole call, naming its index', async () => {
       const fake = fakeBackend();
       const fillMask = await createFillMask({ model: folderFiles(), backend: fake.backend });
       const error = await rejection<MissingMaskError>(fillMask.fill(['ok [MASK]', 'no mask here']), MissingMaskError.isInstance);
       expect(error.inputIndex).toBe(1);
-      const invalid = await rejection<InvalidArgumentError>(fillMask.fill(['ok [MASK]', 7 as unknown as string]), InvalidArgumentError.isInstance);
+      const invalid = await rejection<InvalidArgumentError>(
+        fillMask.fill(['ok [MASK]', 7 as unknown as string]),
+        InvalidArgumentError.isInstance,
+      );
       expect(invalid.argument).toBe('inputs[1]');
       expect(fake.runs).toHaveLength(0);
     });
@@ -300,7 +330,12 @@ describe('createFillMask', () => {
       const inputs = ['a b c d e f [MASK]', 'x [MASK]', 'p q r s [MASK] [MASK]', 'hello [MASK]'];
       const results = await fillMask.fill(inputs, { topK: 1 });
       // The token before each mask wins: results map back to their inputs.
-      expect(results.map((masks) => masks.map((predictions) => predictions[0].token_str))).toEqual([['f'], ['x'], ['s', '[MASK]'], ['hello']]);
+      expect(results.map((masks) => masks.map((predictions) => predictions[0].token_str))).toEqual([
+        ['f'],
+        ['x'],
+        ['s', '[MASK]'],
+        ['hello'],
+      ]);
 
       expect(fake.runs).toHaveLength(2);
       const [short, long] = fake.runs;
@@ -416,7 +451,9 @@ describe('createFillMask', () => {
     });
 
     it('logits that are not a Float32Array are an InferenceError', async () => {
-      const fake = fakeBackend({ run: async (batch, size) => ({ logits: new Float64Array(batch.positions.length * size) as unknown as Float32Array }) });
+      const fake = fakeBackend({
+        run: async (batch, size) => ({ logits: new Float64Array(batch.positions.length * size) as unknown as Float32Array }),
+      });
       const fillMask = await createFillMask({ model: folderFiles(), backend: fake.backend });
       const error = await rejection<InferenceError>(fillMask.fill('a [MASK]'), InferenceError.isInstance);
       expect(error.message).toBe('fake backend: expected 1 × 30522 logits, received object.');
@@ -476,7 +513,11 @@ describe('createFillMask', () => {
   describe('warnings', () => {
     it('go to onWarning', async () => {
       const warnings: FillMaskWarning[] = [];
-      const fillMask = await createFillMask({ model: folderFiles(), backend: fakeBackend().backend, onWarning: (warning) => warnings.push(warning) });
+      const fillMask = await createFillMask({
+        model: folderFiles(),
+        backend: fakeBackend().backend,
+        onWarning: (warning) => warnings.push(warning),
+      });
       const [predictions] = await fillMask.fill('The capital of France is [MASK].', { targets: ['Paris'] });
       expect(predictions.map((prediction) => prediction.token)).toEqual([id.paris]);
       expect(warnings).toEqual([expect.objectContaining({ code: 'target-replaced', target: 'Paris' })]);
@@ -487,7 +528,9 @@ describe('createFillMask', () => {
       const fillMask = await createFillMask({ model: folderFiles(), backend: fakeBackend().backend });
       await fillMask.fill('The capital of France is [MASK].', { targets: ['Paris'] });
       expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn.mock.calls[0][0]).toBe('[fillmask] Target "Paris" is not in the model\'s vocabulary; it is replaced by its first sub-token "paris".');
+      expect(warn.mock.calls[0][0]).toBe(
+        '[fillmask] Target "Paris" is not in the model\'s vocabulary; it is replaced by its first sub-token "paris".',
+      );
     });
   });
 });

@@ -52,7 +52,10 @@ async function connectService(config: FillMaskConfig, backend: ServiceBackendV1)
     });
   }
   const { revision, accessToken, cacheDir, offline, hubUrl, fetch, onProgress } = config;
-  const service = await backend.connect({ model: config.model, source: { revision, accessToken, cacheDir, offline, hubUrl, fetch, onProgress } });
+  const service = await backend.connect({
+    model: config.model,
+    source: { revision, accessToken, cacheDir, offline, hubUrl, fetch, onProgress },
+  });
   const fillMask = new ServiceFillMask({
     service,
     model: config.model,

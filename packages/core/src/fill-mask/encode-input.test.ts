@@ -12,7 +12,11 @@ import { encodeInput } from './encode-input.js';
 
 async function fixtureTokenizer(model: FixtureModel): Promise<FillMaskTokenizer> {
   const folder = fixtureModelPath(model);
-  const files = { location: folder, read: async (path: string) => readFileSync(join(folder, path)), exists: async (path: string) => existsSync(join(folder, path)) };
+  const files = {
+    location: folder,
+    read: async (path: string) => readFileSync(join(folder, path)),
+    exists: async (path: string) => existsSync(join(folder, path)),
+  };
   return loadTokenizer(files, JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')));
 }
 
@@ -56,7 +60,11 @@ let roberta: FillMaskTokenizer;
 let albert: FillMaskTokenizer;
 
 beforeAll(async () => {
-  [bert, roberta, albert] = await Promise.all([fixtureTokenizer('tiny-bert-uncased'), fixtureTokenizer('tiny-roberta'), fixtureTokenizer('tiny-albert')]);
+  [bert, roberta, albert] = await Promise.all([
+    fixtureTokenizer('tiny-bert-uncased'),
+    fixtureTokenizer('tiny-roberta'),
+    fixtureTokenizer('tiny-albert'),
+  ]);
 });
 
 describe('encodeInput', () => {
@@ -74,7 +82,10 @@ describe('encodeInput', () => {
     it('finds every mask, in order, including adjacent ones and one at each end', () => {
       expect(encodeInput('Two masks: [MASK] and [MASK].', bert, { truncation: false }).maskPositions).toEqual([4, 6]);
       expect(encodeInput('[MASK][MASK] x [MASK]', bert, { truncation: false }).maskPositions).toEqual([1, 2, 4]);
-      expect(encodeInput('<mask> is <mask>', roberta, { truncation: false })).toMatchObject({ ids: [0, 50264, 16, 50264, 2], maskPositions: [1, 3] });
+      expect(encodeInput('<mask> is <mask>', roberta, { truncation: false })).toMatchObject({
+        ids: [0, 50264, 16, 50264, 2],
+        maskPositions: [1, 3],
+      });
     });
   });
 
@@ -89,7 +100,9 @@ describe('encodeInput', () => {
     });
 
     it('MissingMaskError gives the index of the input in the message', () => {
-      const error = thrown(() => encodeInput('This uses the other family mask token [MASK].', roberta, { truncation: false, inputIndex: 3 }));
+      const error = thrown(() =>
+        encodeInput('This uses the other family mask token [MASK].', roberta, { truncation: false, inputIndex: 3 }),
+      );
       expect(MissingMaskError.isInstance(error)).toBe(true);
       expect((error as MissingMaskError).inputIndex).toBe(3);
       expect((error as Error).message).toContain('input 3');

@@ -37,7 +37,7 @@ export function encodeInput(text: unknown, tokenizer: FillMaskTokenizer, options
 
 function positionsOf(ids: readonly number[], id: number): number[] {
   const positions: number[] = [];
-  ids.forEach((value, position) => value === id && positions.push(position));
+  for (const [position, value] of ids.entries()) if (value === id) positions.push(position);
   return positions;
 }
 

@@ -58,7 +58,10 @@ export class ModelFillMask implements FillMask {
       return result;
     }
     const inputs = checkInputArray(input);
-    return this.run(inputs.map((text, inputIndex) => encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex })), resolved);
+    return this.run(
+      inputs.map((text, inputIndex) => encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex })),
+      resolved,
+    );
   }
 
   async fillSettled(inputs: readonly string[], options?: FillOptions): Promise<FillSettledResult[]> {
@@ -123,7 +126,11 @@ export class ModelFillMask implements FillMask {
       ({ logits } = await model.run(batch));
     } catch (error) {
       if (FillMaskError.isInstance(error)) throw error;
-      throw new InferenceError({ backend: backendName, message: `the model failed to run: ${String((error as Error)?.message ?? error)}`, cause: error });
+      throw new InferenceError({
+        backend: backendName,
+        message: `the model failed to run: ${String((error as Error)?.message ?? error)}`,
+        cause: error,
+      });
     }
     if (!(logits instanceof Float32Array) || logits.length !== batch.positions.length * model.vocabSize) {
       throw new InferenceError({

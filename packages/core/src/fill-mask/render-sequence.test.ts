@@ -8,7 +8,11 @@ import { renderSequence } from './render-sequence.js';
 
 async function fixtureTokenizer(model: FixtureModel): Promise<FillMaskTokenizer> {
   const folder = fixtureModelPath(model);
-  const files = { location: folder, read: async (path: string) => readFileSync(join(folder, path)), exists: async (path: string) => existsSync(join(folder, path)) };
+  const files = {
+    location: folder,
+    read: async (path: string) => readFileSync(join(folder, path)),
+    exists: async (path: string) => existsSync(join(folder, path)),
+  };
   return loadTokenizer(files, JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')));
 }
 
@@ -92,7 +96,10 @@ describe('renderSequence', () => {
           expect(sequence.split(mask), `${model} ${maskIndex}`).toHaveLength(3);
           // The filled token sits between the masks that stay, in its own place.
           const parts = sequence.split(mask);
-          expect(parts.map((part) => /\bca(t|sa)\b/.test(part)), `${model} ${maskIndex}: ${sequence}`).toEqual([0, 1, 2].map((index) => index === maskIndex));
+          expect(
+            parts.map((part) => /\bca(t|sa)\b/.test(part)),
+            `${model} ${maskIndex}: ${sequence}`,
+          ).toEqual([0, 1, 2].map((index) => index === maskIndex));
           expect(sequence, model).not.toMatch(/\[CLS\]|\[SEP\]|<s>|<\/s>|<pad>|\[PAD\]/);
         }
       }

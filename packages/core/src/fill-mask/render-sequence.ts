@@ -27,5 +27,7 @@ export function renderSequence(
 }
 
 function spaceBeforeMasks(text: string, maskToken: string): string {
-  return text.split(maskToken).reduce((joined, part) => (/\S$/.test(joined) ? `${joined} ${maskToken}${part}` : `${joined}${maskToken}${part}`));
+  return text
+    .split(maskToken)
+    .reduce((joined, part) => (/\S$/.test(joined) ? `${joined} ${maskToken}${part}` : `${joined}${maskToken}${part}`));
 }

@@ -10,7 +10,11 @@ import { resolveTargets } from './resolve-targets.js';
 
 async function fixtureTokenizer(model: FixtureModel): Promise<FillMaskTokenizer> {
   const folder = fixtureModelPath(model);
-  const files = { location: folder, read: async (path: string) => readFileSync(join(folder, path)), exists: async (path: string) => existsSync(join(folder, path)) };
+  const files = {
+    location: folder,
+    read: async (path: string) => readFileSync(join(folder, path)),
+    exists: async (path: string) => existsSync(join(folder, path)),
+  };
   return loadTokenizer(files, JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')));
 }
 
@@ -19,7 +23,11 @@ let roberta: FillMaskTokenizer;
 let albert: FillMaskTokenizer;
 
 beforeAll(async () => {
-  [bert, roberta, albert] = await Promise.all([fixtureTokenizer('tiny-bert-uncased'), fixtureTokenizer('tiny-roberta'), fixtureTokenizer('tiny-albert')]);
+  [bert, roberta, albert] = await Promise.all([
+    fixtureTokenizer('tiny-bert-uncased'),
+    fixtureTokenizer('tiny-roberta'),
+    fixtureTokenizer('tiny-albert'),
+  ]);
 });
 
 function resolve(targets: unknown, tokenizer: FillMaskTokenizer): { ids: number[]; warnings: FillMaskWarning[]; result: Int32Array } {
@@ -63,7 +71,10 @@ describe('resolveTargets', () => {
       },
     ]);
     // super ##cal ##if ##rag ##ilis ##tic: only "super" is kept.
-    expect(resolve(['Supercalifragilistic'], bert)).toMatchObject({ ids: [3565], warnings: [{ code: 'target-replaced', target: 'Supercalifragilistic' }] });
+    expect(resolve(['Supercalifragilistic'], bert)).toMatchObject({
+      ids: [3565],
+      warnings: [{ code: 'target-replaced', target: 'Supercalifragilistic' }],
+    });
   });
 
   it('RoBERTa: " Paris" (a real space) is replaced by "ĠParis", "Paris" is an entry of its own', () => {

@@ -22,7 +22,12 @@ interface FakeService {
 function predictionsFor(input: string, topK: number): MaskPredictions[] {
   const masks = input.split('[MASK]').length - 1;
   return Array.from({ length: masks }, (_, mask) =>
-    Array.from({ length: topK }, (__, rank) => ({ score: 1 / (rank + 2), token: rank, token_str: `t${rank}`, sequence: `${input}#${mask}` })),
+    Array.from({ length: topK }, (__, rank) => ({
+      score: 1 / (rank + 2),
+      token: rank,
+      token_str: `t${rank}`,
+      sequence: `${input}#${mask}`,
+    })),
   );
 }
 
@@ -81,7 +86,12 @@ describe('createFillMask with a service backend', () => {
     expect(service.connects).toHaveLength(1);
     expect(service.connects[0].model).toBe('org/not-on-any-hub');
     expect(service.connects[0].source).toMatchObject({ accessToken: 'hf_x', revision: 'v2', fetch: refusingFetch });
-    expect([fillMask.maskToken, fillMask.maxLength, fillMask.model, fillMask.backend]).toEqual(['[MASK]', 512, 'org/not-on-any-hub', 'fake-service']);
+    expect([fillMask.maskToken, fillMask.maxLength, fillMask.model, fillMask.backend]).toEqual([
+      '[MASK]',
+      512,
+      'org/not-on-any-hub',
+      'fake-service',
+    ]);
     await fillMask.dispose();
   });
 
@@ -158,7 +168,15 @@ describe('ServiceFillMask', () => {
 
   it('checks options as the model FillMask does', async () => {
     const fillMask = await createFillMask({ model: 'm', backend: fakeService().backend });
-    for (const options of [{ topK: 0 }, { topK: 1.5 }, { targets: [] }, { targets: [''] }, { targets: [3] }, { truncation: 'yes' }, { onProgress: 1 }]) {
+    for (const options of [
+      { topK: 0 },
+      { topK: 1.5 },
+      { targets: [] },
+      { targets: [''] },
+      { targets: [3] },
+      { truncation: 'yes' },
+      { onProgress: 1 },
+    ]) {
       const error = await rejection(fillMask.fill('a [MASK]', options as never));
       expect(InvalidArgumentError.isInstance(error), JSON.stringify(options)).toBe(true);
     }
@@ -169,7 +187,13 @@ describe('ServiceFillMask', () => {
       async fill(request) {
         const tooLong = request.inputs.findIndex((input) => input.length > 20);
         if (tooLong >= 0) {
-          throw new RemoteRequestError({ url: 'http://127.0.0.1/', message: `input ${tooLong} is too long`, status: 400, isRetryable: false, attempts: 1 });
+          throw new RemoteRequestError({
+            url: 'http://127.0.0.1/',
+            message: `input ${tooLong} is too long`,
+            status: 400,
+            isRetryable: false,
+            attempts: 1,
+          });
         }
         return request.inputs.map((input) => predictionsFor(input, request.topK));
       },

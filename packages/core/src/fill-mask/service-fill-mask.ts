@@ -71,7 +71,7 @@ export class ServiceFillMask implements FillMask {
       }
     });
     const results = await this.run(valid, resolved, (chunk) => this.sendSettled(chunk, resolved));
-    results.forEach((value, index) => (settled[validSlots[index]] = value));
+    for (const [index, value] of results.entries()) settled[validSlots[index]] = value;
     return settled;
   }
 
@@ -142,7 +142,11 @@ export class ServiceFillMask implements FillMask {
       });
     } catch (error) {
       if (FillMaskError.isInstance(error) || (options.signal?.aborted && error === options.signal.reason)) throw error;
-      throw new InferenceError({ backend: backendName, message: `the service call failed: ${String((error as Error)?.message ?? error)}`, cause: error });
+      throw new InferenceError({
+        backend: backendName,
+        message: `the service call failed: ${String((error as Error)?.message ?? error)}`,
+        cause: error,
+      });
     }
     if (!Array.isArray(results) || results.length !== inputs.length || !results.every(isMaskList)) {
       throw new InferenceError({

@@ -1,7 +1,9 @@
 import { FillMaskError } from '../errors/fill-mask-error.js';
 
 /** One input's outcome, in the shape of `Promise.allSettled`. */
-export type Settled<Value> = { readonly status: 'fulfilled'; readonly value: Value } | { readonly status: 'rejected'; readonly reason: Error };
+export type Settled<Value> =
+  | { readonly status: 'fulfilled'; readonly value: Value }
+  | { readonly status: 'rejected'; readonly reason: Error };
 
 /**
  * Prepares every input, keeping a fillmask error (no mask, too long, not a string) in that input's
@@ -25,6 +27,6 @@ export async function settleEach<Prepared, Value>(
       settled[inputIndex] = { status: 'rejected', reason: error };
     }
   });
-  (await run(prepared)).forEach((value, index) => (settled[slots[index]] = { status: 'fulfilled', value }));
+  for (const [index, value] of (await run(prepared)).entries()) settled[slots[index]] = { status: 'fulfilled', value };
   return settled;
 }

@@ -70,7 +70,7 @@ describe('topCandidates', () => {
     const logits = Float32Array.from([0, Math.log(2), Math.log(3), Math.log(4)]);
     const result = topCandidates(logits, 0, 4, 4);
     expect(result.map((candidate) => candidate.id)).toEqual([3, 2, 1, 0]);
-    [0.4, 0.3, 0.2, 0.1].forEach((score, rank) => expect(result[rank].score).toBeCloseTo(score, 7));
+    for (const [rank, score] of [0.4, 0.3, 0.2, 0.1].entries()) expect(result[rank].score).toBeCloseTo(score, 7);
   });
 
   it('ranks ties by the lower id first', () => {
@@ -151,14 +151,10 @@ describe('topCandidates', () => {
   it('reads one row of a flat buffer: ids are relative to rowStart, other rows are ignored', () => {
     const vocab = 4;
     // Row 0 and row 2 hold huge values that would win, or dominate the sum, if they were read.
-    const logits = Float32Array.from([
-      90, 90, 90, 90,
-      0, Math.log(3), Math.log(2), Math.log(4),
-      95, 95, 95, 95,
-    ]);
+    const logits = Float32Array.from([90, 90, 90, 90, 0, Math.log(3), Math.log(2), Math.log(4), 95, 95, 95, 95]);
     const result = topCandidates(logits, vocab, vocab, 4);
     expect(result.map((candidate) => candidate.id)).toEqual([3, 1, 2, 0]);
-    [0.4, 0.3, 0.2, 0.1].forEach((score, rank) => expect(result[rank].score).toBeCloseTo(score, 6));
+    for (const [rank, score] of [0.4, 0.3, 0.2, 0.1].entries()) expect(result[rank].score).toBeCloseTo(score, 6);
     const restricted = topCandidates(logits, vocab, vocab, 2, Int32Array.from([0, 2]));
     expect(restricted.map((candidate) => candidate.id)).toEqual([2, 0]);
     expect(restricted[0].score).toBeCloseTo(0.2, 6);

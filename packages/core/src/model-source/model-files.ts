@@ -15,4 +15,10 @@ export interface ModelFiles {
    * runtimes can map it instead of copying it through JS. Absent where there is no file system.
    */
   localPath?(path: string): Promise<string>;
+  /**
+   * Every file of the model, as `/`-separated paths, so that choosing what to load costs no failed
+   * downloads; undefined when the source cannot list them (a plain URL base, say), and then callers
+   * ask `exists` file by file.
+   */
+  list?(): Promise<readonly string[] | undefined>;
 }

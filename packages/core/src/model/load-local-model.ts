@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import { loadModelConfig } from './model-config.js';
-import { modelDtypes, modelFileForDtype } from './model-file-for-dtype.js';
+import { chooseModelFile, modelDtypes } from './choose-model-file.js';
 
 /** The config fields every local-model factory (`createFillMask`, `createScorer`) shares. */
 export interface LocalModelConfig extends ModelSourceOptions {
@@ -43,7 +43,8 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
   const files = typeof config.model === 'string' ? await openModel(config.model, config) : config.model;
   const modelConfig = await loadModelConfig(files);
   const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
-  const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile: modelFileForDtype(dtype) });
+  const { modelFile, modelFormat } = await chooseModelFile(files, dtype, backend);
+  const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile, modelFormat });
   if (tokenizer.maskTokenId >= model.vocabSize) {
     await model.dispose();
     throw new UnsupportedModelError({

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureModelPath, fixtureModels, type FixtureModel } from '@fillmask/fixtures';
 import type { ServiceBackendV1 } from '../backend/fill-mask-backend-v1.js';
-import type { MaskedLmScorer } from './masked-lm-scorer.js';
 import type { ScoreProgress } from './score-options.js';
 import type { TextScore } from './text-score.js';
 import { DisposedError } from '../errors/disposed-error.js';
@@ -12,11 +11,12 @@ import { openModel } from '#platform/open-model';
 import { loadModelConfig } from '../model/model-config.js';
 import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
 import { createScorer } from './create-scorer.js';
-import { directLogProbabilities, recordingOrtBackend } from './ort-backend.test-helper.js';
+import { contextualLogProbabilities, recordingContextualBackend } from './contextual-backend.test-helper.js';
 import { summarizeScores } from './summarize-scores.js';
 
-// The scorer runs the fixture graphs through onnxruntime with the rows-only rewrite, in batches;
-// every expected value is computed here from the original graph's logits, one copy at a time.
+// The scorer runs the fixture models' tokenizers with a model double whose logits depend on the whole
+// input, in batches; every expected value is computed here from that double, one copy at a time.
+// backend-onnx's onnx-scoring test checks the scores against real graphs.
 
 const sentence = "The unbelievable tokenization works, doesn't it?";
 
@@ -31,7 +31,28 @@ const sentenceWords: Record<FixtureModel, { tokens: string[]; words: number[] }>
     words: [0, 1, 2, 2, 3, 3, 4, 4, 5, 5],
   },
   'tiny-bert-cased-pt': {
-    tokens: ['The', 'un', '##bel', '##iev', '##ab', '##le', 'to', '##ken', '##iza', '##tion', 'w', '##orks', ',', 'do', '##es', '##n', "'", 't', 'it', '?'],
+    tokens: [
+      'The',
+      'un',
+      '##bel',
+      '##iev',
+      '##ab',
+      '##le',
+      'to',
+      '##ken',
+      '##iza',
+      '##tion',
+      'w',
+      '##orks',
+      ',',
+      'do',
+      '##es',
+      '##n',
+      "'",
+      't',
+      'it',
+      '?',
+    ],
     words: [0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 4, 5, 5, 5, 6, 7, 8, 9],
   },
   'tiny-albert': {
@@ -59,12 +80,16 @@ async function tokenizerOf(model: FixtureModel): Promise<FillMaskTokenizer> {
   return loadTokenizer(files, await loadModelConfig(files));
 }
 
+async function vocabSizeOf(model: FixtureModel): Promise<number> {
+  return (await loadModelConfig(await openModel(fixtureModelPath(model)))).vocab_size!;
+}
+
 /**
  * The reference for one text: the model's tokenizer gives the ids (tested elsewhere against
  * transformers.js); masking, running and log-softmax are done here, one copy per scored token.
  * `words` (one per token between the framing) switches to word-l2r masking.
  */
-async function oracle(model: FixtureModel, text: string, options: { dtype?: 'fp32' | 'q8'; words?: readonly number[] } = {}): Promise<Oracle> {
+async function oracle(model: FixtureModel, text: string, options: { words?: readonly number[] } = {}): Promise<Oracle> {
   const tokenizer = await tokenizerOf(model);
   const ids = tokenizer.encode(text).ids;
   const tokens = ids.map((id) => tokenizer.idToToken(id)!);
@@ -79,7 +104,7 @@ async function oracle(model: FixtureModel, text: string, options: { dtype?: 'fp3
     }
     copies.push({ ids: masked, target, id: ids[target] });
   }
-  const logProbabilities = await directLogProbabilities(fixtureModelPath(model), options.dtype ?? 'fp32', copies);
+  const logProbabilities = contextualLogProbabilities(await vocabSizeOf(model), copies);
   return {
     tokens: copies.map((copy) => tokens[copy.target]),
     logProbabilities,
@@ -102,18 +127,19 @@ async function rejection<T extends Error>(promise: Promise<unknown>, isInstance:
   return error as T;
 }
 
-describe('createScorer: PLL against the ONNX logits', () => {
+describe("createScorer: PLL against the model's logits", () => {
   for (const model of fixtureModels) {
     describe(model, () => {
-      it('token mode: PLL, PPPL and every per-token log-probability match the logits of the graph, copy by copy', async () => {
-        const scorer = await createScorer({ model: fixtureModelPath(model), backend: recordingOrtBackend() });
+      it('token mode: PLL, PPPL and every per-token log-probability match the logits of the model, copy by copy', async () => {
+        const scorer = await createScorer({ model: fixtureModelPath(model), backend: recordingContextualBackend() });
         try {
           for (const text of [sentence, ...otherTexts]) {
             const expected = await oracle(model, text);
             const score = await scorer.score(text, { perToken: true });
             expectMatchesOracle(score, expected);
             expect(score.perToken!.map((entry) => entry.token)).toEqual(expected.tokens);
-            score.perToken!.forEach((entry, index) => expectRelativelyClose(entry.logProbability, expected.logProbabilities[index]));
+            for (const [index, entry] of score.perToken!.entries())
+              expectRelativelyClose(entry.logProbability, expected.logProbabilities[index]);
             // Real information, not a constant: each token's log-probability is its own.
             expect(new Set(score.perToken!.map((entry) => entry.logProbability.toFixed(6))).size).toBeGreaterThan(1);
           }
@@ -128,12 +154,13 @@ describe('createScorer: PLL against the ONNX logits', () => {
         const ids = tokenizer.encode(sentence).ids;
         expect(ids.slice(1, -1).map((id) => tokenizer.idToToken(id))).toEqual(tokens);
 
-        const scorer = await createScorer({ model: fixtureModelPath(model), backend: recordingOrtBackend() });
+        const scorer = await createScorer({ model: fixtureModelPath(model), backend: recordingContextualBackend() });
         try {
           const expected = await oracle(model, sentence, { words });
           const score = await scorer.score(sentence, { mode: 'word-l2r', perToken: true });
           expectMatchesOracle(score, expected);
-          score.perToken!.forEach((entry, index) => expectRelativelyClose(entry.logProbability, expected.logProbabilities[index]));
+          for (const [index, entry] of score.perToken!.entries())
+            expectRelativelyClose(entry.logProbability, expected.logProbabilities[index]);
 
           // Where a word has several pieces the two modes differ; the last piece of each word is
           // masked alone in both, so there they agree.
@@ -150,10 +177,12 @@ describe('createScorer: PLL against the ONNX logits', () => {
     });
   }
 
-  it('q8: with one copy per pass (the q8 default) the scores match the quantized graph run copy by copy', async () => {
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend(), dtype: 'q8' });
+  it('q8: one copy per pass by default, with the scores of each copy alone', async () => {
+    const backend = recordingContextualBackend();
+    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend, dtype: 'q8' });
     try {
-      expectMatchesOracle(await scorer.score(sentence), await oracle('tiny-bert-uncased', sentence, { dtype: 'q8' }));
+      expectMatchesOracle(await scorer.score(sentence), await oracle('tiny-bert-uncased', sentence));
+      expect(backend.batches.every((batch) => batch.batchSize === 1)).toBe(true);
     } finally {
       await scorer.dispose();
     }
@@ -161,7 +190,7 @@ describe('createScorer: PLL against the ONNX logits', () => {
 
   it('a mask token inside the text stays in the context and is not scored', async () => {
     const text = 'Paris is the [MASK] of France.';
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend() });
+    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingContextualBackend() });
     try {
       const expected = await oracle('tiny-bert-uncased', text);
       const score = await scorer.score(text, { perToken: true });
@@ -177,7 +206,7 @@ describe('createScorer: batches', () => {
   const texts = [sentence, ...otherTexts, 'Short.'];
 
   it('the masked copies run as padded batches of batchSize rows, one requested position per row', async () => {
-    const backend = recordingOrtBackend();
+    const backend = recordingContextualBackend();
     const scorer = await createScorer({ model: fixtureModelPath('tiny-roberta'), backend, batchSize: 8 });
     try {
       const scores = await scorer.score(texts);
@@ -195,8 +224,8 @@ describe('createScorer: batches', () => {
 
   it('gives the same scores in batches, one copy per pass, and one text per call', async () => {
     const model = fixtureModelPath('tiny-albert');
-    const batched = await createScorer({ model, backend: recordingOrtBackend(), batchSize: 7 });
-    const single = await createScorer({ model, backend: recordingOrtBackend(), batchSize: 1 });
+    const batched = await createScorer({ model, backend: recordingContextualBackend(), batchSize: 7 });
+    const single = await createScorer({ model, backend: recordingContextualBackend(), batchSize: 1 });
     try {
       for (const mode of ['token', 'word-l2r'] as const) {
         const inBatches = await batched.score(texts, { mode, perToken: true });
@@ -206,7 +235,9 @@ describe('createScorer: batches', () => {
         inBatches.forEach((score, index) => {
           expectRelativelyClose(score.pll, oneByOne[index].pll, 1e-5);
           expectRelativelyClose(score.pll, perCall[index].pll, 1e-5);
-          score.perToken!.forEach((entry, slot) => expectRelativelyClose(entry.logProbability, oneByOne[index].perToken![slot].logProbability, 1e-5));
+          for (const [slot, entry] of score.perToken!.entries()) {
+            expectRelativelyClose(entry.logProbability, oneByOne[index].perToken![slot].logProbability, 1e-5);
+          }
         });
       }
     } finally {
@@ -216,7 +247,7 @@ describe('createScorer: batches', () => {
   });
 
   it('summarizeScores: Σ PLL, Σ tokens and exp(-Σ PLL / Σ tokens) of the corpus', async () => {
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-cased-pt'), backend: recordingOrtBackend() });
+    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-cased-pt'), backend: recordingContextualBackend() });
     try {
       const scores = await scorer.score(texts);
       const expected = await Promise.all(texts.map((text) => oracle('tiny-bert-cased-pt', text)));
@@ -236,7 +267,11 @@ describe('createScorer: batches', () => {
   });
 
   it('reports progress per completed text and stops on abort', async () => {
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend(), batchSize: 4 });
+    const scorer = await createScorer({
+      model: fixtureModelPath('tiny-bert-uncased'),
+      backend: recordingContextualBackend(),
+      batchSize: 4,
+    });
     try {
       const progress: ScoreProgress[] = [];
       await scorer.score(texts, { onProgress: (entry) => progress.push(entry) });
@@ -261,7 +296,7 @@ describe('createScorer: typed errors', () => {
     ['a text of only special tokens', '[CLS] [MASK] [SEP]'],
     ['only spaces', '   '],
   ])('%s: InvalidArgumentError, and its own slot in scoreSettled', async (_name, text) => {
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend() });
+    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingContextualBackend() });
     try {
       const error = await rejection<InvalidArgumentError>(scorer.score(text), InvalidArgumentError.isInstance);
       expect(error.argument).toBe('text');
@@ -278,7 +313,7 @@ describe('createScorer: typed errors', () => {
 
   it('a text longer than the model: InputTooLongError, or its first window with truncation', async () => {
     const long = Array.from({ length: 600 }, (_, index) => `word${index % 7}`).join(' ');
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend() });
+    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingContextualBackend() });
     try {
       const error = await rejection<InputTooLongError>(scorer.score(['Fine.', long]), InputTooLongError.isInstance);
       expect(error.limit).toBe(512);
@@ -290,7 +325,11 @@ describe('createScorer: typed errors', () => {
     } finally {
       await scorer.dispose();
     }
-    const truncating = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend(), truncation: true });
+    const truncating = await createScorer({
+      model: fixtureModelPath('tiny-bert-uncased'),
+      backend: recordingContextualBackend(),
+      truncation: true,
+    });
     try {
       expect((await truncating.score(long)).tokens).toBe(510);
     } finally {
@@ -307,11 +346,14 @@ describe('createScorer: typed errors', () => {
       name: 'remote',
       connect: () => expect.unreachable('a scorer must not connect to a service'),
     };
-    const serviceError = await rejection<InvalidArgumentError>(createScorer({ model: 'some/model', backend: service }), InvalidArgumentError.isInstance);
+    const serviceError = await rejection<InvalidArgumentError>(
+      createScorer({ model: 'some/model', backend: service }),
+      InvalidArgumentError.isInstance,
+    );
     expect(serviceError.argument).toBe('backend');
     expect(serviceError.message).toContain('service backend');
 
-    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingOrtBackend() });
+    const scorer = await createScorer({ model: fixtureModelPath('tiny-bert-uncased'), backend: recordingContextualBackend() });
     await rejection(scorer.score('Fine.', { mode: 'word' as never }), InvalidArgumentError.isInstance);
     await rejection(scorer.score(42 as never), InvalidArgumentError.isInstance);
     await rejection(scorer.score(['Fine.', 42 as never]), InvalidArgumentError.isInstance);

@@ -35,7 +35,7 @@ export function encodeScoredText(text: unknown, tokenizer: FillMaskTokenizer, op
     encoded = keepFirstWindow(text, encoded, tokenizer);
   }
   const scoredPositions: number[] = [];
-  encoded.ids.forEach((id, position) => tokenizer.specialTokenIds.has(id) || scoredPositions.push(position));
+  for (const [position, id] of encoded.ids.entries()) if (!tokenizer.specialTokenIds.has(id)) scoredPositions.push(position);
   if (scoredPositions.length === 0) {
     throw new InvalidArgumentError({
       argument,
@@ -65,10 +65,7 @@ function keepFirstWindow(
       advice: 'Its special-token framing could not be separated from its text to truncate it: shorten it.',
     });
   }
-  const keep = (values: readonly number[]) => [
-    ...values.slice(0, prefixLength + window),
-    ...values.slice(prefixLength + body.length),
-  ];
+  const keep = (values: readonly number[]) => [...values.slice(0, prefixLength + window), ...values.slice(prefixLength + body.length)];
   return { ids: keep(framed.ids), tokenTypeIds: keep(framed.tokenTypeIds) };
 }
 

@@ -74,7 +74,10 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
       return result;
     }
     const texts = checkTextArray(input);
-    return this.run(texts.map((text, inputIndex) => encodeScoredText(text, tokenizer, { ...resolved, inputIndex })), resolved);
+    return this.run(
+      texts.map((text, inputIndex) => encodeScoredText(text, tokenizer, { ...resolved, inputIndex })),
+      resolved,
+    );
   }
 
   async scoreSettled(texts: readonly string[], options?: ScoreOptions): Promise<ScoreSettledResult[]> {
@@ -99,7 +102,11 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
     }
     const mode = options?.mode ?? 'token';
     if (!scoreModes.includes(mode)) {
-      throw new InvalidArgumentError({ argument: 'mode', value: mode, expected: scoreModes.map((name) => JSON.stringify(name)).join(' or ') });
+      throw new InvalidArgumentError({
+        argument: 'mode',
+        value: mode,
+        expected: scoreModes.map((name) => JSON.stringify(name)).join(' or '),
+      });
     }
     return {
       mode,
@@ -116,7 +123,7 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
    */
   private async run(texts: readonly ScoredText[], options: ResolvedScoreOptions): Promise<TextScore[]> {
     options.signal?.throwIfAborted();
-    texts.forEach((text) => this.checkVocabulary(text));
+    for (const text of texts) this.checkVocabulary(text);
     const { tokenizer, batchSize, model } = this.parts;
     const logProbabilities = texts.map((text) => new Float64Array(text.scoredPositions.length));
     const remaining = texts.map((text) => text.scoredPositions.length);
@@ -188,7 +195,11 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
       ({ logits } = await model.run(batch));
     } catch (error) {
       if (FillMaskError.isInstance(error)) throw error;
-      throw new InferenceError({ backend: backendName, message: `the model failed to run: ${String((error as Error)?.message ?? error)}`, cause: error });
+      throw new InferenceError({
+        backend: backendName,
+        message: `the model failed to run: ${String((error as Error)?.message ?? error)}`,
+        cause: error,
+      });
     }
     if (!(logits instanceof Float32Array) || logits.length !== batch.positions.length * model.vocabSize) {
       throw new InferenceError({

@@ -13,11 +13,29 @@ async function tokenizerOf(model: FixtureModel) {
 
 describe('detectSubwordScheme and wordIds', () => {
   it.each([
-    ['tiny-bert-uncased', 'wordpiece', 'Hello [MASK] tokenization', ['[CLS]', 'hello', '[MASK]', 'token', '##ization', '[SEP]'], [-1, 0, -1, 1, 1, -1]],
+    [
+      'tiny-bert-uncased',
+      'wordpiece',
+      'Hello [MASK] tokenization',
+      ['[CLS]', 'hello', '[MASK]', 'token', '##ization', '[SEP]'],
+      [-1, 0, -1, 1, 1, -1],
+    ],
     ['tiny-bert-cased-pt', 'wordpiece', 'Hello world', ['[CLS]', 'Hell', '##o', 'w', '##orld', '[SEP]'], [-1, 0, 0, 1, 1, -1]],
     // The first token of the text has no Ġ and still begins a word; so does the token after <mask>.
-    ['tiny-roberta', 'byte-level-bpe', 'Hello<mask>ization works!', ['<s>', 'Hello', '<mask>', 'ization', 'Ġworks', '!', '</s>'], [-1, 0, -1, 1, 2, 2, -1]],
-    ['tiny-albert', 'sentencepiece', 'Hello tokenization!', ['[CLS]', '▁hello', '▁to', 'ken', 'ization', '!', '[SEP]'], [-1, 0, 1, 1, 1, 1, -1]],
+    [
+      'tiny-roberta',
+      'byte-level-bpe',
+      'Hello<mask>ization works!',
+      ['<s>', 'Hello', '<mask>', 'ization', 'Ġworks', '!', '</s>'],
+      [-1, 0, -1, 1, 2, 2, -1],
+    ],
+    [
+      'tiny-albert',
+      'sentencepiece',
+      'Hello tokenization!',
+      ['[CLS]', '▁hello', '▁to', 'ken', 'ization', '!', '[SEP]'],
+      [-1, 0, 1, 1, 1, 1, -1],
+    ],
   ] as const)('%s: %s', async (model, scheme, text, tokens, words) => {
     const tokenizer = await tokenizerOf(model);
     expect(detectSubwordScheme(tokenizer)).toBe(scheme satisfies SubwordScheme);

@@ -1,6 +1,7 @@
 /**
  * What fill-mask needs from a tokenizer. The default implementation reads `tokenizer.json` and
- * `tokenizer_config.json` (see `loadTokenizer`); any other can be plugged in through the config.
+ * `tokenizer_config.json`, or builds tokenizer.json from the slow tokenizer files when a model has
+ * none (see `loadTokenizer`); any other can be plugged in through the config.
  */
 export interface FillMaskTokenizer {
   readonly maskToken: string;

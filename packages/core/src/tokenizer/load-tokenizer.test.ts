@@ -8,6 +8,7 @@ import { FillMaskError } from '../errors/fill-mask-error.js';
 import { ModelFileNotFoundError } from '../errors/model-file-not-found-error.js';
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import { loadTokenizer } from './load-tokenizer.js';
+import { readJsonOrEmpty, slowTokenizerFiles } from './slow-files/slow-tokenizer-fixtures.test-helper.js';
 
 /** transformers' VERY_LARGE_INTEGER, as `save_pretrained` writes it for tokenizers without a limit. */
 const veryLargeInteger = '1000000000000000019884624838656';
@@ -67,8 +68,24 @@ describe('loadTokenizer', () => {
     const files = modifiedFixture('tiny-roberta', {
       'tokenizer_config.json': JSON.stringify({
         ...config,
-        mask_token: { __type: 'AddedToken', content: '<mask>', lstrip: true, normalized: false, rstrip: false, single_word: false, special: true },
-        pad_token: { __type: 'AddedToken', content: '<pad>', lstrip: false, normalized: true, rstrip: false, single_word: false, special: true },
+        mask_token: {
+          __type: 'AddedToken',
+          content: '<mask>',
+          lstrip: true,
+          normalized: false,
+          rstrip: false,
+          single_word: false,
+          special: true,
+        },
+        pad_token: {
+          __type: 'AddedToken',
+          content: '<pad>',
+          lstrip: false,
+          normalized: true,
+          rstrip: false,
+          single_word: false,
+          special: true,
+        },
       }),
     });
     // A config without pad_token_id, so the id must come from the pad_token object.
@@ -104,7 +121,10 @@ describe('loadTokenizer', () => {
     });
 
     it('still applies the lstrip of <mask> written in tokenizer.json', async () => {
-      const tokenizer = await loadTokenizer(modifiedFixture('tiny-roberta', { 'tokenizer_config.json': null }), modelConfig('tiny-roberta'));
+      const tokenizer = await loadTokenizer(
+        modifiedFixture('tiny-roberta', { 'tokenizer_config.json': null }),
+        modelConfig('tiny-roberta'),
+      );
       expect(tokenizer.encode('is <mask>').ids).toEqual([0, 354, 50264, 2]);
       expect(tokenizer.encode('is<mask>').ids).toEqual([0, 354, 50264, 2]);
     });
@@ -158,33 +178,133 @@ describe('loadTokenizer', () => {
       const files = modifiedFixture('tiny-bert-uncased', { 'tokenizer.json': '{"version": "1.0", "model": ' });
       const error = await loadError(files, modelConfig('tiny-bert-uncased'));
       expect(UnsupportedModelError.isInstance(error)).toBe(true);
-      expect((error as Error).message).toBe('Model memory:tiny-bert-uncased cannot be used for fill-mask: tokenizer.json is not valid JSON.');
+      expect((error as Error).message).toBe(
+        'Model memory:tiny-bert-uncased cannot be used for fill-mask: tokenizer.json is not valid JSON.',
+      );
       expect((error as Error).cause).toBeInstanceOf(SyntaxError);
     });
 
     it('tokenizer.json that is JSON but not an object is an UnsupportedModelError', async () => {
       for (const content of ['[1, 2, 3]', 'null', '"tokenizer"']) {
-        const error = await loadError(modifiedFixture('tiny-bert-uncased', { 'tokenizer.json': content }), modelConfig('tiny-bert-uncased'));
+        const error = await loadError(
+          modifiedFixture('tiny-bert-uncased', { 'tokenizer.json': content }),
+          modelConfig('tiny-bert-uncased'),
+        );
         expect(UnsupportedModelError.isInstance(error), content).toBe(true);
         expect((error as Error).message, content).toMatch(/tokenizer\.json is not a JSON object\.$/);
       }
     });
 
     it('tokenizer_config.json that is not JSON is an UnsupportedModelError naming that file', async () => {
-      const error = await loadError(modifiedFixture('tiny-roberta', { 'tokenizer_config.json': 'mask_token = "<mask>"' }), modelConfig('tiny-roberta'));
+      const error = await loadError(
+        modifiedFixture('tiny-roberta', { 'tokenizer_config.json': 'mask_token = "<mask>"' }),
+        modelConfig('tiny-roberta'),
+      );
       expect(UnsupportedModelError.isInstance(error)).toBe(true);
       expect((error as Error).message).toMatch(/tokenizer_config\.json is not valid JSON\.$/);
     });
 
-    it('a missing tokenizer.json rejects with the source`s ModelFileNotFoundError', async () => {
+    it('a missing tokenizer.json with no slow tokenizer file either is an UnsupportedModelError naming the files looked for', async () => {
       const error = await loadError(modifiedFixture('tiny-albert', { 'tokenizer.json': null }), modelConfig('tiny-albert'));
-      expect(ModelFileNotFoundError.isInstance(error)).toBe(true);
-      expect((error as ModelFileNotFoundError).file).toBe('tokenizer.json');
+      expect(UnsupportedModelError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        'Model memory:tiny-albert cannot be used for fill-mask: it has no tokenizer files: ' +
+          'looked for tokenizer.json and, as its tokenizer_class AlbertTokenizer says, spiece.model.',
+      );
+    });
+  });
+
+  describe('without tokenizer.json: built from the slow tokenizer files', () => {
+    it.each([
+      ['wordpiece-uncased', {}, '[MASK]', 103, 0, [0, 100, 101, 102, 103]],
+      ['wordpiece-cased-pt', {}, '[MASK]', 103, 0, [0, 100, 101, 102, 103]],
+      ['byte-level-bpe', {}, '<mask>', 50264, 1, [0, 1, 2, 3, 50264]],
+      ['sentencepiece-albert', {}, '[MASK]', 4, 0, [0, 1, 2, 3, 4]],
+      ['sentencepiece-fairseq', {}, '<mask>', 1001, 1, [0, 1, 2, 3, 1001]],
+      ['sentencepiece-fairseq', { 'config.json': { model_type: 'camembert' } }, '<mask>', 1004, 1, [1, 3, 5, 6, 1004]],
+    ] as const)('%s %j: mask %s = %i, pad %i, specials %j', async (fixture, overrides, maskToken, maskTokenId, padTokenId, specials) => {
+      const files = slowTokenizerFiles(fixture, overrides);
+      // The fixtures' config.json has model_type only: the pad id comes from the tokenizer's conventions.
+      const tokenizer = await loadTokenizer(files, await readJsonOrEmpty(files, 'config.json'));
+      expect([tokenizer.maskToken, tokenizer.maskTokenId, tokenizer.padTokenId, tokenizer.modelMaxLength]).toEqual([
+        maskToken,
+        maskTokenId,
+        padTokenId,
+        512,
+      ]);
+      expect([...tokenizer.specialTokenIds].sort((a, b) => a - b)).toEqual(specials);
+    });
+
+    it('takes the mask token that special_tokens_map.json names', async () => {
+      const files = slowTokenizerFiles('wordpiece-uncased', { 'special_tokens_map.json': { mask_token: '[unused0]' } });
+      const tokenizer = await loadTokenizer(files, { model_type: 'bert' });
+      expect([tokenizer.maskToken, tokenizer.maskTokenId]).toEqual(['[unused0]', 1]);
+      expect(tokenizer.encode('a [unused0] b').ids).toEqual([101, 1037, 1, 1038, 102]);
+    });
+
+    it('splits astral CJK ideographs in a BERT tokenizer built from vocab.txt, as the Rust BertNormalizer does', async () => {
+      const files = slowTokenizerFiles('wordpiece-uncased');
+      const tokenizer = await loadTokenizer(files, { model_type: 'bert' });
+      // 𠀋 is not in bert-base-uncased's vocabulary: split off, it is one [UNK] between "a" and "b".
+      expect(tokenizer.encode('a𠀋b').ids).toEqual([101, 1037, 100, 1038, 102]);
+      const withoutChineseSplitting = await loadTokenizer(
+        slowTokenizerFiles('wordpiece-uncased', { 'tokenizer_config.json': { tokenize_chinese_chars: false } }),
+        { model_type: 'bert' },
+      );
+      expect(withoutChineseSplitting.encode('a𠀋b').ids).toEqual([101, 100, 102]);
+    });
+
+    it('is an UnsupportedModelError listing every tokenizer file when neither the config nor the files say which', async () => {
+      const error = await loadError(modifiedFixture('tiny-bert-uncased', { 'tokenizer.json': null, 'tokenizer_config.json': null }), {});
+      expect(UnsupportedModelError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        'Model memory:tiny-bert-uncased cannot be used for fill-mask: it has no tokenizer files: ' +
+          'looked for tokenizer.json, vocab.txt, vocab.json + merges.txt, sentencepiece.bpe.model and spiece.model.',
+      );
+    });
+
+    it('is an UnsupportedModelError for a tokenizer class or model type it cannot build', async () => {
+      const byClass = await loadError(
+        slowTokenizerFiles('wordpiece-uncased', { 'tokenizer_config.json': { tokenizer_class: 'MPNetTokenizer' } }),
+        { model_type: 'bert' },
+      );
+      expect(UnsupportedModelError.isInstance(byClass)).toBe(true);
+      expect((byClass as Error).message).toMatch(
+        /its tokenizer_class MPNetTokenizer is not one whose slow tokenizer files fillmask converts: BERT \(vocab\.txt\), RoBERTa/,
+      );
+      const byType = await loadError(slowTokenizerFiles('sentencepiece-albert'), { model_type: 'deberta-v2' });
+      expect((byType as Error).message).toMatch(/its model_type deberta-v2 is not one whose slow tokenizer files/);
+    });
+
+    it('a malformed slow file is an UnsupportedModelError naming it, with the reason as cause', async () => {
+      const spiece = await loadError(slowTokenizerFiles('sentencepiece-albert', { 'spiece.model': 'not a protobuf' }), {
+        model_type: 'albert',
+      });
+      expect(UnsupportedModelError.isInstance(spiece)).toBe(true);
+      expect((spiece as Error).message).toMatch(
+        /^Model memory:sentencepiece-albert cannot be used for fill-mask: its tokenizer cannot be built from spiece\.model: protobuf: /,
+      );
+      expect((spiece as Error).cause).toBeInstanceOf(RangeError);
+      const merges = await loadError(slowTokenizerFiles('byte-level-bpe', { 'merges.txt': '#version: 0.2\nĠ t\nthree parts here\n' }), {
+        model_type: 'roberta',
+      });
+      expect((merges as Error).message).toMatch(/vocab\.json \+ merges\.txt: merges\.txt line 3 is not two tokens/);
+    });
+
+    it('lets errors of the source itself through', async () => {
+      const files = slowTokenizerFiles('wordpiece-uncased');
+      const failure = new Error('network down');
+      const failing: ModelFiles = { ...files, read: async (path) => (path === 'vocab.txt' ? Promise.reject(failure) : files.read(path)) };
+      expect(await loadError(failing, { model_type: 'bert' })).toBe(failure);
     });
   });
 
   describe('model_max_length', () => {
-    async function maxLength(model: FixtureModel, modelMaxLength: string | undefined, config: ModelConfig = modelConfig(model)): Promise<number> {
+    async function maxLength(
+      model: FixtureModel,
+      modelMaxLength: string | undefined,
+      config: ModelConfig = modelConfig(model),
+    ): Promise<number> {
       const text = readFileSync(join(fixtureModelPath(model), 'tokenizer_config.json'), 'utf8');
       const replaced =
         modelMaxLength === undefined
@@ -203,7 +323,9 @@ describe('loadTokenizer', () => {
 
     it('the 1e30 sentinel falls back to max_position_embeddings as is for BERT and ALBERT', async () => {
       expect(await maxLength('tiny-bert-uncased', veryLargeInteger)).toBe(512);
-      expect(await maxLength('tiny-bert-uncased', veryLargeInteger, { ...modelConfig('tiny-bert-uncased'), max_position_embeddings: 256 })).toBe(256);
+      expect(
+        await maxLength('tiny-bert-uncased', veryLargeInteger, { ...modelConfig('tiny-bert-uncased'), max_position_embeddings: 256 }),
+      ).toBe(256);
       expect(await maxLength('tiny-albert', veryLargeInteger)).toBe(512);
     });
 

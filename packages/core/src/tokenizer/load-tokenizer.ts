@@ -1,19 +1,27 @@
 import type { ModelFiles } from '../model-source/model-files.js';
 import type { ModelConfig } from '../model/model-config.js';
 import { readJsonFile } from '../model/read-json-file.js';
+import { ModelFileNotFoundError } from '../errors/model-file-not-found-error.js';
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import { HfTokenizer } from './hf-tokenizer.js';
 import { resolveModelMaxLength } from './resolve-model-max-length.js';
+import { convertSlowTokenizer } from './slow-files/convert-slow-tokenizer.js';
 
-/** Builds the tokenizer of a model folder from tokenizer.json and tokenizer_config.json. */
+/**
+ * Builds the tokenizer of a model folder from tokenizer.json and tokenizer_config.json; a model
+ * without tokenizer.json has it built from its slow tokenizer files (vocab.txt, vocab.json +
+ * merges.txt, a SentencePiece model), as transformers does.
+ */
 export async function loadTokenizer(files: ModelFiles, config: ModelConfig): Promise<HfTokenizer> {
-  const tokenizerJson = asObject(await readJsonFile(files, 'tokenizer.json'), files, 'tokenizer.json');
   const tokenizerConfig = (await files.exists('tokenizer_config.json'))
     ? asObject(await readJsonFile(files, 'tokenizer_config.json'), files, 'tokenizer_config.json')
     : {};
+  const fast = await readTokenizerJson(files);
+  const converted = fast === undefined ? await convertSlowTokenizer(files, config, tokenizerConfig) : undefined;
+  const tokenizerJson = fast ?? converted!.tokenizerJson;
   const addedTokens = readAddedTokens(tokenizerJson);
 
-  const maskToken = tokenContent(tokenizerConfig.mask_token) ?? guessMaskToken(addedTokens);
+  const maskToken = tokenContent(tokenizerConfig.mask_token) ?? converted?.maskToken ?? guessMaskToken(addedTokens);
   const maskTokenId = maskToken === undefined ? undefined : addedTokens.get(maskToken);
   if (maskToken === undefined || maskTokenId === undefined) {
     throw new UnsupportedModelError({
@@ -21,7 +29,7 @@ export async function loadTokenizer(files: ModelFiles, config: ModelConfig): Pro
       reason: 'its tokenizer defines no mask token (tokenizer_config.json has no mask_token, and tokenizer.json no [MASK] or <mask>).',
     });
   }
-  const padToken = tokenContent(tokenizerConfig.pad_token);
+  const padToken = tokenContent(tokenizerConfig.pad_token) ?? converted?.padToken;
   const padTokenId = (padToken === undefined ? undefined : addedTokens.get(padToken)) ?? config.pad_token_id ?? 0;
 
   return new HfTokenizer({
@@ -32,6 +40,16 @@ export async function loadTokenizer(files: ModelFiles, config: ModelConfig): Pro
     padTokenId,
     modelMaxLength: resolveModelMaxLength(tokenizerConfig, config),
   });
+}
+
+/** tokenizer.json, or undefined when the model has none (it is read without asking first: one request less on the Hub). */
+async function readTokenizerJson(files: ModelFiles): Promise<Record<string, unknown> | undefined> {
+  try {
+    return asObject(await readJsonFile(files, 'tokenizer.json'), files, 'tokenizer.json');
+  } catch (error) {
+    if (ModelFileNotFoundError.isInstance(error) && error.file === 'tokenizer.json') return undefined;
+    throw error;
+  }
 }
 
 function asObject(value: unknown, files: ModelFiles, path: string): Record<string, unknown> {

@@ -16,6 +16,8 @@ import { errorFromHubResponse } from './hub-response-error.js';
 import { assertRevision, isCommitHash } from './hub-revision.js';
 import { hubFileUrl, resolveHubUrl } from '../hub-url.js';
 import { linkSnapshotFile } from './link-snapshot-file.js';
+import { listFolderFiles } from './list-folder-files.js';
+import { parseRevisionInfo } from '../parse-revision-info.js';
 import { assertModelFilePath } from './model-file-path.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { removeStaleDownloads } from './remove-stale-downloads.js';
@@ -55,6 +57,7 @@ class HubModelFiles implements ModelFiles {
   /** Files being resolved, so that concurrent reads of one file make one set of requests. */
   private readonly resolving = new Map<string, Promise<string>>();
   private staleDownloadsRemoved: Promise<void> | undefined;
+  private listing: Promise<readonly string[] | undefined> | undefined;
 
   constructor(
     private readonly modelId: string,
@@ -105,6 +108,45 @@ class HubModelFiles implements ModelFiles {
       if (fallback !== undefined && (await this.cache.findSnapshotFile(fallback, file)) !== undefined) return true;
       throw error;
     }
+  }
+
+  /**
+   * The revision's files, from the Hub's model info (`/api/models/{id}/revision/{revision}`), which
+   * also pins this object to the revision's commit; offline, or when that request fails, the files of
+   * the cached snapshot, if any. Asked once per object.
+   */
+  list(): Promise<readonly string[] | undefined> {
+    this.listing ??= this.fetchListing();
+    return this.listing;
+  }
+
+  private async fetchListing(): Promise<readonly string[] | undefined> {
+    if (!this.offline) {
+      const listed = await this.fetchRevisionInfo().catch(() => undefined);
+      if (listed !== undefined) return listed;
+    }
+    return listFolderFiles(this.cache.snapshotPath(await this.offlineCommit(), ''));
+  }
+
+  private async fetchRevisionInfo(): Promise<readonly string[] | undefined> {
+    const revision = this.knownCommit() ?? this.revision;
+    const result = await hubFetch({
+      url: `${this.hubUrl}/api/models/${this.modelId}/revision/${encodeURIComponent(revision)}`,
+      method: 'GET',
+      hubOrigin: this.hubOrigin,
+      token: await this.accessToken(),
+      fetch: this.fetch,
+      stopAtOtherOrigin: false,
+      subject: `the file list of ${this.modelId} (revision ${this.revision})`,
+    });
+    if (!result.response.ok) {
+      await result.response.body?.cancel();
+      return undefined;
+    }
+    const info = parseRevisionInfo(await result.response.json().catch(() => undefined));
+    if (info === undefined) return undefined;
+    if (info.commit !== undefined) await this.learnCommit(info.commit);
+    return info.files;
   }
 
   /** The snapshot path of a file, from the cache or downloaded into it. */

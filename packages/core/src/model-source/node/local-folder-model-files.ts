@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { listFolderFiles } from './list-folder-files.js';
 import path from 'node:path';
 import { ModelFileNotFoundError } from '../../errors/model-file-not-found-error.js';
 import type { ModelFiles } from '../model-files.js';
@@ -45,6 +46,10 @@ export function openLocalFolder(folder: string): ModelFiles {
         if (isMissingFileError(error)) return false;
         throw error;
       }
+    },
+
+    async list(): Promise<readonly string[] | undefined> {
+      return listFolderFiles(root);
     },
 
     async localPath(file: string): Promise<string> {

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { ModelFileNotFoundError } from '../../errors/model-file-not-found-error.js';
 import { openModelCache } from './model-cache.js';
 import { readResponseBody } from './read-response-body.js';
+import { parseRevisionInfo } from '../parse-revision-info.js';
 import { displayUrl, errorFromWebResponse, type WebResponseErrorContext } from './web-response-error.js';
 
 export interface UrlModelSource {
@@ -70,6 +71,26 @@ class UrlModelFiles implements ModelFiles {
     const error = errorFromWebResponse(response, this.errorContext(file));
     if (ModelFileNotFoundError.isInstance(error)) return false;
     throw error;
+  }
+
+  /**
+   * A Hub model's files, from the Hub's model info at the revision; undefined for a plain URL base
+   * (nothing lists a folder over HTTP), offline, or when the request fails: callers then ask `exists`.
+   */
+  async list(): Promise<readonly string[] | undefined> {
+    const hubModel = this.source.hubModel;
+    if (hubModel === undefined || this.source.options.offline) return undefined;
+    const url = `${hubModel.hubUrl}/api/models/${hubModel.modelId}/revision/${encodeURIComponent(hubModel.revision)}`;
+    try {
+      const response = await this.request(url, 'GET');
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        return undefined;
+      }
+      return parseRevisionInfo(await response.json())?.files;
+    } catch {
+      return undefined;
+    }
   }
 
   private async readFile(file: string, url: string): Promise<Uint8Array> {

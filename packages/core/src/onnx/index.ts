@@ -1,5 +1,0 @@
-export { OnnxSessionModel } from './onnx-session-model.js';
-export type { OnnxSessionModelOptions } from './onnx-session-model.js';
-export type { Int64TensorFactory, OnnxSessionLike, OnnxTensorLike, OnnxValueMetadataLike } from './onnx-runtime-types.js';
-export { SerialQueue } from './serial-queue.js';
-export { externalDataFilePaths } from './external-data-files.js';

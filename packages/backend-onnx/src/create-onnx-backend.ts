@@ -1,7 +1,8 @@
-import { UnsupportedModelError } from '@fillmask/core';
+import { openModel, UnsupportedModelError } from '@fillmask/core';
 import { realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
+  buildGraphFromFiles,
   createFillMaskSessionModel,
   externalDataLocations,
   logGraphNotes,
@@ -13,6 +14,7 @@ import {
 } from '@fillmask/onnx';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as Ort from 'onnxruntime-node';
+import { builtGraphFile, defaultBuiltGraphCache } from './built-graph-cache.js';
 import { externalDataOnDisk } from './external-data-on-disk.js';
 import { externalDataReader } from './external-data-reader.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
@@ -30,12 +32,15 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
   return {
     specificationVersion: 'v1',
     name: 'onnx',
-    async loadModel({ files, config, modelFile }: LoadModelRequestV1) {
+    buildsFromWeights: true,
+    async loadModel(request: LoadModelRequestV1) {
       const runtime = await loadOnnxRuntime(options.runtime);
       const debug = options.onDebug ?? defaultDebug;
+      const { config } = request;
+      const { files, modelFile, graph: builtGraph } = await graphOf(request, options, debug);
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
       const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions) };
-      const modelPath = files.localPath ? await files.localPath(modelFile) : undefined;
+      const modelPath = builtGraph === undefined && files.localPath ? await files.localPath(modelFile) : undefined;
       const create = async (source: string | Uint8Array, folder: string | undefined): Promise<Ort.InferenceSession> => {
         try {
           if (typeof source === 'string') return await runtime.InferenceSession.create(source, sessionOptions);
@@ -53,7 +58,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       };
       const folderOption = readsWeightsByReference(runtime);
       const byReference = modelPath !== undefined && folderOption;
-      const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug };
+      const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug, builtGraph };
       const { prepared: graphs, session } = await prepareAndOpen(
         source,
         (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }),
@@ -93,6 +98,31 @@ interface GraphSource {
   /** Opens a graph from its path, or from bytes whose external data lies in `folder`. */
   readonly create: (source: string | Uint8Array, folder: string | undefined) => Promise<Ort.InferenceSession>;
   readonly debug: (message: string) => void;
+  /** A graph built from weights in memory, read instead of `modelFile`. */
+  readonly builtGraph?: Uint8Array;
+}
+
+/**
+ * The ONNX graph to load: the model's export, or for a weights-only model the graph built from its
+ * weights, kept in the built-graph cache (and then opened from there like an export) unless the
+ * cache is off or the files are not on disk.
+ */
+async function graphOf(
+  request: LoadModelRequestV1,
+  options: OnnxBackendOptions,
+  debug: (message: string) => void,
+): Promise<{ files: LoadModelRequestV1['files']; modelFile: string; graph?: Uint8Array }> {
+  const { files, modelFile } = request;
+  if (request.modelFormat !== 'weights') return { files, modelFile };
+  const cacheFolder = options.builtGraphCache ?? defaultBuiltGraphCache();
+  const built = cacheFolder === false ? undefined : await builtGraphFile(request, cacheFolder);
+  if (built === undefined) {
+    debug(`fillmask: ${files.location} has no ONNX export: its graph is built from ${modelFile} in memory`);
+    return { files, modelFile: 'onnx/model.onnx', graph: await buildGraphFromFiles(request) };
+  }
+  debug(`fillmask: ${files.location} has no ONNX export: its graph, built from ${modelFile}, ${built.cached ? 'is read from' : 'is kept in'} ${built.folder}`);
+  const cached = await openModel(built.folder);
+  return { files: { ...cached, location: files.location }, modelFile: built.file };
 }
 
 /**
@@ -133,7 +163,7 @@ async function prepareAndOpen<Prepared>(
       return { prepared, session };
     }
   }
-  let whole: Uint8Array | undefined = await files.read(modelFile);
+  let whole: Uint8Array | undefined = source.builtGraph ?? (await files.read(modelFile));
   const locations = externalDataLocations(whole);
   const externalData =
     locations.length > 0

@@ -44,4 +44,11 @@ export interface OnnxBackendOptions {
   readonly pointwiseConvolutions?: boolean | 'everywhere';
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */
   readonly onDebug?: (message: string) => void;
+  /**
+   * Where graphs built from weights (for models that publish no ONNX export) are kept, so the next
+   * load of the same weights skips the build: a folder, or `false` to build in memory every time.
+   * Default: `$FILLMASK_CACHE/graphs`, else `$XDG_CACHE_HOME/fillmask/graphs`, else
+   * `~/.cache/fillmask/graphs`.
+   */
+  readonly builtGraphCache?: string | false;
 }

@@ -41,9 +41,10 @@ export function defaultBatchSizeFor(dtype: ModelDtype, model: Pick<BackendModelV
 export async function loadLocalModel(config: LocalModelConfig, backend: ModelBackendV1): Promise<LoadedLocalModel> {
   const dtype = config.dtype ?? 'fp32';
   const files = typeof config.model === 'string' ? await openModel(config.model, config) : config.model;
+  // First, so that a source that lists its files (the Hub) does so before any file is asked for.
+  const { modelFile, modelFormat } = await chooseModelFile(files, dtype, backend);
   const modelConfig = await loadModelConfig(files);
   const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
-  const { modelFile, modelFormat } = await chooseModelFile(files, dtype, backend);
   const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile, modelFormat });
   if (tokenizer.maskTokenId >= model.vocabSize) {
     await model.dispose();

@@ -118,16 +118,7 @@ export function productsAsPointwiseConvolutions(
     return { rewritten: false, reason: 'every fp32 weight matrix is also read by ops other than products and row lookups' };
 
   const fusedAdds = new Set([...products.values()].flatMap(({ bias }) => (bias ? [bias.add] : [])));
-  const dropped: DroppedParts = {
-    nodes: new Set([...fusedAdds, ...unread.nodes]),
-    initializers: unread.initializers,
-    // Recorded shapes of tensors that no longer exist: fused products' outputs, dropped weights and the nodes on their way.
-    tensors: new Set([
-      ...[...products].flatMap(([product, { bias }]) => (bias ? [product.outputs[0]] : [])),
-      ...[...unread.nodes].flatMap((node) => node.outputs),
-      ...unread.initializers,
-    ]),
-  };
+  const dropped = droppedParts(products, unread, fusedAdds);
   const added = new PointwiseNodes(
     prefix,
     opset,
@@ -136,29 +127,10 @@ export function productsAsPointwiseConvolutions(
       options.readExternalData,
     ),
   );
-
-  const body: Uint8Array[] = [];
-  const tail: Uint8Array[] = [];
-  const nodeByField = new Map(nodes.map((node) => [node.field, node]));
-  for (const field of graphFields) {
-    const node = nodeByField.get(field);
-    if (isDropped(model, field, node, dropped)) continue;
-    const product = node && products.get(node);
-    const lookup = node && unread.lookups.get(node);
-    if (node && product) {
-      body.push(...added.convolution(node, product));
-    } else if (node && lookup) {
-      body.push(...added.rowLookup(node, lookup));
-    } else if (field.number === GraphField.node) {
-      body.push(model.subarray(field.start, field.end));
-    } else {
-      // Initializers, inputs, outputs and the rest keep their places after the nodes; only node order matters.
-      tail.push(model.subarray(field.start, field.end));
-    }
-  }
+  const graphParts = rewriteFields(model, graphFields, nodes, { products, lookups: unread.lookups, dropped, added });
   return {
     rewritten: true,
-    model: replaceGraph(parsed, [...body, ...tail, ...added.initializers]),
+    model: replaceGraph(parsed, [...graphParts, ...added.initializers]),
     convolutions: products.size,
     biases: fusedAdds.size,
   };
@@ -249,6 +221,62 @@ function isDropped(model: Uint8Array, field: WireField, node: OnnxNode | undefin
   if (field.number === GraphField.initializer || field.number === GraphField.input)
     return dropped.initializers.has(fieldName(model, field));
   return field.number === GraphField.valueInfo && dropped.tensors.has(readValueInfo(model, field).name);
+}
+
+/** What leaves the graph once the products are convolutions. */
+function droppedParts(
+  products: ReadonlyMap<OnnxNode, Product>,
+  unread: ReturnType<typeof onlyReadByProducts>,
+  fusedAdds: ReadonlySet<OnnxNode>,
+): DroppedParts {
+  return {
+    nodes: new Set([...fusedAdds, ...unread.nodes]),
+    initializers: unread.initializers,
+    // Recorded shapes of tensors that no longer exist: fused products' outputs, dropped weights and the nodes on their way.
+    tensors: new Set([
+      ...[...products].flatMap(([product, { bias }]) => (bias ? [product.outputs[0]] : [])),
+      ...[...unread.nodes].flatMap((node) => node.outputs),
+      ...unread.initializers,
+    ]),
+  };
+}
+
+/**
+ * The graph's fields with the products as convolutions and the row lookups reading the filters, the
+ * dropped parts left out: the nodes first, in their order, then the other fields.
+ */
+function rewriteFields(
+  model: Uint8Array,
+  graphFields: readonly WireField[],
+  nodes: readonly OnnxNode[],
+  rewrite: {
+    readonly products: ReadonlyMap<OnnxNode, Product>;
+    readonly lookups: ReadonlyMap<OnnxNode, WeightSource>;
+    readonly dropped: DroppedParts;
+    readonly added: PointwiseNodes;
+  },
+): Uint8Array[] {
+  const { products, lookups, dropped, added } = rewrite;
+  const body: Uint8Array[] = [];
+  const tail: Uint8Array[] = [];
+  const nodeByField = new Map(nodes.map((node) => [node.field, node]));
+  for (const field of graphFields) {
+    const node = nodeByField.get(field);
+    if (isDropped(model, field, node, dropped)) continue;
+    const product = node && products.get(node);
+    const lookup = node && lookups.get(node);
+    if (node && product) {
+      body.push(...added.convolution(node, product));
+    } else if (node && lookup) {
+      body.push(...added.rowLookup(node, lookup));
+    } else if (field.number === GraphField.node) {
+      body.push(model.subarray(field.start, field.end));
+    } else {
+      // Initializers, inputs, outputs and the rest keep their places after the nodes; only node order matters.
+      tail.push(model.subarray(field.start, field.end));
+    }
+  }
+  return [...body, ...tail];
 }
 
 /**

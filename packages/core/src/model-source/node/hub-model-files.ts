@@ -58,6 +58,8 @@ class HubModelFiles implements ModelFiles {
   private readonly resolving = new Map<string, Promise<string>>();
   private staleDownloadsRemoved: Promise<void> | undefined;
   private listing: Promise<readonly string[] | undefined> | undefined;
+  /** The revision's files as the Hub listed them, once it has: a file not among them is missing, with no request. */
+  private listedByHub: ReadonlySet<string> | undefined;
 
   constructor(
     private readonly modelId: string,
@@ -94,6 +96,7 @@ class HubModelFiles implements ModelFiles {
 
   async exists(file: string): Promise<boolean> {
     assertModelFilePath(file);
+    if (this.listedByHub !== undefined) return this.listedByHub.has(file);
     if (this.offline) return (await this.cache.findSnapshotFile(await this.offlineCommit(), file)) !== undefined;
     const commit = this.knownCommit();
     if (commit !== undefined) {
@@ -146,12 +149,14 @@ class HubModelFiles implements ModelFiles {
     const info = parseRevisionInfo(await result.response.json().catch(() => undefined));
     if (info === undefined) return undefined;
     if (info.commit !== undefined) await this.learnCommit(info.commit);
+    this.listedByHub = new Set(info.files);
     return info.files;
   }
 
   /** The snapshot path of a file, from the cache or downloaded into it. */
   private async resolveFile(file: string): Promise<string> {
     if (this.offline) return this.resolveOffline(file);
+    if (this.listedByHub !== undefined && !this.listedByHub.has(file)) throw this.notFound(file);
     const known = this.knownCommit();
     if (known !== undefined) return this.fromCommit(known, file);
 

@@ -1,0 +1,161 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFillMask, toPipelineOutput, UnsupportedModelError } from '@fillmask/core';
+import {
+  loadWeightRepoExpectations,
+  weightRepoPath,
+  weightRepos,
+  type PipelineAnswer,
+  type ReferencePrediction,
+  type WeightRepo,
+  type WeightRepoCase,
+  type WeightRepoExpectations,
+} from '@fillmask/fixtures';
+import { startHubServer, type HubServer } from '@fillmask/test-hub-server';
+import { createOnnxBackend } from './create-onnx-backend.js';
+
+// Repositories as the Hub publishes most fill-mask models (weights, often only slow tokenizer files,
+// no ONNX export), against Python's pipeline on the same folders: same ids, token_str and sequence,
+// scores within 1e-4. Where transformers 5 changed a tokenizer default, the answer with transformers
+// 4's defaults is the one the Hub's own tokenizer.json gives, and the one fillmask matches; fp16 and
+// bf16 weights are widened to float32, so their answers are the float32 ones.
+
+let cache: string;
+beforeAll(async () => {
+  cache = await mkdtemp(join(tmpdir(), 'fillmask-built-graphs-'));
+});
+afterAll(async () => {
+  await rm(cache, { recursive: true, force: true });
+});
+
+function expectedAnswer(testCase: WeightRepoCase, expectations: WeightRepoExpectations): PipelineAnswer {
+  const answer = testCase.result_float32_upcast ?? testCase.result_transformers4_defaults ?? testCase.result;
+  // transformers 4 cleaned up tokenization spaces by default, as fillmask does when the config is silent.
+  const cleanUp = expectations.clean_up_tokenization_spaces || testCase.result_transformers4_defaults !== undefined;
+  return cleanUp ? withCleanUp(answer) : answer;
+}
+
+/**
+ * transformers' `clean_up_tokenization` (spaces before punctuation and contractions removed), which
+ * transformers 4 and fillmask apply where tokenizer_config.json asks for it and transformers 5 skips
+ * for byte-level BPE tokenizers.
+ */
+function cleanedUp(text: string): string {
+  return text
+    .replace(/ \./g, '.')
+    .replace(/ \?/g, '?')
+    .replace(/ !/g, '!')
+    .replace(/ ,/g, ',')
+    .replace(/ ' /g, "'")
+    .replace(/ n't/g, "n't")
+    .replace(/ 'm/g, "'m")
+    .replace(/ 's/g, "'s")
+    .replace(/ 've/g, "'ve")
+    .replace(/ 're/g, "'re");
+}
+
+function withCleanUp(answer: PipelineAnswer): PipelineAnswer {
+  const clean = (row: ReferencePrediction[]) => row.map((prediction) => ({ ...prediction, token_str: cleanedUp(prediction.token_str), sequence: cleanedUp(prediction.sequence) }));
+  return Array.isArray(answer[0]) ? (answer as ReferencePrediction[][]).map(clean) : clean(answer as ReferencePrediction[]);
+}
+
+function expectSameAnswers(actual: unknown, expected: PipelineAnswer, label: string): void {
+  const rows = (answer: unknown) => (Array.isArray((answer as unknown[])[0]) ? (answer as unknown[][]) : [answer as unknown[]]);
+  const actualRows = rows(actual) as Array<Array<{ score: number; token: number; token_str: string; sequence: string }>>;
+  const expectedRows = rows(expected) as typeof actualRows;
+  expect(actualRows.length, label).toBe(expectedRows.length);
+  expectedRows.forEach((expectedRow, mask) => {
+    const strip = (row: typeof expectedRow) => row.map(({ token, token_str, sequence }) => ({ token, token_str, sequence }));
+    // With several masks Python's sequence keeps the framing tokens and glues the other masks to the
+    // word before (transformers #17394); fillmask's drops the framing and spaces the masks as written.
+    const comparable = (row: typeof expectedRow, framed: boolean) =>
+      expectedRows.length > 1 ? row.map((prediction) => ({ ...prediction, sequence: unframed(prediction.sequence, framed) })) : row;
+    expect(strip(comparable(actualRows[mask], false)), `${label} mask ${mask}`).toEqual(strip(comparable(expectedRow, true)));
+    expectedRow.forEach((prediction, rank) => expect(Math.abs(actualRows[mask][rank].score - prediction.score), `${label} mask ${mask} #${rank}`).toBeLessThanOrEqual(1e-4));
+  });
+}
+
+function unframed(sequence: string, framed: boolean): string {
+  const text = framed ? sequence.replace(/^(\[CLS\]|<s>)/, '').replace(/(\[SEP\]|<\/s>)$/, '') : sequence;
+  return text.replace(/\s+/g, '');
+}
+
+async function expectPythonAnswers(model: string, repo: WeightRepo, options: { hubUrl?: string; cacheDir?: string } = {}): Promise<void> {
+  const expectations = loadWeightRepoExpectations(repo);
+  const fillMask = await createFillMask({ model, backend: createOnnxBackend({ builtGraphCache: cache }), ...options });
+  try {
+    for (const testCase of expectations.cases) {
+      const result = await fillMask.fill(testCase.input, { topK: 5 });
+      expectSameAnswers(toPipelineOutput(result), expectedAnswer(testCase, expectations), `${repo} ${testCase.id}`);
+    }
+    // Batched, in one call: the same answers.
+    const batched = await fillMask.fill(expectations.cases.map((testCase) => testCase.input), { topK: 5 });
+    batched.forEach((result, index) => expectSameAnswers(toPipelineOutput(result), expectedAnswer(expectations.cases[index], expectations), `${repo} batched ${expectations.cases[index].id}`));
+  } finally {
+    await fillMask.dispose();
+  }
+}
+
+describe('weights-only repositories from a local folder: Python pipeline answers', () => {
+  for (const repo of weightRepos) {
+    it(repo, async () => {
+      await expectPythonAnswers(weightRepoPath(repo), repo);
+    });
+  }
+});
+
+describe('weights-only repositories from the Hub', () => {
+  let hub: HubServer;
+  let hubCache: string;
+  const hubRepos = ['bert-vocab-only', 'bert-legacy-bin', 'roberta-bpe-files', 'bert-sharded'] as const;
+  beforeAll(async () => {
+    hubCache = await mkdtemp(join(tmpdir(), 'fillmask-hub-cache-'));
+    hub = await startHubServer({ repos: Object.fromEntries(hubRepos.map((repo) => [`org/${repo}`, { folder: weightRepoPath(repo) }])) });
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await rm(hubCache, { recursive: true, force: true });
+  });
+
+  for (const repo of hubRepos) {
+    it(`${repo}: chosen from the Hub's file list, no request for a file the repository lacks`, async () => {
+      const before = hub.requests.length;
+      await expectPythonAnswers(`org/${repo}`, repo, { hubUrl: hub.url, cacheDir: hubCache });
+      const requests = hub.requests.slice(before);
+      expect(requests.some((request) => request.path.startsWith(`/api/models/org/${repo}/revision/`))).toBe(true);
+      expect(requests.filter((request) => request.status === 404).map((request) => request.path)).toEqual([]);
+      expect(requests.some((request) => request.path.includes('/onnx/'))).toBe(false);
+    });
+  }
+
+  it('the second load opens the built graph from the cache, with no new build', async () => {
+    const lines: string[] = [];
+    const fillMask = await createFillMask({
+      model: 'org/bert-vocab-only',
+      hubUrl: hub.url,
+      cacheDir: hubCache,
+      backend: createOnnxBackend({ builtGraphCache: cache, onDebug: (line) => lines.push(line) }),
+    });
+    await fillMask.dispose();
+    expect(lines.some((line) => line.includes('is read from'))).toBe(true);
+  });
+});
+
+describe('weights-only repositories: typed errors', () => {
+  it('a model type the builder does not know: UnsupportedModelError naming it and what is supported', async () => {
+    const error = await createFillMask({ model: weightRepoPath('unsupported-arch'), backend: createOnnxBackend({ builtGraphCache: cache }) }).catch((caught: unknown) => caught);
+    expect(UnsupportedModelError.isInstance(error), String(error)).toBe(true);
+    expect((error as Error).message).toContain('big_bird');
+    expect((error as Error).message).toContain('bert');
+  });
+
+  it('dtype q8 on weights alone says what would work', async () => {
+    const error = await createFillMask({ model: weightRepoPath('bert-safetensors'), dtype: 'q8', backend: createOnnxBackend({ builtGraphCache: cache }) }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UnsupportedModelError.isInstance(error), String(error)).toBe(true);
+    expect((error as Error).message).toContain('dtype "fp32"');
+  });
+});

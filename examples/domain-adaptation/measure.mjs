@@ -24,7 +24,9 @@ if (positionals.length === 0) {
   process.exit(2);
 }
 const packageFolder = (name) => dirname(require.resolve(`${name}/package.json`));
-const models = (values.model ?? [`general=${packageFolder('@fillmask/model-mini-en')}`, `biomed=${packageFolder('@fillmask/model-mini-en-biomed')}`]).map((entry) => {
+const models = (
+  values.model ?? [`general=${packageFolder('@fillmask/model-mini-en')}`, `biomed=${packageFolder('@fillmask/model-mini-en-biomed')}`]
+).map((entry) => {
   const [name, ...path] = entry.split('=');
   return { name, path: path.join('=') };
 });
@@ -46,7 +48,10 @@ const workDir = await mkdtemp(join(tmpdir(), 'fillmask-measure-'));
 const rows = [];
 try {
   for (const file of positionals) {
-    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== '').slice(0, lineCount);
+    const lines = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(0, lineCount);
     const sample = join(workDir, basename(file));
     await writeFile(sample, `${lines.join('\n')}\n`);
     const row = { file: basename(file, '.txt'), lines: lines.length, results: [] };
@@ -54,8 +59,17 @@ try {
       // --truncation: a line longer than the model's window is scored on its first window.
       const { summary: score } = lastLine(await fillmask(['score', '-m', model.path, '-f', sample, '--jsonl', '--truncation', '-q']));
       const { summary: cloze } = lastLine(await fillmask(['eval', '-m', model.path, '-f', sample, '--jsonl', '--seed', values.seed, '-q']));
-      row.results.push({ model: model.name, pppl: score.pppl, tokens: score.tokens, top1: cloze.top1, top5: cloze.top5, evaluated: cloze.evaluated });
-      console.error(`${row.file} ${model.name}: PPPL ${score.pppl.toFixed(2)} over ${score.tokens} tokens; cloze top-1 ${(cloze.top1 * 100).toFixed(1)}% top-5 ${(cloze.top5 * 100).toFixed(1)}% over ${cloze.evaluated}`);
+      row.results.push({
+        model: model.name,
+        pppl: score.pppl,
+        tokens: score.tokens,
+        top1: cloze.top1,
+        top5: cloze.top5,
+        evaluated: cloze.evaluated,
+      });
+      console.error(
+        `${row.file} ${model.name}: PPPL ${score.pppl.toFixed(2)} over ${score.tokens} tokens; cloze top-1 ${(cloze.top1 * 100).toFixed(1)}% top-5 ${(cloze.top5 * 100).toFixed(1)}% over ${cloze.evaluated}`,
+      );
     }
     rows.push(row);
   }
@@ -65,12 +79,21 @@ try {
 
 const percent = (value) => `${(value * 100).toFixed(1)}`;
 // Every model shares the tokenizer here, so the scored tokens and the cloze items are the same for all.
-const header = ['eval file', 'lines', 'scored tokens', 'cloze items', ...models.map((model) => `PPPL ${model.name}`), ...models.map((model) => `cloze top-1 / top-5 % ${model.name}`)];
+const header = [
+  'eval file',
+  'lines',
+  'scored tokens',
+  'cloze items',
+  ...models.map((model) => `PPPL ${model.name}`),
+  ...models.map((model) => `cloze top-1 / top-5 % ${model.name}`),
+];
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map((_, index) => (index === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
 for (const row of rows) {
   const best = Math.min(...row.results.map((result) => result.pppl));
-  const pppl = row.results.map((result) => (result.pppl === best && row.results.length > 1 ? `**${result.pppl.toFixed(2)}**` : result.pppl.toFixed(2)));
+  const pppl = row.results.map((result) =>
+    result.pppl === best && row.results.length > 1 ? `**${result.pppl.toFixed(2)}**` : result.pppl.toFixed(2),
+  );
   const cloze = row.results.map((result) => `${percent(result.top1)} / ${percent(result.top5)}`);
   console.log(`| ${[row.file, row.lines, row.results[0].tokens, row.results[0].evaluated, ...pppl, ...cloze].join(' | ')} |`);
 }

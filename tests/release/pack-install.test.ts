@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const published = ['core', 'backend-onnx', 'cli', 'server', 'backend-remote', 'model-mini-en'];
+const published = ['core', 'onnx', 'backend-onnx', 'cli', 'server', 'backend-remote', 'model-mini-en'];
 
 /**
  * The path a user takes from npm: the packed tarballs installed into a fresh project outside the
@@ -35,18 +35,19 @@ describe('published packages, installed from their tarballs', () => {
     const core = join(project, 'node_modules/@fillmask/core');
     expect(await readdir(join(core, 'dist'))).toContain('index.d.ts');
     expect((await readdir(join(core, 'dist'), { recursive: true })).some((file) => file.endsWith('.test.js'))).toBe(false);
-    expect(await readdir(join(project, 'node_modules/@fillmask/cli/models/tiny-roberta/onnx'))).toEqual([
-      'model.onnx',
-      'model_quantized.onnx',
-    ]);
+    expect(
+      (await readdir(join(project, 'node_modules/@fillmask/onnx/src'), { recursive: true })).some((file) => file.includes('__fixtures__')),
+    ).toBe(false);
+    expect(await readdir(join(project, 'node_modules/@fillmask/model-mini-en/onnx'))).toEqual(['model.onnx', 'model_quantized.onnx']);
+    expect(await readdir(join(project, 'node_modules/@fillmask/cli'))).not.toContain('models');
   });
 
   it('fills a mask through the library API', async () => {
     const script = `
       import { createFillMask } from '@fillmask/core';
-      const model = new URL('./node_modules/@fillmask/cli/models/tiny-roberta', import.meta.url).pathname;
-      const fillMask = await createFillMask({ model });
-      const [predictions] = await fillMask.fill('Paris is the <mask> of France.', { topK: 2 });
+      import { modelPath } from '@fillmask/model-mini-en';
+      const fillMask = await createFillMask({ model: modelPath });
+      const [predictions] = await fillMask.fill('She opened the [MASK] and walked in.', { topK: 2 });
       console.log(JSON.stringify(predictions));
       await fillMask.dispose();
     `;
@@ -54,14 +55,21 @@ describe('published packages, installed from their tarballs', () => {
     const { stdout } = await run(process.execPath, ['use-library.mjs'], { cwd: project });
     const predictions = JSON.parse(stdout);
     expect(predictions).toHaveLength(2);
-    expect(predictions[0].sequence).toMatch(/^Paris is the .+ of France\.$/);
+    expect(predictions[0].token_str).toBe('door');
+    expect(predictions[0].sequence).toBe('she opened the door and walked in.');
   });
 
   it('fills a mask with the installed fillmask command', async () => {
-    const { stdout } = await run(join(project, 'node_modules/.bin/fillmask'), ['--json', '-k', '3', 'Paris is the <mask> of France.'], {
-      cwd: project,
-    });
-    expect(JSON.parse(stdout)).toHaveLength(3);
+    const { stdout } = await run(
+      join(project, 'node_modules/.bin/fillmask'),
+      ['--json', '-k', '3', 'She opened the <mask> and walked in.'],
+      {
+        cwd: project,
+      },
+    );
+    const predictions = JSON.parse(stdout);
+    expect(predictions).toHaveLength(3);
+    expect(predictions[0].token_str).toBe('door');
   });
 
   it('serves a model with the installed fillmask serve, and fills through the installed remote backend', async () => {
@@ -69,7 +77,7 @@ describe('published packages, installed from their tarballs', () => {
       import { spawn } from 'node:child_process';
       import { createFillMask } from '@fillmask/core';
       import { createRemoteBackend } from '@fillmask/backend-remote';
-      const server = spawn('node_modules/.bin/fillmask', ['serve', '-m', 'node_modules/@fillmask/cli/models/tiny-roberta', '--port', '0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const server = spawn('node_modules/.bin/fillmask', ['serve', '--port', '0', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       const url = await new Promise((resolve, reject) => {
         server.stderr.on('data', (chunk) => {
@@ -79,8 +87,8 @@ describe('published packages, installed from their tarballs', () => {
         });
         server.on('exit', (code) => reject(new Error('fillmask serve exited ' + code + ': ' + stderr)));
       });
-      const fillMask = await createFillMask({ model: 'tiny-roberta', backend: createRemoteBackend({ endpointUrl: url }) });
-      const [predictions] = await fillMask.fill('Paris is the <mask> of France.', { topK: 2 });
+      const fillMask = await createFillMask({ model: 'model-mini-en', backend: createRemoteBackend({ endpointUrl: url }) });
+      const [predictions] = await fillMask.fill('She opened the [MASK] and walked in.', { topK: 2 });
       console.log(JSON.stringify(predictions));
       server.kill('SIGTERM');
     `;
@@ -88,6 +96,6 @@ describe('published packages, installed from their tarballs', () => {
     const { stdout } = await run(process.execPath, ['use-remote.mjs'], { cwd: project, timeout: 60_000 });
     const predictions = JSON.parse(stdout);
     expect(predictions).toHaveLength(2);
-    expect(predictions[0].sequence).toMatch(/^Paris is the .+ of France\.$/);
+    expect(predictions[0].token_str).toBe('door');
   });
 });

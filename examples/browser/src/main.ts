@@ -43,7 +43,10 @@ async function fillMaskFor(settings: FillMaskSettings): Promise<OpenedFillMask> 
 
 function showDownload(progress: DownloadProgress): void {
   const total = progress.totalBytes === undefined ? '' : ` of ${kilobytes(progress.totalBytes)}`;
-  status.textContent = progress.status === 'cached' ? `${progress.file}: from the browser cache` : `${progress.file}: ${kilobytes(progress.loadedBytes)}${total}`;
+  status.textContent =
+    progress.status === 'cached'
+      ? `${progress.file}: from the browser cache`
+      : `${progress.file}: ${kilobytes(progress.loadedBytes)}${total}`;
 }
 
 function kilobytes(bytes: number): string {
@@ -62,14 +65,22 @@ async function fill(): Promise<void> {
     const settings = currentSettings();
     const { fillMask, runtime } = await fillMaskFor(settings);
     // Either spelling of the mask works: each becomes the model's own mask token.
-    const inputs = textArea.value.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+    const inputs = textArea.value
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
     const modelInputs = inputs.map((line) => line.replaceAll('[MASK]', fillMask.maskToken).replaceAll('<mask>', fillMask.maskToken));
     const started = performance.now();
     const predictions = await fillMask.fill(modelInputs, { topK: Number(topKInput.value) || 5 });
     const elapsed = performance.now() - started;
     renderPredictions(results, modelInputs, predictions);
     const where = settings.useWorker ? 'in a Web Worker' : 'on the main thread';
-    const provider = runtime === undefined ? settings.executionProvider : runtime.executionProvider === 'wasm' ? `WebAssembly, ${runtime.numThreads} thread${runtime.numThreads > 1 ? 's' : ''}` : 'WebGPU';
+    const provider =
+      runtime === undefined
+        ? settings.executionProvider
+        : runtime.executionProvider === 'wasm'
+          ? `WebAssembly, ${runtime.numThreads} thread${runtime.numThreads > 1 ? 's' : ''}`
+          : 'WebGPU';
     const fellBack = runtime?.fallbackReason === undefined ? '' : ` (no WebGPU: ${runtime.fallbackReason})`;
     status.textContent = `${inputs.length} input${inputs.length > 1 ? 's' : ''} in ${elapsed.toFixed(0)} ms on ${provider}${fellBack}, ${where}`;
     status.dataset.executionProvider = runtime?.executionProvider ?? settings.executionProvider;

@@ -17,7 +17,11 @@ export function renderPredictions(container: HTMLElement, inputs: readonly strin
           row.dataset.score = String(prediction.score);
           const bar = element('span', 'bar');
           bar.style.width = `${Math.max(prediction.score * 100, 0.5)}%`;
-          row.append(element('span', 'token', JSON.stringify(prediction.token_str)), element('span', 'track', bar), element('span', 'score', prediction.score.toFixed(4)));
+          row.append(
+            element('span', 'token', JSON.stringify(prediction.token_str)),
+            element('span', 'track', bar),
+            element('span', 'score', prediction.score.toFixed(4)),
+          );
           row.title = prediction.sequence;
           list.append(row);
         }

@@ -3,7 +3,7 @@ import { mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { LoadModelRequestV1 } from '@fillmask/core';
-import { assertBuildableDtype, buildGraphFromFiles, graphBuilderVersion } from '@fillmask/onnx';
+import { buildGraphFromFiles, graphBuilderVersion } from '@fillmask/onnx';
 
 /** A graph built from weights, as a file on disk, in the folder the built-graph cache keeps it. */
 export interface BuiltGraphFile {
@@ -21,9 +21,8 @@ export interface BuiltGraphFile {
  * when the files are not on disk (a ModelFiles without `localPath`): the graph is then built in memory.
  */
 export async function builtGraphFile(request: LoadModelRequestV1, cacheFolder: string): Promise<BuiltGraphFile | undefined> {
-  const { files, modelFile } = request;
+  const { files } = request;
   if (!files.localPath) return undefined;
-  assertBuildableDtype(request);
   const key = createHash('sha256').update(`fillmask built graph ${graphBuilderVersion} ${request.dtype}\n`);
   key.update(await files.read('config.json'));
   for (const weightFile of await weightFilesOf(request)) {

@@ -120,7 +120,9 @@ async function graphOf(
     debug(`fillmask: ${files.location} has no ONNX export: its graph is built from ${modelFile} in memory`);
     return { files, modelFile: 'onnx/model.onnx', graph: await buildGraphFromFiles(request) };
   }
-  debug(`fillmask: ${files.location} has no ONNX export: its graph, built from ${modelFile}, ${built.cached ? 'is read from' : 'is kept in'} ${built.folder}`);
+  debug(
+    `fillmask: ${files.location} has no ONNX export: its graph, built from ${modelFile}, ${built.cached ? 'is read from' : 'is kept in'} ${built.folder}`,
+  );
   const cached = await openModel(built.folder);
   return { files: { ...cached, location: files.location }, modelFile: built.file };
 }

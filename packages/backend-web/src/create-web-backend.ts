@@ -1,5 +1,5 @@
 import { BackendUnavailableError, InvalidArgumentError, UnsupportedModelError } from '@fillmask/core';
-import { createFillMaskSessionModel, logGraphNotes, prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/onnx';
+import { buildGraphFromFiles, createFillMaskSessionModel, logGraphNotes, prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/onnx';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
@@ -22,7 +22,9 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
   return {
     specificationVersion: 'v1',
     name: 'web',
-    async loadModel({ files, config, modelFile }: LoadModelRequestV1) {
+    buildsFromWeights: true,
+    async loadModel(request: LoadModelRequestV1) {
+      const { files, config, modelFile } = request;
       let executionProvider = requested;
       let fallbackReason: string | undefined;
       if (requested === 'webgpu') {
@@ -33,7 +35,11 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
         }
       }
       const debug = options.onDebug ?? (() => undefined);
-      const graph = await files.read(modelFile);
+      // A model with weights only (no ONNX export) has its graph built here, in memory, every weight in it (no external data).
+      const fromWeights = request.modelFormat === 'weights';
+      if (fromWeights) debug(`fillmask: ${files.location} has no ONNX export: its graph is built from ${modelFile} in memory`);
+      const readGraph = () => (fromWeights ? buildGraphFromFiles(request) : files.read(modelFile));
+      const graph = await readGraph();
       let externalData: ExternalDataFile[] | undefined = await readExternalData(files, modelFile, graph);
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
       const graphs = prepareFillMaskGraphs(graph, {
@@ -53,7 +59,7 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
         createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
         graphs,
         openBatchGraph: async () => {
-          const whole = await files.read(modelFile);
+          const whole = await readGraph();
           const batchExternalData = await readExternalData(files, modelFile, whole);
           const { graph: batch, note } = prepareBatchGraph(whole, {
             maskRowsOnly: options.maskRowsOnly,

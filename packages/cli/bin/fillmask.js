@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Committed launcher: npm links bins at install time, before dist/ is built in a fresh checkout.
-import "../dist/bin.js";
+import '../dist/bin.js';

@@ -14,7 +14,8 @@ describe('fillmask CLI', () => {
   let workDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(new URL('../dist/bin.js', import.meta.url))) throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
+    if (!existsSync(new URL('../dist/bin.js', import.meta.url)))
+      throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
     workDir = await mkdtemp(join(tmpdir(), 'fillmask-cli-'));
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
@@ -22,7 +23,18 @@ describe('fillmask CLI', () => {
   it('documents every option in --help', async () => {
     const run = await fillmask(['--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--model', '--backend', '--dtype', '--top-k', '--targets', '--input-file', '--json', '--jsonl', '--truncation', '--offline']) {
+    for (const flag of [
+      '--model',
+      '--backend',
+      '--dtype',
+      '--top-k',
+      '--targets',
+      '--input-file',
+      '--json',
+      '--jsonl',
+      '--truncation',
+      '--offline',
+    ]) {
       expect(run.stdout).toContain(flag);
     }
   });
@@ -30,12 +42,29 @@ describe('fillmask CLI', () => {
   it('lists its commands in --help, each with its own --help', async () => {
     const run = await fillmask(['--help']);
     expect(run.stdout).toMatch(/^Usage: fillmask \[fill\] \[options\] \[TEXT \.\.\.\]\n {7}fillmask <command> \[options\]/);
-    expect(run.stdout).toMatch(/^Commands:\n {2}fill {3}rank the words that fit each mask of TEXT \(the default command\)\n {2}serve {2}serve a model over HTTP/m);
+    expect(run.stdout).toMatch(
+      /^Commands:\n {2}fill {3}rank the words that fit each mask of TEXT \(the default command\)\n {2}serve {2}serve a model over HTTP/m,
+    );
     const fillHelp = await fillmask(['fill', '--help']);
-    expect([fillHelp.code, fillHelp.stdout]).toEqual([0, expect.stringMatching(/^Usage: fillmask \[fill\] \[options\] \[TEXT \.\.\.\]\n\nRanks/)]);
+    expect([fillHelp.code, fillHelp.stdout]).toEqual([
+      0,
+      expect.stringMatching(/^Usage: fillmask \[fill\] \[options\] \[TEXT \.\.\.\]\n\nRanks/),
+    ]);
     const serveHelp = await fillmask(['serve', '--help']);
     expect(serveHelp.code).toBe(0);
-    for (const flag of ['--model', '--dtype', '--port', '--host', '--model-id', '--batch-size', '--batch-window-ms', '--max-queue', '--max-body-bytes', '--timeout-ms', '--auth-token-file']) {
+    for (const flag of [
+      '--model',
+      '--dtype',
+      '--port',
+      '--host',
+      '--model-id',
+      '--batch-size',
+      '--batch-window-ms',
+      '--max-queue',
+      '--max-body-bytes',
+      '--timeout-ms',
+      '--auth-token-file',
+    ]) {
       expect(serveHelp.stdout).toContain(flag);
     }
   });
@@ -83,7 +112,10 @@ describe('fillmask CLI', () => {
   });
 
   it('accepts [MASK] and <mask> whatever the model', async () => {
-    for (const [model, text] of [[bundledModelPath, 'Paris is the [MASK] of France.'], [fixtureModelPath('tiny-bert-uncased'), 'Paris is the <mask> of France.']]) {
+    for (const [model, text] of [
+      [bundledModelPath, 'Paris is the [MASK] of France.'],
+      [fixtureModelPath('tiny-bert-uncased'), 'Paris is the <mask> of France.'],
+    ]) {
       const run = await fillmask(['--json', '-m', model, text]);
       expect(run.code, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toHaveLength(5);
@@ -93,7 +125,11 @@ describe('fillmask CLI', () => {
   it('ranks only the targets given with --targets', async () => {
     const run = await fillmask(['--json', '-m', fixtureModelPath('tiny-bert-uncased'), '-t', 'cat,dog,house', 'I love my [MASK].']);
     expect(run.code, run.stderr).toBe(0);
-    expect(JSON.parse(run.stdout).map((prediction: { token_str: string }) => prediction.token_str).sort()).toEqual(['cat', 'dog', 'house']);
+    expect(
+      JSON.parse(run.stdout)
+        .map((prediction: { token_str: string }) => prediction.token_str)
+        .sort(),
+    ).toEqual(['cat', 'dog', 'house']);
   });
 
   it('streams --jsonl in input order, with an error line for a bad input and exit status 1', async () => {
@@ -101,7 +137,10 @@ describe('fillmask CLI', () => {
     await writeFile(file, 'First <mask> line.\n\nno mask here\nThird [MASK] line.\n');
     const run = await fillmask(['--jsonl', '-k', '1', '-f', file]);
     expect(run.code).toBe(1);
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(3);
     // The bundled model is uncased: its sequences come back lower-cased.
     expect(lines[0][0].sequence).toMatch(/^first/i);
@@ -163,7 +202,10 @@ describe('fillmask CLI', () => {
       expect(online.code, online.stderr).toBe(0);
       expect(existsSync(join(workDir, 'hf-home/hub/models--fillmask-test--tiny-bert/refs/main'))).toBe(true);
       const requestsBefore = hub.requests.length;
-      const offline = await fillmask(['--json', '-k', '2', '--offline', '-m', 'fillmask-test/tiny-bert', 'Paris is the [MASK] of France.'], { env });
+      const offline = await fillmask(
+        ['--json', '-k', '2', '--offline', '-m', 'fillmask-test/tiny-bert', 'Paris is the [MASK] of France.'],
+        { env },
+      );
       expect(offline.code, offline.stderr).toBe(0);
       expect(offline.stdout).toBe(online.stdout);
       expect(hub.requests.length).toBe(requestsBefore);

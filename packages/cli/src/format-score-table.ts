@@ -9,7 +9,9 @@ export function scoreTableHeader(): string {
 
 /** One row per text; with per-token scores, one indented line per token under it. */
 export function formatScoreRow(text: string, score: TextScore): string {
-  const lines = [`${score.pll.toFixed(3).padStart(12)}  ${String(score.tokens).padStart(6)}  ${formatPerplexity(score.pppl).padStart(10)}  ${text}`];
+  const lines = [
+    `${score.pll.toFixed(3).padStart(12)}  ${String(score.tokens).padStart(6)}  ${formatPerplexity(score.pppl).padStart(10)}  ${text}`,
+  ];
   for (const token of score.perToken ?? []) {
     lines.push(`${token.logProbability.toFixed(3).padStart(12)}  ${''.padStart(6)}  ${''.padStart(10)}    ${token.token}`);
   }

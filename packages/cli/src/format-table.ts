@@ -9,7 +9,9 @@ export function formatTable(input: string, masks: readonly MaskPredictions[]): s
     lines.push(`  ${'#'.padStart(2)}  ${'token'.padEnd(tokenWidth)}  ${'score'.padStart(7)}  sequence`);
     predictions.forEach((prediction, rank) => {
       const score = `${(prediction.score * 100).toFixed(2)}%`.padStart(7);
-      lines.push(`  ${String(rank + 1).padStart(2)}  ${JSON.stringify(prediction.token_str).padEnd(tokenWidth)}  ${score}  ${prediction.sequence}`);
+      lines.push(
+        `  ${String(rank + 1).padStart(2)}  ${JSON.stringify(prediction.token_str).padEnd(tokenWidth)}  ${score}  ${prediction.sequence}`,
+      );
     });
   });
   return `${lines.join('\n')}\n`;

@@ -4,7 +4,15 @@ import { createProgressBar, formatProgress } from './progress-bar.js';
 
 function stream(isTTY: boolean): { target: Writable & { isTTY: boolean }; text: () => string } {
   let text = '';
-  const target = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) }), { isTTY });
+  const target = Object.assign(
+    new Writable({
+      write: (chunk, _encoding, done) => {
+        text += String(chunk);
+        done();
+      },
+    }),
+    { isTTY },
+  );
   return { target, text: () => text };
 }
 
@@ -23,7 +31,10 @@ describe('progress bar', () => {
     bar.update(4);
     bar.finish();
     expect(terminal.text()).toBe(`\r${formatProgress('scoring', 1, 4)}\x1b[K\r${formatProgress('scoring', 4, 4)}\x1b[K\n`);
-    for (const [isTTY, enabled] of [[false, true], [true, false]]) {
+    for (const [isTTY, enabled] of [
+      [false, true],
+      [true, false],
+    ]) {
       const quiet = stream(isTTY);
       const silent = createProgressBar(quiet.target, 'scoring', 4, enabled);
       silent.update(2);

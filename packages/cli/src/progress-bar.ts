@@ -8,7 +8,12 @@ export interface ProgressBar {
 }
 
 /** A bar on `stream` when it is a terminal, else one that draws nothing (pipes and logs stay clean). */
-export function createProgressBar(stream: Writable & { isTTY?: boolean }, label: string, total: number | undefined, enabled: boolean): ProgressBar {
+export function createProgressBar(
+  stream: Writable & { isTTY?: boolean },
+  label: string,
+  total: number | undefined,
+  enabled: boolean,
+): ProgressBar {
   if (!enabled || !stream.isTTY) return { update: () => undefined, finish: () => undefined };
   let drawn = false;
   let lastDrawn = -1;

@@ -34,7 +34,10 @@ interface EvalLine {
 }
 
 function jsonLines(stdout: string): EvalLine[] {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as EvalLine);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as EvalLine);
 }
 
 describe('fillmask eval', () => {
@@ -42,7 +45,8 @@ describe('fillmask eval', () => {
   let file: string;
 
   beforeAll(async () => {
-    if (!existsSync(new URL('../../dist/bin.js', import.meta.url))) throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
+    if (!existsSync(new URL('../../dist/bin.js', import.meta.url)))
+      throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
     workDir = await mkdtemp(join(tmpdir(), 'fillmask-eval-'));
     file = join(workDir, 'sentences.txt');
     await writeFile(file, `${sentences.join('\n')}\n`);
@@ -67,7 +71,7 @@ describe('fillmask eval', () => {
       expect(wordIds).toHaveLength(1);
       // The predictions are fill's own top 5 for the masked sentence.
       const fill = await fillmask(['fill', '-m', bert, '--json', '-k', '5', line.masked!]);
-      const ranked = (JSON.parse(fill.stdout) as Array<{ token: number; token_str: string }>);
+      const ranked = JSON.parse(fill.stdout) as Array<{ token: number; token_str: string }>;
       expect(line.predictions).toEqual(ranked.map((prediction) => prediction.token_str));
       expect(line.top1).toBe(ranked[0].token === wordIds[0]);
       expect(line.top5).toBe(ranked.some((prediction) => prediction.token === wordIds[0]));

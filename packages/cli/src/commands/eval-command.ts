@@ -55,16 +55,20 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
     const tokenizer = await modelTokenizer(config.model as string, config);
     const inputs = args.inputFile === undefined ? fromArray(args.texts) : readInputLines(args.inputFile, streams.stdin);
     const counts = { sentences: 0, evaluated: 0, skipped: 0, top1: 0, top5: 0 };
-    if (!args.jsonl) streams.stdout.write(`${'top1'.padStart(4)}  ${'top5'.padStart(4)}  ${'word'.padEnd(14)}  ${'predictions'.padEnd(44)}  text\n`);
+    if (!args.jsonl)
+      streams.stdout.write(`${'top1'.padStart(4)}  ${'top5'.padStart(4)}  ${'word'.padEnd(14)}  ${'predictions'.padEnd(44)}  text\n`);
     for await (const texts of chunked(inputs, sentencesPerChunk)) {
       const items = texts.map((text, index) => clozeItem(text, tokenizer, seededRandom(args.seed, counts.sentences + index)));
       const asked = items.filter((item): item is ClozeItem => item !== undefined);
-      const answers = await fillMask.fillSettled(asked.map((item) => item.maskedText), {
-        topK,
-        // A long sentence keeps a window of the model's length around its mask.
-        truncation: true,
-        onProgress: ({ completed }) => progress.update(counts.sentences + completed),
-      });
+      const answers = await fillMask.fillSettled(
+        asked.map((item) => item.maskedText),
+        {
+          topK,
+          // A long sentence keeps a window of the model's length around its mask.
+          truncation: true,
+          onProgress: ({ completed }) => progress.update(counts.sentences + completed),
+        },
+      );
       const results = new Map<ClozeItem, ClozeResult>();
       answers.forEach((answer, index) => {
         if (answer.status === 'rejected') throw answer.reason;
@@ -85,10 +89,19 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
         if (top1) counts.top1++;
         if (top5) counts.top5++;
         if (args.jsonl) {
-          writeLine(streams.stdout, { text, masked: item.maskedText, word: item.word, predictions: predictions.map((prediction) => prediction.token_str), top1, top5 });
+          writeLine(streams.stdout, {
+            text,
+            masked: item.maskedText,
+            word: item.word,
+            predictions: predictions.map((prediction) => prediction.token_str),
+            top1,
+            top5,
+          });
         } else {
           const words = predictions.map((prediction) => prediction.token_str.trim()).join(', ');
-          streams.stdout.write(`${mark(top1).padStart(4)}  ${mark(top5).padStart(4)}  ${item.word.padEnd(14)}  ${words.padEnd(44)}  ${item.maskedText}\n`);
+          streams.stdout.write(
+            `${mark(top1).padStart(4)}  ${mark(top5).padStart(4)}  ${item.word.padEnd(14)}  ${words.padEnd(44)}  ${item.maskedText}\n`,
+          );
         }
       });
       progress.update(counts.sentences);

@@ -77,7 +77,9 @@ async function* fromArray(texts: readonly string[]): AsyncGenerator<string> {
   yield* texts;
 }
 
-function downloadReporter(stderr: Writable): (progress: { file: string; status: string; loadedBytes: number; totalBytes?: number }) => void {
+function downloadReporter(
+  stderr: Writable,
+): (progress: { file: string; status: string; loadedBytes: number; totalBytes?: number }) => void {
   return ({ file, status, loadedBytes, totalBytes }) => {
     if (status === 'cached') return;
     const amount = totalBytes ? `${Math.floor((loadedBytes / totalBytes) * 100)}%` : `${(loadedBytes / 1e6).toFixed(1)} MB`;

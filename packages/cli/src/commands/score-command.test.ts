@@ -14,7 +14,10 @@ const roberta = fixtureModelPath('tiny-roberta');
 const texts = ['She opened the door and walked in.', "The unbelievable tokenization works, doesn't it?", 'A b.'];
 
 function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** A stderr that claims to be a terminal, to see what a user at one sees. */
@@ -36,7 +39,8 @@ describe('fillmask score', () => {
   let workDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(new URL('../../dist/bin.js', import.meta.url))) throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
+    if (!existsSync(new URL('../../dist/bin.js', import.meta.url)))
+      throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
     workDir = await mkdtemp(join(tmpdir(), 'fillmask-score-'));
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
@@ -70,10 +74,23 @@ describe('fillmask score', () => {
     const run = await fillmask(['score', '-m', roberta, '--jsonl', '--mode', 'word-l2r', '--per-token', text]);
     expect(run.code, run.stderr).toBe(0);
     const [line] = jsonLines(run.stdout) as Array<{ pll: number; perToken: Array<{ token: string; logProbability: number }> }>;
-    expect(line.perToken.map((entry) => entry.token)).toEqual(['The', 'Ġunbelievable', 'Ġtoken', 'ization', 'Ġworks', ',', 'Ġdoesn', "'t", 'Ġit', '?']);
+    expect(line.perToken.map((entry) => entry.token)).toEqual([
+      'The',
+      'Ġunbelievable',
+      'Ġtoken',
+      'ization',
+      'Ġworks',
+      ',',
+      'Ġdoesn',
+      "'t",
+      'Ġit',
+      '?',
+    ]);
     const expected = await directPll(roberta, text, [0, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
     expect(expectRelativelyClose(line.pll, expected.pll)).toBe(true);
-    line.perToken.forEach((entry, index) => expect(expectRelativelyClose(entry.logProbability, expected.logProbabilities[index])).toBe(true));
+    for (const [index, entry] of line.perToken.entries()) {
+      expect(expectRelativelyClose(entry.logProbability, expected.logProbabilities[index])).toBe(true);
+    }
     const tokenMode = jsonLines((await fillmask(['score', '-m', roberta, '--jsonl', text])).stdout)[0] as { pll: number };
     expect(Math.abs(tokenMode.pll - line.pll)).toBeGreaterThan(1e-3);
   });
@@ -117,7 +134,9 @@ describe('fillmask score', () => {
     const stdout = new PassThrough();
     stdout.resume();
     const shown = terminalStderr();
-    expect(await runCli(['score', '-m', bert, '--batch-size', '4', '-f', file], { stdin: new PassThrough(), stdout, stderr: shown.stream })).toBe(0);
+    expect(
+      await runCli(['score', '-m', bert, '--batch-size', '4', '-f', file], { stdin: new PassThrough(), stdout, stderr: shown.stream }),
+    ).toBe(0);
     expect(shown.text()).toContain('\rscoring [');
     expect(shown.text()).toContain('3/3 100%');
     expect(shown.text().endsWith('\n')).toBe(true);
@@ -129,11 +148,17 @@ describe('fillmask score', () => {
   it('documents its options, and rejects wrong ones with exit status 2', async () => {
     const help = await fillmask(['score', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--model', '--input-file', '--mode', '--per-token', '--jsonl', '--truncation', '--batch-size', '--quiet']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--model', '--input-file', '--mode', '--per-token', '--jsonl', '--truncation', '--batch-size', '--quiet'])
+      expect(help.stdout).toContain(flag);
     const main = await fillmask(['--help']);
     expect(main.stdout).toMatch(/^ {2}score {2}score texts with the masked LM/m);
     expect(main.stdout).toMatch(/^ {2}eval {3}cloze accuracy/m);
-    for (const argv of [['score', '--mode', 'words', 'A text.'], ['score'], ['score', '-f', 'x.txt', 'A text.'], ['score', '--top-k', '3', 'A text.']]) {
+    for (const argv of [
+      ['score', '--mode', 'words', 'A text.'],
+      ['score'],
+      ['score', '-f', 'x.txt', 'A text.'],
+      ['score', '--top-k', '3', 'A text.'],
+    ]) {
       const run = await fillmask(argv);
       expect(run.code, argv.join(' ')).toBe(2);
       expect(run.stderr).toContain('fillmask score --help');

@@ -12,7 +12,11 @@ export async function folderTokenizer(folder: string): Promise<FillMaskTokenizer
  * runs): one copy per scored token, run alone without padding, log-softmax in float64. `words`, one
  * per token between the framing, switches to word-l2r masking.
  */
-export async function directPll(folder: string, text: string, words?: readonly number[]): Promise<{ pll: number; tokens: number; logProbabilities: number[] }> {
+export async function directPll(
+  folder: string,
+  text: string,
+  words?: readonly number[],
+): Promise<{ pll: number; tokens: number; logProbabilities: number[] }> {
   const tokenizer = await folderTokenizer(folder);
   const ids = tokenizer.encode(text).ids;
   const session = await ort.InferenceSession.create(join(folder, 'onnx', 'model.onnx'));

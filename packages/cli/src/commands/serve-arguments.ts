@@ -16,27 +16,24 @@ export interface ServeArguments extends ModelFlags {
   readonly help: boolean;
 }
 
+const serveOptions = {
+  ...modelFlagSpecs,
+  'model-id': { type: 'string' },
+  port: { type: 'string', short: 'p', default: '8080' },
+  host: { type: 'string', default: '127.0.0.1' },
+  'batch-window-ms': { type: 'string' },
+  'max-queue': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'auth-token-file': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
 export function parseServeArguments(argv: readonly string[]): ServeArguments {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof serveOptions; strict: true; allowPositionals: false }>>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      strict: true,
-      options: {
-        ...modelFlagSpecs,
-        'model-id': { type: 'string' },
-        port: { type: 'string', short: 'p', default: '8080' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'batch-window-ms': { type: 'string' },
-        'max-queue': { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        'timeout-ms': { type: 'string' },
-        'auth-token-file': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: false, strict: true, options: serveOptions });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -44,7 +41,8 @@ export function parseServeArguments(argv: readonly string[]): ServeArguments {
   const port = positiveInteger('--port', values.port!, 0);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}.`);
   if (values.host!.trim() === '') throw new UsageError('--host needs an address, such as 127.0.0.1 or 0.0.0.0.');
-  const optionalInteger = (flag: string, text: string | undefined, minimum = 1) => (text === undefined ? undefined : positiveInteger(flag, text, minimum));
+  const optionalInteger = (flag: string, text: string | undefined, minimum = 1) =>
+    text === undefined ? undefined : positiveInteger(flag, text, minimum);
   return {
     ...readModelFlags(values),
     modelId: values['model-id'],

@@ -25,7 +25,10 @@ interface Served {
 }
 
 function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '-m', servedModel, ...args], { env: { ...process.env, ...env }, stdio: 'pipe' });
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '-m', servedModel, ...args], {
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -49,7 +52,8 @@ describe('fillmask serve', () => {
   let workDir: string;
 
   beforeAll(async () => {
-    if (!existsSync(new URL('../../dist/bin.js', import.meta.url))) throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
+    if (!existsSync(new URL('../../dist/bin.js', import.meta.url)))
+      throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
     workDir = await mkdtemp(join(tmpdir(), 'fillmask-serve-'));
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
@@ -58,10 +62,18 @@ describe('fillmask serve', () => {
     const served = await serve([]);
     const health = await fetch(`${served.url}/health`);
     expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
-    expect(await (await fetch(`${served.url}/info`)).json()).toEqual({ model: 'tiny-roberta', maskToken: '<mask>', maxLength: 512, backend: 'onnx' });
+    expect(await (await fetch(`${served.url}/info`)).json()).toEqual({
+      model: 'tiny-roberta',
+      maskToken: '<mask>',
+      maxLength: 512,
+      backend: 'onnx',
+    });
 
     const text = 'Paris is the <mask> of France.';
-    const response = await fetch(`${served.url}/models/tiny-roberta`, { method: 'POST', body: JSON.stringify({ inputs: text, parameters: { top_k: 3 } }) });
+    const response = await fetch(`${served.url}/models/tiny-roberta`, {
+      method: 'POST',
+      body: JSON.stringify({ inputs: text, parameters: { top_k: 3 } }),
+    });
     const library = await createFillMask({ model: servedModel, backend: createOnnxBackend() });
     const expected = JSON.parse(JSON.stringify(toPipelineOutput(await library.fill(text, { topK: 3 }))));
     await library.dispose();
@@ -71,7 +83,11 @@ describe('fillmask serve', () => {
     expect(await served.exit).toBe(0);
     expect(served.stderr()).toMatch(/fillmask serve: loading tiny-roberta on http:\/\/127\.0\.0\.1:\d+\n/);
     expect(served.stderr()).toMatch(/fillmask serve: stopped\n$/);
-    const log = served.stdout().trim().split('\n').map((line) => JSON.parse(line));
+    const log = served
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(log.map((entry) => [entry.method, entry.path, entry.status])).toEqual([
       ['GET', '/health', 200],
       ['GET', '/info', 200],

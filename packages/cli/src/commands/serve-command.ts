@@ -53,7 +53,9 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
     const url = await server.listen({ port: args.port, host: args.host });
     streams.stderr.write(`fillmask serve: loading ${modelId} on ${url}\n`);
     fillMask = await loading;
-    streams.stderr.write(`fillmask serve: serving ${modelId} (${fillMask.backend}) on ${url}${authToken === undefined ? '' : ', with bearer-token auth'}\n`);
+    streams.stderr.write(
+      `fillmask serve: serving ${modelId} (${fillMask.backend}) on ${url}${authToken === undefined ? '' : ', with bearer-token auth'}\n`,
+    );
     await stopRequested(streams.stop);
     streams.stderr.write(`fillmask serve: shutting down after ${server.stats.inFlightRequests} requests in flight\n`);
     await server.close();

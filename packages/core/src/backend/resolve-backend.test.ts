@@ -31,7 +31,9 @@ describe('resolveBackend', () => {
   it('an unknown name is a BackendUnavailableError listing the known names', async () => {
     const error = await rejection(resolveBackend('tensorflow', undefined));
     expect(error.backend).toBe('tensorflow');
-    expect(error.message).toBe('Backend "tensorflow" is unavailable: no such backend; use one of "onnx", "web", "remote" or pass a backend instance.');
+    expect(error.message).toBe(
+      'Backend "tensorflow" is unavailable: no such backend; use one of "onnx", "web", "remote" or pass a backend instance.',
+    );
   });
 
   it('names are not looked up on the prototype chain', async () => {
@@ -67,7 +69,9 @@ describe('resolveBackend', () => {
   it('a known name whose package is not installed is a BackendUnavailableError telling to install it', async () => {
     const error = await rejection(resolveBackend('ghost', undefined, { ghost: '@fillmask/backend-ghost' }));
     expect(error.backend).toBe('ghost');
-    expect(error.message).toBe('Backend "ghost" is unavailable: could not load @fillmask/backend-ghost; install it with npm install @fillmask/backend-ghost.');
+    expect(error.message).toBe(
+      'Backend "ghost" is unavailable: could not load @fillmask/backend-ghost; install it with npm install @fillmask/backend-ghost.',
+    );
     expect(error.cause).toBeInstanceOf(Error);
   });
 
@@ -86,7 +90,12 @@ describe('resolveBackend', () => {
   });
 
   it('a service backend is returned as is; one of an unknown kind, or without its entry point, is refused', async () => {
-    const service: ServiceBackendV1 = { specificationVersion: 'v1', kind: 'service', name: 'svc', connect: async () => expect.unreachable() };
+    const service: ServiceBackendV1 = {
+      specificationVersion: 'v1',
+      kind: 'service',
+      name: 'svc',
+      connect: async () => expect.unreachable(),
+    };
     expect(await resolveBackend(service, undefined)).toBe(service);
     expect(await resolveBackend({ ...validBackend, kind: 'model' }, undefined)).toEqual({ ...validBackend, kind: 'model' });
 
@@ -94,7 +103,9 @@ describe('resolveBackend', () => {
     expect(unknownKind.message).toBe(
       'Backend "svc" is unavailable: it is a backend of kind "quantum", and this @fillmask/core knows "model" and "service". Upgrade @fillmask/core.',
     );
-    const noConnect = await rejection(resolveBackend({ specificationVersion: 'v1', kind: 'service', name: 'svc' } as unknown as FillMaskBackendV1, undefined));
+    const noConnect = await rejection(
+      resolveBackend({ specificationVersion: 'v1', kind: 'service', name: 'svc' } as unknown as FillMaskBackendV1, undefined),
+    );
     expect(noConnect.message).toBe('Backend "svc" is unavailable: it has no connect() method, which a service backend must have.');
     const noLoad = await rejection(resolveBackend({ specificationVersion: 'v1', name: 'bare' } as unknown as FillMaskBackendV1, undefined));
     expect(noLoad.message).toBe('Backend "bare" is unavailable: it has no loadModel() method, which a model backend must have.');

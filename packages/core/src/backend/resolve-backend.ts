@@ -27,7 +27,9 @@ export async function resolveBackend(
   if (packageName === undefined) {
     throw new BackendUnavailableError({
       backend,
-      reason: `no such backend; use one of ${Object.keys(packages).map((name) => JSON.stringify(name)).join(', ')} or pass a backend instance.`,
+      reason: `no such backend; use one of ${Object.keys(packages)
+        .map((name) => JSON.stringify(name))
+        .join(', ')} or pass a backend instance.`,
     });
   }
   let module: Partial<BackendPackage>;
@@ -35,7 +37,11 @@ export async function resolveBackend(
     // Kept opaque to bundlers: browser apps import their backend and pass the instance instead.
     module = await import(/* @vite-ignore */ /* webpackIgnore: true */ packageName);
   } catch (cause) {
-    throw new BackendUnavailableError({ backend, reason: `could not load ${packageName}; install it with npm install ${packageName}.`, cause });
+    throw new BackendUnavailableError({
+      backend,
+      reason: `could not load ${packageName}; install it with npm install ${packageName}.`,
+      cause,
+    });
   }
   if (typeof module.createBackend !== 'function') {
     throw new BackendUnavailableError({ backend, reason: `${packageName} does not export createBackend().` });
@@ -62,7 +68,10 @@ function checkSpecification(backend: FillMaskBackendV1): FillMaskBackendV1 {
     });
   }
   if (typeof (backend as unknown as Record<string, unknown>)[entryPoint] !== 'function') {
-    throw new BackendUnavailableError({ backend: name, reason: `it has no ${entryPoint}() method, which a ${kind ?? 'model'} backend must have.` });
+    throw new BackendUnavailableError({
+      backend: name,
+      reason: `it has no ${entryPoint}() method, which a ${kind ?? 'model'} backend must have.`,
+    });
   }
   return backend;
 }

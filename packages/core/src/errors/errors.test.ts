@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import * as errors from './index.js';
 import {
-  BackendUnavailableError,
+  type BackendUnavailableError,
   DisposedError,
   FillMaskError,
-  HubRequestError,
+  type HubRequestError,
   InferenceError,
   InputTooLongError,
   InvalidArgumentError,
@@ -12,7 +12,7 @@ import {
   MissingMaskError,
   ModelFileNotFoundError,
   RemoteRequestError,
-  UnsupportedModelError,
+  type UnsupportedModelError,
 } from './index.js';
 
 type ErrorClass = (typeof errors)[keyof typeof errors];
@@ -49,7 +49,8 @@ const samples: Record<keyof typeof errors, { make: (module: typeof errors) => Er
     keepsCause: true,
   },
   ModelFileNotFoundError: {
-    make: (module) => new module.ModelFileNotFoundError({ model: 'org/model', file: 'onnx/model.onnx', hint: 'Export it with Optimum.', cause }),
+    make: (module) =>
+      new module.ModelFileNotFoundError({ model: 'org/model', file: 'onnx/model.onnx', hint: 'Export it with Optimum.', cause }),
     message: 'Model org/model has no file onnx/model.onnx. Export it with Optimum.',
     keepsCause: true,
   },
@@ -111,6 +112,7 @@ const samples: Record<keyof typeof errors, { make: (module: typeof errors) => Er
 
 const names = Object.keys(samples) as Array<keyof typeof errors>;
 const subclassNames = names.filter((name) => name !== 'FillMaskError');
+// biome-ignore lint/performance/noDynamicNamespaceImportAccess: the test walks every exported class by name.
 const classOf = (name: keyof typeof errors): ErrorClass => errors[name];
 const sample = (name: keyof typeof errors, module: typeof errors = errors) => samples[name].make(module);
 
@@ -181,11 +183,22 @@ describe('error classes', () => {
       'its pickle names the global os.system, which is not allowed.',
     ]);
     const hub = sample('HubRequestError') as HubRequestError;
-    expect([hub.url, hub.status, hub.errorCode, hub.requestId]).toEqual(['https://huggingface.co/org/model/resolve/main/config.json', 404, 'RepoNotFound', 'Root=1-abc']);
+    expect([hub.url, hub.status, hub.errorCode, hub.requestId]).toEqual([
+      'https://huggingface.co/org/model/resolve/main/config.json',
+      404,
+      'RepoNotFound',
+      'Root=1-abc',
+    ]);
     expect((sample('BackendUnavailableError') as BackendUnavailableError).backend).toBe('web');
     expect((sample('InferenceError') as InferenceError).backend).toBe('onnx');
     const remote = sample('RemoteRequestError') as RemoteRequestError;
-    expect([remote.status, remote.requestId, remote.isRetryable, remote.attempts, remote.retryAfterMs]).toEqual([503, 'req-42', true, 4, 2000]);
+    expect([remote.status, remote.requestId, remote.isRetryable, remote.attempts, remote.retryAfterMs]).toEqual([
+      503,
+      'req-42',
+      true,
+      4,
+      2000,
+    ]);
   });
 
   it('RemoteRequestError keeps only the origin and path of its URL: no user info, query or fragment', () => {
@@ -193,11 +206,18 @@ describe('error classes', () => {
     expect(remote.url).toBe('https://router.huggingface.co/hf-inference/models/org/model');
     expect(JSON.stringify({ ...remote, message: remote.message })).not.toMatch(/secret/);
     const network = new RemoteRequestError({ url: 'not a url', message: 'm', isRetryable: true, attempts: 1 });
-    expect([network.url, network.status, network.requestId, network.retryAfterMs]).toEqual(['(invalid URL)', undefined, undefined, undefined]);
+    expect([network.url, network.status, network.requestId, network.retryAfterMs]).toEqual([
+      '(invalid URL)',
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('messages vary with their arguments', () => {
-    expect(new MissingMaskError({ maskToken: '[MASK]' }).message).toBe('No mask token found in the input: write [MASK] where the model should fill in a word.');
+    expect(new MissingMaskError({ maskToken: '[MASK]' }).message).toBe(
+      'No mask token found in the input: write [MASK] where the model should fill in a word.',
+    );
     expect(new InputTooLongError({ length: 700, limit: 512, inputIndex: 4, masksSpan: 600 }).message).toBe(
       'Input 4 is 700 tokens long (special tokens included) but the model accepts at most 512. ' +
         'Its masks span 600 tokens, more than fit in one window: split it into several inputs.',
@@ -206,8 +226,12 @@ describe('error classes', () => {
     expect(new InvalidArgumentError({ argument: 'inputs', value: 'x'.repeat(61), expected: 'y' }).message).toBe(
       'Invalid inputs: expected y, received a string of 61 characters.',
     );
-    expect(new InvalidArgumentError({ argument: 'targets', value: [], expected: 'y' }).message).toBe('Invalid targets: expected y, received an empty array.');
-    expect(new InvalidArgumentError({ argument: 'model', value: undefined, expected: 'y' }).message).toBe('Invalid model: expected y, received undefined.');
+    expect(new InvalidArgumentError({ argument: 'targets', value: [], expected: 'y' }).message).toBe(
+      'Invalid targets: expected y, received an empty array.',
+    );
+    expect(new InvalidArgumentError({ argument: 'model', value: undefined, expected: 'y' }).message).toBe(
+      'Invalid model: expected y, received undefined.',
+    );
   });
 
   describe('across copies of the package', () => {

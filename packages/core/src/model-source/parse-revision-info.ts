@@ -14,7 +14,9 @@ export function parseRevisionInfo(body: unknown): RevisionInfo | undefined {
   const { sha, siblings } = body as { sha?: unknown; siblings?: unknown };
   if (!Array.isArray(siblings)) return undefined;
   const files = siblings
-    .map((sibling: unknown) => (typeof sibling === 'object' && sibling !== null ? (sibling as { rfilename?: unknown }).rfilename : undefined))
+    .map((sibling: unknown) =>
+      typeof sibling === 'object' && sibling !== null ? (sibling as { rfilename?: unknown }).rfilename : undefined,
+    )
     .filter(isModelFilePath)
     .sort();
   return { ...(typeof sha === 'string' && /^[0-9a-f]{40}$/.test(sha) && { commit: sha }), files };

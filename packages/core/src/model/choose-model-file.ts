@@ -9,7 +9,12 @@ const onnxFiles: Record<ModelDtype, string> = {
 };
 
 /** Weights as transformers' `save_pretrained` writes them, in the order transformers prefers them. */
-export const weightFiles = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json'] as const;
+export const weightFiles = [
+  'model.safetensors',
+  'model.safetensors.index.json',
+  'pytorch_model.bin',
+  'pytorch_model.bin.index.json',
+] as const;
 
 export const modelDtypes = Object.keys(onnxFiles) as ModelDtype[];
 
@@ -30,7 +35,11 @@ export interface ChosenModelFile {
  * and what would load. Asks the source for its file list first, so a Hub model costs one request
  * rather than a failed download per candidate.
  */
-export async function chooseModelFile(files: ModelFiles, dtype: ModelDtype, backend: Pick<ModelBackendV1, 'name' | 'buildsFromWeights'>): Promise<ChosenModelFile> {
+export async function chooseModelFile(
+  files: ModelFiles,
+  dtype: ModelDtype,
+  backend: Pick<ModelBackendV1, 'name' | 'buildsFromWeights'>,
+): Promise<ChosenModelFile> {
   const listing = await files.list?.();
   const has = async (file: string) => (listing ? listing.includes(file) : files.exists(file));
   const onnxFile = onnxFiles[dtype];
@@ -46,7 +55,12 @@ export async function chooseModelFile(files: ModelFiles, dtype: ModelDtype, back
   if (weights !== undefined && backend.buildsFromWeights) return { modelFile: weights, modelFormat: 'weights' };
 
   const otherExports = listing?.filter((file) => file.endsWith('.onnx')) ?? [];
-  const found = weights !== undefined ? `only weights (${weights})` : otherExports.length > 0 ? `other ONNX files (${otherExports.join(', ')})` : 'no ONNX export and no weights';
+  const found =
+    weights !== undefined
+      ? `only weights (${weights})`
+      : otherExports.length > 0
+        ? `other ONNX files (${otherExports.join(', ')})`
+        : 'no ONNX export and no weights';
   const ways =
     weights !== undefined
       ? `use a backend that builds the graph from the weights ("onnx" in Node, "web" in a browser); backend "${backend.name}" loads ONNX exports only`

@@ -41,9 +41,11 @@ export function defaultBatchSizeFor(dtype: ModelDtype, model: Pick<BackendModelV
 export async function loadLocalModel(config: LocalModelConfig, backend: ModelBackendV1): Promise<LoadedLocalModel> {
   const dtype = config.dtype ?? 'fp32';
   const files = typeof config.model === 'string' ? await openModel(config.model, config) : config.model;
-  // First, so that a source that lists its files (the Hub) does so before any file is asked for.
-  const { modelFile, modelFormat } = await chooseModelFile(files, dtype, backend);
+  // config.json first: every model has one, and a model that cannot be reached at all fails here
+  // with its own error (offline and not cached, no such repository). Then the file list, before the
+  // tokenizer's files, so that a source that lists them (the Hub) asks for none the model lacks.
   const modelConfig = await loadModelConfig(files);
+  const { modelFile, modelFormat } = await chooseModelFile(files, dtype, backend);
   const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
   const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile, modelFormat });
   if (tokenizer.maskTokenId >= model.vocabSize) {
@@ -62,17 +64,33 @@ export function checkLocalModelConfig(config: LocalModelConfig): void {
     throw new InvalidArgumentError({ argument: 'config', value: config, expected: 'an object with at least { model }' });
   }
   if (!(typeof config.model === 'string' && config.model.trim() !== '') && !isModelFiles(config.model)) {
-    throw new InvalidArgumentError({ argument: 'model', value: config.model, expected: 'a Hub model id, a folder path or a ModelFiles object' });
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: config.model,
+      expected: 'a Hub model id, a folder path or a ModelFiles object',
+    });
   }
   if (config.dtype !== undefined && !modelDtypes.includes(config.dtype)) {
-    throw new InvalidArgumentError({ argument: 'dtype', value: config.dtype, expected: modelDtypes.map((name) => JSON.stringify(name)).join(' or ') });
+    throw new InvalidArgumentError({
+      argument: 'dtype',
+      value: config.dtype,
+      expected: modelDtypes.map((name) => JSON.stringify(name)).join(' or '),
+    });
   }
   const { batchSize } = config;
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
     throw new InvalidArgumentError({ argument: 'batchSize', value: batchSize, expected: 'an integer of at least 1' });
   }
-  if (config.backend !== undefined && typeof config.backend !== 'string' && (typeof config.backend !== 'object' || config.backend === null)) {
-    throw new InvalidArgumentError({ argument: 'backend', value: config.backend, expected: 'a backend name such as "onnx" or a backend instance' });
+  if (
+    config.backend !== undefined &&
+    typeof config.backend !== 'string' &&
+    (typeof config.backend !== 'object' || config.backend === null)
+  ) {
+    throw new InvalidArgumentError({
+      argument: 'backend',
+      value: config.backend,
+      expected: 'a backend name such as "onnx" or a backend instance',
+    });
   }
 }
 

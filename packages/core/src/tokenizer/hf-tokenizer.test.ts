@@ -94,7 +94,7 @@ describe('mask tokens with lstrip', () => {
     expect(ids('tiny-albert', 'The word is[MASK].')).toEqual([2, 14, 833, 25, 4, 13, 9, 3]);
   });
 
-  it("a mask token of the other family is plain text", () => {
+  it('a mask token of the other family is plain text', () => {
     expect(ids('tiny-bert-uncased', 'is <mask>')).toEqual([101, 2003, 1026, 7308, 1028, 102]);
     expect(ids('tiny-roberta', 'is [MASK]')).toEqual([0, 354, 646, 32804, 530, 742, 2]);
     // Added tokens are matched case-sensitively before normalisation: "[mask]" is not the mask.
@@ -171,7 +171,14 @@ describe('CJK', () => {
     const config = readJson(folder, 'tokenizer_config.json');
     const bertNormalizer = json.normalizer as Record<string, unknown>;
     const build = (normalizer: unknown) =>
-      new HfTokenizer({ tokenizerJson: { ...json, normalizer }, tokenizerConfig: config, maskToken: '[MASK]', maskTokenId: 103, padTokenId: 0, modelMaxLength: 512 });
+      new HfTokenizer({
+        tokenizerJson: { ...json, normalizer },
+        tokenizerConfig: config,
+        maskToken: '[MASK]',
+        maskTokenId: 103,
+        padTokenId: 0,
+        modelMaxLength: 512,
+      });
 
     // Rust with handle_chinese_chars false: "a𠀀b" and "北京是" are single words that WordPiece
     // cannot cover (one [UNK] each), and "北京" is 北 ##京.
@@ -317,7 +324,9 @@ describe('decode', () => {
 
   it('bert-cased-pt keeps accents and case', () => {
     const tokenizer = tokenizers['tiny-bert-cased-pt'];
-    expect(tokenizer.decode([101, 710, 1033, 253, 123, 103, 171, 771, 119, 102], { skipSpecialTokens: true })).toBe('São Paulo é a do Brasil.');
+    expect(tokenizer.decode([101, 710, 1033, 253, 123, 103, 171, 771, 119, 102], { skipSpecialTokens: true })).toBe(
+      'São Paulo é a do Brasil.',
+    );
   });
 });
 

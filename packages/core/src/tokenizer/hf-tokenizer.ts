@@ -29,9 +29,7 @@ export class HfTokenizer implements FillMaskTokenizer {
     this.maskTokenId = options.maskTokenId;
     this.padTokenId = options.padTokenId;
     this.modelMaxLength = options.modelMaxLength;
-    this.specialTokenIds = new Set(
-      [...this.tokenizer.get_added_tokens_decoder()].filter(([, token]) => token.special).map(([id]) => id),
-    );
+    this.specialTokenIds = new Set([...this.tokenizer.get_added_tokens_decoder()].filter(([, token]) => token.special).map(([id]) => id));
     this.splitsIdeographs = usesBertChineseSplitting(options.tokenizerJson.normalizer);
   }
 

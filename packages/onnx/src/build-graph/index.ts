@@ -1,3 +1,4 @@
 export { buildMaskedLmGraph, graphBuilderVersion, supportedModelTypes } from './build-masked-lm-graph.js';
-export type { BuildMaskedLmGraphOptions } from './build-masked-lm-graph.js';
-export { assertBuildableDtype, buildGraphFromFiles } from './build-graph-from-files.js';
+export type { BuildMaskedLmGraphOptions, MaskedLmGraphDtype } from './build-masked-lm-graph.js';
+export { quantizeMaskedLmGraph } from './quantize-masked-lm-graph.js';
+export { buildGraphFromFiles } from './build-graph-from-files.js';

@@ -20,7 +20,9 @@ describe('resolveHubCacheDir', () => {
 
   it('accepts the older HUGGINGFACE_HUB_CACHE, below HF_HUB_CACHE', () => {
     expect(resolveHubCacheDir({}, { HUGGINGFACE_HUB_CACHE: path.join(root, 'old') })).toBe(path.join(root, 'old'));
-    expect(resolveHubCacheDir({}, { HUGGINGFACE_HUB_CACHE: path.join(root, 'old'), HF_HUB_CACHE: path.join(root, 'new') })).toBe(path.join(root, 'new'));
+    expect(resolveHubCacheDir({}, { HUGGINGFACE_HUB_CACHE: path.join(root, 'old'), HF_HUB_CACHE: path.join(root, 'new') })).toBe(
+      path.join(root, 'new'),
+    );
   });
 
   it('expands ~, makes relative paths absolute, and ignores empty variables', () => {

@@ -80,7 +80,9 @@ describe('openHubModel: first download', () => {
     const config = await source(bertFolder, 'config.json');
     const weights = await source(bertFolder, 'onnx/model.onnx');
     // Small files are named by their git blob id (ETag), LFS files by their SHA-256 (X-Linked-Etag), not the CDN's ETag.
-    expect(await listFiles(path.join(repoFolder, 'blobs'))).toEqual([gitBlobSha1(config), sha256(weights), gitBlobSha1(await source(bertFolder, 'tokenizer.json'))].sort());
+    expect(await listFiles(path.join(repoFolder, 'blobs'))).toEqual(
+      [gitBlobSha1(config), sha256(weights), gitBlobSha1(await source(bertFolder, 'tokenizer.json'))].sort(),
+    );
 
     const snapshot = path.join(repoFolder, 'snapshots', commit);
     expect(await listFiles(snapshot)).toEqual(['config.json', 'onnx/model.onnx', 'tokenizer.json']);
@@ -185,7 +187,11 @@ describe('openHubModel: offline', () => {
     await open().read('config.json');
     const before = hub.requests.length;
 
-    for (const model of [open(bertId, { offline: true }), open(bertId, {}, { HF_HUB_OFFLINE: '1' }), open(bertId, {}, { HF_HUB_OFFLINE: 'true' })]) {
+    for (const model of [
+      open(bertId, { offline: true }),
+      open(bertId, {}, { HF_HUB_OFFLINE: '1' }),
+      open(bertId, {}, { HF_HUB_OFFLINE: 'true' }),
+    ]) {
       expect(Buffer.from(await model.read('config.json')).equals(await source(bertFolder, 'config.json'))).toBe(true);
       expect(await model.exists('config.json')).toBe(true);
       expect(await model.exists('tokenizer.json')).toBe(false);
@@ -251,7 +257,8 @@ describe('openHubModel: revisions', () => {
     const byCommit = await open(bertId, { revision: hub.commitOf(bertId, 'v2') }).read('config.json');
 
     expect(Buffer.from(main).equals(await source(bertFolder, 'config.json'))).toBe(true);
-    for (const bytes of [v2, pullRequest, byCommit]) expect(Buffer.from(bytes).equals(await source(robertaFolder, 'config.json'))).toBe(true);
+    for (const bytes of [v2, pullRequest, byCommit])
+      expect(Buffer.from(bytes).equals(await source(robertaFolder, 'config.json'))).toBe(true);
     expect(await listFiles(path.join(repoFolder, 'refs'))).toEqual(['main', 'refs/pr/1', 'v2']);
     expect((await readFile(path.join(repoFolder, 'refs', 'v2'), 'utf8')).trim()).toBe(hub.commitOf(bertId, 'v2'));
     // A slash in a revision is one URL segment, as the Hub expects.
@@ -276,7 +283,10 @@ describe('openHubModel: tokens and redirects', () => {
 
     const hubRequests = hub.requests.filter((request) => request.server === 'hub');
     const cdnRequests = hub.requests.filter((request) => request.server === 'cdn');
-    expect(hubRequests.map((request) => `${request.method} ${request.status} ${request.authorization}`)).toEqual(['HEAD 302 true', 'GET 302 true']);
+    expect(hubRequests.map((request) => `${request.method} ${request.status} ${request.authorization}`)).toEqual([
+      'HEAD 302 true',
+      'GET 302 true',
+    ]);
     expect(cdnRequests.map((request) => `${request.method} ${request.status} ${request.authorization}`)).toEqual(['GET 200 false']);
     expect(new URL(hub.cdnUrl).host).not.toBe(new URL(hub.url).host);
     expect(cdnRequests[0].host).toBe(new URL(hub.cdnUrl).host);
@@ -414,7 +424,12 @@ describe('openHubModel: concurrency and progress', () => {
     const { hub, open } = await setup({ faults: { delayMs: 20 } });
     const first = open();
     const second = open();
-    const results = await Promise.all([first.read('onnx/model.onnx'), first.read('onnx/model.onnx'), second.read('onnx/model.onnx'), first.localPath!('onnx/model.onnx')]);
+    const results = await Promise.all([
+      first.read('onnx/model.onnx'),
+      first.read('onnx/model.onnx'),
+      second.read('onnx/model.onnx'),
+      first.localPath!('onnx/model.onnx'),
+    ]);
     const expected = sha256(await source(bertFolder, 'onnx/model.onnx'));
     for (const bytes of results.slice(0, 3)) expect(sha256(bytes as Uint8Array)).toBe(expected);
     expect(count(hub, { server: 'hub', method: 'GET' })).toBe(1);
@@ -430,7 +445,8 @@ describe('openHubModel: concurrency and progress', () => {
     const downloads = reports.filter((report) => report.status === 'download');
     expect(downloads[0]).toEqual({ file: 'onnx/model.onnx', status: 'download', loadedBytes: 0, totalBytes: size });
     expect(downloads.at(-1)).toEqual({ file: 'onnx/model.onnx', status: 'download', loadedBytes: size, totalBytes: size });
-    for (let index = 1; index < downloads.length; index += 1) expect(downloads[index].loadedBytes).toBeGreaterThan(downloads[index - 1].loadedBytes);
+    for (let index = 1; index < downloads.length; index += 1)
+      expect(downloads[index].loadedBytes).toBeGreaterThan(downloads[index - 1].loadedBytes);
     // Throttled: about one report per 64 KiB, not one per network chunk.
     expect(downloads.length).toBeLessThanOrEqual(Math.ceil(size / 65536) + 2);
     expect(reports.at(-1)).toEqual({ file: 'onnx/model.onnx', status: 'done', loadedBytes: size, totalBytes: size });

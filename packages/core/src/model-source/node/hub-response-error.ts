@@ -35,7 +35,11 @@ export function errorFromHubResponse(result: HubFetchResult, context: HubErrorCo
     return new HubRequestError({ url, status, errorCode, requestId, message });
   }
   if (status === 404 && errorCode === 'EntryNotFound') {
-    return new ModelFileNotFoundError({ model: context.modelId, file: context.file, hint: `The Hub has no such file at revision ${context.revision}.` });
+    return new ModelFileNotFoundError({
+      model: context.modelId,
+      file: context.file,
+      hint: `The Hub has no such file at revision ${context.revision}.`,
+    });
   }
   let message: string;
   if ((status === 401 || status === 403) && context.tokenSent) {

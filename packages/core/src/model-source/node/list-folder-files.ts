@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isMissingFileError } from './is-missing-file-error.js';
@@ -10,7 +11,7 @@ import { isMissingFileError } from './is-missing-file-error.js';
 export async function listFolderFiles(folder: string): Promise<string[] | undefined> {
   const files: string[] = [];
   const visit = async (relative: string): Promise<boolean> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(path.join(folder, ...relative.split('/').filter(Boolean)), { withFileTypes: true });
     } catch (error) {

@@ -21,7 +21,8 @@ export function openLocalFolder(folder: string): ModelFiles {
 
   const notFound = async (file: string, cause?: unknown): Promise<ModelFileNotFoundError> => {
     const folderInfo = await stat(root).catch(() => undefined);
-    const hint = folderInfo === undefined ? `The folder ${root} does not exist.` : folderInfo.isDirectory() ? undefined : `${root} is not a folder.`;
+    const hint =
+      folderInfo === undefined ? `The folder ${root} does not exist.` : folderInfo.isDirectory() ? undefined : `${root} is not a folder.`;
     return new ModelFileNotFoundError({ model: root, file, hint, cause });
   };
 

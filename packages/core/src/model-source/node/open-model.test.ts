@@ -46,7 +46,13 @@ describe('openModel', () => {
   });
 
   it('says the folder does not exist for a path that points nowhere', async () => {
-    for (const model of ['./no-such-model', '../no-such-model', '/no-such-model/anywhere', '~/no-such-fillmask-model', 'file:///no-such-model/anywhere']) {
+    for (const model of [
+      './no-such-model',
+      '../no-such-model',
+      '/no-such-model/anywhere',
+      '~/no-such-fillmask-model',
+      'file:///no-such-model/anywhere',
+    ]) {
       const error = await rejection(openModel(model));
       expect(InvalidArgumentError.isInstance(error)).toBe(true);
       expect((error as Error).message).toMatch(/existing model folder \(nothing exists at .*no-such/);
@@ -55,7 +61,7 @@ describe('openModel', () => {
 
   it('rejects a path to a file, and strings that are neither a path nor a Hub id', async () => {
     const file = path.join(bertFolder, 'config.json');
-    expect((await rejection(openModel(file)) as Error).message).toContain(`${file} is not a folder`);
+    expect(((await rejection(openModel(file))) as Error).message).toContain(`${file} is not a folder`);
     for (const model of ['', 'not a model id', 'a/b/c']) {
       expect(InvalidArgumentError.isInstance(await rejection(openModel(model)))).toBe(true);
     }

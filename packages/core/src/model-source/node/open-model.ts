@@ -17,7 +17,11 @@ import { openLocalFolder } from './local-folder-model-files.js';
  */
 export async function openModel(model: string, options: ModelSourceOptions = {}): Promise<ModelFiles> {
   if (typeof model !== 'string' || model.trim() === '') {
-    throw new InvalidArgumentError({ argument: 'model', value: model, expected: 'a Hub model id such as "org/name" or the path of a model folder' });
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: model,
+      expected: 'a Hub model id such as "org/name" or the path of a model folder',
+    });
   }
   const pathLike = explicitPath(model);
   const folder = path.resolve(pathLike ?? model);
@@ -26,7 +30,10 @@ export async function openModel(model: string, options: ModelSourceOptions = {})
 
   if (pathLike !== undefined || !isHubModelId(model)) {
     const problem = info === undefined ? `nothing exists at ${folder}` : `${folder} is not a folder`;
-    const expected = pathLike !== undefined ? `an existing model folder (${problem})` : 'a Hub model id ("name" or "org/name") or the path of an existing model folder';
+    const expected =
+      pathLike !== undefined
+        ? `an existing model folder (${problem})`
+        : 'a Hub model id ("name" or "org/name") or the path of an existing model folder';
     throw new InvalidArgumentError({ argument: 'model', value: model, expected });
   }
   return openHubModel(model, options);
@@ -42,6 +49,7 @@ function explicitPath(model: string): string | undefined {
     }
   }
   if (model === '~' || model.startsWith('~/') || model.startsWith('~\\')) return expandHome(model);
-  if (model === '.' || model === '..' || /^\.{1,2}[\\/]/.test(model) || path.isAbsolute(model) || /^[A-Za-z]:[\\/]/.test(model)) return model;
+  if (model === '.' || model === '..' || /^\.{1,2}[\\/]/.test(model) || path.isAbsolute(model) || /^[A-Za-z]:[\\/]/.test(model))
+    return model;
   return undefined;
 }

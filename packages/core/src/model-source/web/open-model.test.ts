@@ -43,7 +43,12 @@ describe('openModel outside Node', () => {
     const bytes = await files.read('onnx/model_quantized.onnx');
     expect(Buffer.from(bytes).equals(weights)).toBe(true);
     expect(progress[0]).toEqual({ file: 'onnx/model_quantized.onnx', status: 'download', loadedBytes: 0, totalBytes: weights.length });
-    expect(progress.at(-1)).toEqual({ file: 'onnx/model_quantized.onnx', status: 'done', loadedBytes: weights.length, totalBytes: weights.length });
+    expect(progress.at(-1)).toEqual({
+      file: 'onnx/model_quantized.onnx',
+      status: 'done',
+      loadedBytes: weights.length,
+      totalBytes: weights.length,
+    });
     expect(hub.requests.filter((request) => request.server === 'cdn').map((request) => request.method)).toEqual(['GET']);
   });
 
@@ -64,7 +69,10 @@ describe('openModel outside Node', () => {
       ['cdn', false],
     ]);
     // Another origin than the Hub's never sees the token, even for the same files.
-    const elsewhere = await openModel(`${hub.cdnUrl.replace('127.0.0.1', 'localhost')}/`, { hubUrl: hub.url, accessToken: 'hf_web_secret' });
+    const elsewhere = await openModel(`${hub.cdnUrl.replace('127.0.0.1', 'localhost')}/`, {
+      hubUrl: hub.url,
+      accessToken: 'hf_web_secret',
+    });
     await rejection(elsewhere.read('config.json'));
     expect(hub.requests.at(-1)).toMatchObject({ server: 'cdn', authorization: false });
   });
@@ -88,11 +96,15 @@ describe('openModel outside Node', () => {
     expect(gated).toMatchObject({ status: 401, errorCode: 'GatedRepo' });
     expect(gated.message).toContain('org/gated (revision main) is gated or private');
 
-    const refused = (await rejection((await openModel('org/gated', { hubUrl: hub.url, accessToken: 'hf_wrong' })).read('config.json'))) as HubRequestError;
+    const refused = (await rejection(
+      (await openModel('org/gated', { hubUrl: hub.url, accessToken: 'hf_wrong' })).read('config.json'),
+    )) as HubRequestError;
     expect(refused.message).toContain('The Hub refused the access token (HTTP 401');
     expect(JSON.stringify({ ...refused, message: refused.message })).not.toContain('hf_wrong');
 
-    const revision = (await rejection((await openModel('org/bert', { hubUrl: hub.url, revision: 'v9' })).read('config.json'))) as HubRequestError;
+    const revision = (await rejection(
+      (await openModel('org/bert', { hubUrl: hub.url, revision: 'v9' })).read('config.json'),
+    )) as HubRequestError;
     expect(revision).toMatchObject({ status: 404, errorCode: 'RevisionNotFound' });
     expect(revision.message).toContain('has no revision "v9"');
 
@@ -104,7 +116,9 @@ describe('openModel outside Node', () => {
 
   it('rejects a body cut short instead of returning part of a file', async () => {
     hub.setFaults({ cutBodyAfterBytes: 10_000, onlyFile: 'onnx/model_quantized.onnx' });
-    const error = (await rejection((await openModel('org/bert', { hubUrl: hub.url })).read('onnx/model_quantized.onnx'))) as HubRequestError;
+    const error = (await rejection(
+      (await openModel('org/bert', { hubUrl: hub.url })).read('onnx/model_quantized.onnx'),
+    )) as HubRequestError;
     expect(HubRequestError.isInstance(error)).toBe(true);
     expect(error.message).toMatch(/onnx\/model_quantized\.onnx from http:\/\/127\.0\.0\.1:\d+\/cdn\/[0-9a-f]+ (broke off|ended) after/);
     expect(error.message).not.toContain('X-Amz-Signature');

@@ -13,7 +13,11 @@ import { resolveHubUrl } from '../hub-url.js';
  */
 export async function openModel(model: string, options: ModelSourceOptions = {}): Promise<ModelFiles> {
   if (typeof model !== 'string' || model.trim() === '') {
-    throw new InvalidArgumentError({ argument: 'model', value: model, expected: 'a Hub model id such as "org/name", or the URL of a model folder' });
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: model,
+      expected: 'a Hub model id such as "org/name", or the URL of a model folder',
+    });
   }
   const hubUrl = resolveHubUrl(options.hubUrl);
   if (/^[a-z][a-z0-9+.-]*:/i.test(model) || model.startsWith('/') || model.startsWith('./') || model.startsWith('../')) {
@@ -21,7 +25,11 @@ export async function openModel(model: string, options: ModelSourceOptions = {})
     return openUrlModel({ baseUrl, location: baseUrl, hubOrigin: new URL(hubUrl).origin, options });
   }
   if (!isWebHubModelId(model)) {
-    throw new InvalidArgumentError({ argument: 'model', value: model, expected: 'a Hub model id ("name" or "org/name"), or the URL of a model folder' });
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: model,
+      expected: 'a Hub model id ("name" or "org/name"), or the URL of a model folder',
+    });
   }
   const revision = options.revision ?? 'main';
   if (typeof revision !== 'string' || revision === '') {
@@ -43,7 +51,11 @@ function resolveFolderUrl(model: string): string {
   try {
     url = new URL(model, globalThis.location?.href);
   } catch {
-    throw new InvalidArgumentError({ argument: 'model', value: model, expected: 'an absolute model URL (a relative one needs a page to resolve against)' });
+    throw new InvalidArgumentError({
+      argument: 'model',
+      value: model,
+      expected: 'an absolute model URL (a relative one needs a page to resolve against)',
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new InvalidArgumentError({ argument: 'model', value: model, expected: 'an http(s) URL of a model folder or a Hub model id' });

@@ -42,7 +42,10 @@ export async function readResponseBody({ response, file, displayUrl, onProgress 
     });
   }
   if (totalBytes !== undefined && loadedBytes < totalBytes) {
-    throw new HubRequestError({ url: displayUrl, message: `Downloading ${file} from ${displayUrl} ended after ${loadedBytes} of ${totalBytes} bytes.` });
+    throw new HubRequestError({
+      url: displayUrl,
+      message: `Downloading ${file} from ${displayUrl} ended after ${loadedBytes} of ${totalBytes} bytes.`,
+    });
   }
   return concatenate(chunks, loadedBytes);
 }

@@ -39,6 +39,8 @@ class UrlModelFiles implements ModelFiles {
   private readonly fetch: typeof globalThis.fetch;
   private readonly onProgress: DownloadProgressCallback | undefined;
   private readonly cache: Promise<Cache | undefined>;
+  /** The revision's files as the Hub listed them, once it has: a file not among them is missing, with no request. */
+  private listedByHub: ReadonlySet<string> | undefined;
   /** Reads in flight, so that concurrent reads of one file make one download. */
   private readonly reading = new Map<string, Promise<Uint8Array>>();
 
@@ -63,6 +65,7 @@ class UrlModelFiles implements ModelFiles {
 
   async exists(file: string): Promise<boolean> {
     const url = this.fileUrl(file);
+    if (this.listedByHub !== undefined) return this.listedByHub.has(file);
     const cache = await this.cache;
     if ((await cache?.match(url)) !== undefined) return true;
     if (this.source.options.offline) return false;
@@ -87,13 +90,18 @@ class UrlModelFiles implements ModelFiles {
         await response.body?.cancel().catch(() => undefined);
         return undefined;
       }
-      return parseRevisionInfo(await response.json())?.files;
+      const files = parseRevisionInfo(await response.json())?.files;
+      if (files !== undefined) this.listedByHub = new Set(files);
+      return files;
     } catch {
       return undefined;
     }
   }
 
   private async readFile(file: string, url: string): Promise<Uint8Array> {
+    if (this.listedByHub !== undefined && !this.listedByHub.has(file)) {
+      throw new ModelFileNotFoundError({ model: this.location, file, hint: 'The Hub lists no such file for this revision.' });
+    }
     const cache = await this.cache;
     const cached = await cache?.match(url);
     if (cached !== undefined) {
@@ -115,7 +123,10 @@ class UrlModelFiles implements ModelFiles {
     }
     const bytes = await readResponseBody({ response, file, displayUrl: displayUrl(response.url || url), onProgress: this.onProgress });
     if (cache !== undefined) {
-      const headers = { 'content-type': response.headers.get('content-type') ?? 'application/octet-stream', 'content-length': String(bytes.byteLength) };
+      const headers = {
+        'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
+        'content-length': String(bytes.byteLength),
+      };
       // A full quota only costs the next reload a download; the bytes are here.
       // A fetched body is backed by a plain ArrayBuffer, never a SharedArrayBuffer.
       await cache.put(url, new Response(bytes as Uint8Array<ArrayBuffer>, { headers })).catch(() => undefined);

@@ -7,6 +7,20 @@ expects for a local model folder:
     <out>/onnx/model.onnx             fp32, opset 14, dynamic batch/sequence axes
     <out>/onnx/model_quantized.onnx   int8 (dynamic quantisation, optional: --quantize)
 
+and/or (--weights-out) the same weights as a weights-only repository, the layout of a Hub model
+that publishes no ONNX export:
+
+    <weights-out>/config.json, tokenizer files   (as above)
+    <weights-out>/model.safetensors          fp32, transformers' parameter names for
+                                             BertForMaskedLM / RobertaForMaskedLM / AlbertForMaskedLM
+                                             (the tied decoder weight is not stored, as
+                                             save_pretrained leaves it out)
+
+The safetensors file is written here (8-byte little-endian header length, JSON header, raw
+little-endian data), so the `safetensors` package is not needed. The weights are drawn before any
+export, so a run with --weights-out and no --out gives the same weights as the export of the same
+seed; benchmarks/models/check_weights_repo.py checks them with transformers.
+
 The network is a small plain-PyTorch re-implementation of the Hugging Face architecture
 (no `transformers` dependency):
 
@@ -37,6 +51,7 @@ Examples (from the repository's root; make-bench-models.sh runs the last two)
   /usr/bin/python3 benchmarks/models/make_tiny_mlm.py --arch bert    --tokenizer internal/fixtures/models/tiny-bert-uncased --out /tmp/tiny-bert-uncased --quantize
   /usr/bin/python3 benchmarks/models/make_tiny_mlm.py --arch roberta --tokenizer internal/fixtures/models/tiny-roberta --preset distilroberta-base --out bench-models/bench-distilroberta --quantize
   /usr/bin/python3 benchmarks/models/make_tiny_mlm.py --arch bert    --tokenizer internal/fixtures/models/tiny-bert-uncased --preset bert-base --out bench-models/bench-bert-base --quantize
+  /usr/bin/python3 benchmarks/models/make_tiny_mlm.py --arch roberta --tokenizer internal/fixtures/models/tiny-roberta --preset distilroberta-base --weights-out bench-models/bench-distilroberta-weights
 
 Requires Debian's python3-torch (1.13), python3-onnx, python3-numpy. Run with /usr/bin/python3.
 """
@@ -47,6 +62,7 @@ import json
 import math
 import os
 import shutil
+import struct
 import sys
 import time
 
@@ -461,6 +477,47 @@ def quantize_int8(model_proto):
     return model_proto
 
 
+def save_safetensors(path, tensors, metadata=None):
+    """`tensors` ({name: float32 array}) as a .safetensors file, in the format of the safetensors
+    library: u64 little-endian header length, the JSON header (dtype, shape, data_offsets relative
+    to the data section; `__metadata__` first), padded with spaces to 8 bytes, then each tensor's
+    little-endian bytes in C order, in the order of the names, back to back. Written beside the
+    target and renamed, so no half file is left."""
+    header = {"__metadata__": dict(metadata or {})}
+    arrays, offset = [], 0
+    for name in sorted(tensors):
+        arr = np.ascontiguousarray(tensors[name], dtype="<f4")
+        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
+        arrays.append(arr)
+        offset += arr.nbytes
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * (-len(raw) % 8)
+    tmp = path + ".incomplete"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for arr in arrays:
+            f.write(arr.tobytes())
+    os.replace(tmp, path)
+
+
+def hf_state_dict(model, arch):
+    """the model's parameters under transformers' names (the tied decoder weight is the word
+    embedding, not a parameter of its own, so it is not in it, as in save_pretrained's files)"""
+    return {hf_param_name(arch, name): p.detach().cpu().numpy() for name, p in model.named_parameters()}
+
+
+def copy_repo_files(tokenizer_dir, out, config):
+    os.makedirs(out, exist_ok=True)
+    for fn in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
+        src = os.path.join(tokenizer_dir, fn)
+        if os.path.exists(src):
+            shutil.copyfile(src, os.path.join(out, fn))
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+        f.write("\n")
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -537,8 +594,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
     ap.add_argument("--tokenizer", required=True, help="folder with tokenizer.json + tokenizer_config.json (+ special_tokens_map.json)")
-    ap.add_argument("--out", required=True, help="output model folder")
-    ap.add_argument("--name", help="value for config._name_or_path (default: basename of --out)")
+    ap.add_argument("--out", help="output model folder with the ONNX export (optional with --weights-out)")
+    ap.add_argument("--weights-out", help="also (or only) write the weights-only repo here: model.safetensors + config.json + tokenizer")
+    ap.add_argument("--name", help="value for config._name_or_path (default: basename of --out, or of --weights-out)")
     ap.add_argument("--preset", default="tiny", choices=sorted(SIZE_PRESETS))
     ap.add_argument("--hidden-size", type=int)
     ap.add_argument("--num-layers", type=int)
@@ -554,6 +612,8 @@ def main():
     ap.add_argument("--source", default="", help="free text provenance of the tokenizer, stored in config.fixture_info")
     ap.add_argument("--verify-dir", help="write inputs + torch logits for an onnxruntime cross-check here")
     a = ap.parse_args()
+    if not a.out and not a.weights_out:
+        ap.error("give --out (the ONNX export), --weights-out (the weights-only repo), or both")
 
     t0 = time.time()
     torch.manual_seed(a.seed)
@@ -568,34 +628,61 @@ def main():
             max_position_embeddings=a.max_position_embeddings or arch["max_position_embeddings"],
             type_vocab_size=arch["type_vocab_size"], layer_norm_eps=arch["layer_norm_eps"],
             hidden_act=arch["hidden_act"], **size)
-    name = a.name or os.path.basename(os.path.normpath(a.out))
-
     model = MaskedLM(c).eval()
     emb_std = init_weights(model, c, a.init, a.logit_std)
     n_params = sum(p.numel() for p in model.parameters())
+    files = {}
 
-    os.makedirs(os.path.join(a.out, "onnx"), exist_ok=True)
-    for fn in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"):
-        src = os.path.join(a.tokenizer, fn)
-        if os.path.exists(src):
-            shutil.copyfile(src, os.path.join(a.out, fn))
-    with open(os.path.join(a.out, "config.json"), "w") as f:
-        json.dump(build_config(c, name, tok, a.init, a.seed, emb_std, a.logit_std, a.source), f, indent=2)
-        f.write("\n")
+    # ---- weights-only repo (before the export, which draws nothing: the same weights either way)
+    if a.weights_out:
+        wname = a.name or os.path.basename(os.path.normpath(a.weights_out))
+        copy_repo_files(a.tokenizer, a.weights_out,
+                        build_config(c, wname, tok, a.init, a.seed, emb_std, a.logit_std, a.source))
+        st_path = os.path.join(a.weights_out, "model.safetensors")
+        save_safetensors(st_path, hf_state_dict(model, a.arch), {"format": "pt"})
+        files["model.safetensors"] = st_path
 
-    # ---- export
-    # make ONNX initializer names match the HF state-dict names
-    export_model = RobertaExport(model) if a.arch == "roberta" else model
-    input_names = arch["onnx_inputs"]
     ids, am, tt = sample_batch(c, tok, a.seed)
+    export_model = RobertaExport(model) if a.arch == "roberta" else model
     ex = (torch.from_numpy(ids), torch.from_numpy(am)) + ((torch.from_numpy(tt),) if a.arch != "roberta" else ())
+    with torch.no_grad():
+        ref = export_model(*ex).numpy()
+    replaced = []
+    if a.out:
+        replaced = export_onnx(a, c, tok, arch, model, export_model, ex, emb_std, files)
+
+    if a.verify_dir:
+        os.makedirs(a.verify_dir, exist_ok=True)
+        with open(os.path.join(a.verify_dir, "inputs.json"), "w") as f:
+            json.dump({"input_names": arch["onnx_inputs"], "input_ids": ids.tolist(), "attention_mask": am.tolist(),
+                       "token_type_ids": tt.tolist(), "logits_shape": list(ref.shape)}, f)
+        ref.astype("<f4").tofile(os.path.join(a.verify_dir, "torch_logits.f32"))
+
+    dt = time.time() - t0
+    summary = {
+        "out": a.out, "weights_out": a.weights_out, "arch": a.arch, "preset": a.preset, "params": n_params, "vocab_size": c.vocab_size,
+        "hidden_size": c.hidden_size, "layers": c.num_hidden_layers, "heads": c.num_attention_heads,
+        "intermediate_size": c.intermediate_size, "max_position_embeddings": c.max_position_embeddings,
+        "tied_decoder_copy_replaced": replaced, "seconds": round(dt, 2),
+        "logits_std_on_sample": float(ref.std()),
+        "files": {k: {"bytes": os.path.getsize(v), "sha256": sha256(v)} for k, v in files.items()},
+    }
+    print(json.dumps(summary, indent=2))
+
+
+def export_onnx(a, c, tok, arch, model, export_model, ex, emb_std, files):
+    """<out>/onnx/model.onnx (and model_quantized.onnx with --quantize), config.json and the tokenizer"""
+    name = a.name or os.path.basename(os.path.normpath(a.out))
+    os.makedirs(os.path.join(a.out, "onnx"), exist_ok=True)
+    copy_repo_files(a.tokenizer, a.out, build_config(c, name, tok, a.init, a.seed, emb_std, a.logit_std, a.source))
+
+    input_names = arch["onnx_inputs"]
     dyn = {n: {0: "batch_size", 1: "sequence_length"} for n in input_names + ["logits"]}
     fp32_path = os.path.join(a.out, "onnx", "model.onnx")
     with torch.no_grad():
         torch.onnx.export(export_model, ex, fp32_path, input_names=input_names, output_names=["logits"],
                           dynamic_axes=dyn, opset_version=a.opset, do_constant_folding=True,
                           training=torch.onnx.TrainingMode.EVAL)
-        ref = export_model(*ex).numpy()
 
     mp = onnx.load(fp32_path)
     # rename parameter initializers to HF names
@@ -618,7 +705,7 @@ def main():
     mp.producer_name, mp.producer_version = "make_tiny_mlm.py", GENERATOR
     onnx.checker.check_model(mp)
     onnx.save(mp, fp32_path)
-    files = {"onnx/model.onnx": fp32_path}
+    files["onnx/model.onnx"] = fp32_path
 
     if a.quantize:
         q_path = os.path.join(a.out, "onnx", "model_quantized.onnx")
@@ -627,23 +714,7 @@ def main():
         onnx.save(qm, q_path)
         files["onnx/model_quantized.onnx"] = q_path
 
-    if a.verify_dir:
-        os.makedirs(a.verify_dir, exist_ok=True)
-        with open(os.path.join(a.verify_dir, "inputs.json"), "w") as f:
-            json.dump({"input_names": input_names, "input_ids": ids.tolist(), "attention_mask": am.tolist(),
-                       "token_type_ids": tt.tolist(), "logits_shape": list(ref.shape)}, f)
-        ref.astype("<f4").tofile(os.path.join(a.verify_dir, "torch_logits.f32"))
-
-    dt = time.time() - t0
-    summary = {
-        "out": a.out, "arch": a.arch, "preset": a.preset, "params": n_params, "vocab_size": c.vocab_size,
-        "hidden_size": c.hidden_size, "layers": c.num_hidden_layers, "heads": c.num_attention_heads,
-        "intermediate_size": c.intermediate_size, "max_position_embeddings": c.max_position_embeddings,
-        "tied_decoder_copy_replaced": replaced, "seconds": round(dt, 2),
-        "logits_std_on_sample": float(ref.std()),
-        "files": {k: {"bytes": os.path.getsize(v), "sha256": sha256(v)} for k, v in files.items()},
-    }
-    print(json.dumps(summary, indent=2))
+    return replaced
 
 
 if __name__ == "__main__":

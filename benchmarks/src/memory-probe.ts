@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createContender, type ContenderName, type ContenderSetup } from './contenders.js';
+import { peakRssBytes } from './process-memory.js';
 
 /**
  * Run in a child process per contender, so each peak resident set size is that library's alone:
- * load the model, fill every sentence once, report the peak.
+ * load the model, fill every sentence once, report the peak (`peakRssBytes`).
  */
 const [name, setupJson, sentencesFile] = process.argv.slice(2);
 const setup = JSON.parse(setupJson) as ContenderSetup;
@@ -12,18 +13,3 @@ const contender = await createContender(name as ContenderName, setup);
 await contender.fillAll(sentences);
 await contender.dispose();
 process.stdout.write(JSON.stringify({ peakRssBytes: peakRssBytes() }));
-
-/**
- * This process's own peak: VmHWM, the high-water mark of its address space, which starts afresh at
- * exec. getrusage's maxRSS does not: Linux carries it over from the spawning process, so a child of
- * a large benchmark process would report the parent's size.
- */
-function peakRssBytes(): number {
-  try {
-    const kilobytes = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
-    if (kilobytes !== undefined) return Number(kilobytes) * 1024;
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS * 1024;
-}

@@ -10,12 +10,14 @@ import { evalFiles, latencySentence, maskedSentences } from './bench-inputs.js';
 import { createContender, settingContenders, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type SettingContenderName } from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
+import { measureLoads } from './load-benchmark.js';
 import { latencySamplesByRound } from './latency-samples.js';
 import { measurePeakRss } from './measure-peak-rss.js';
 import { productsByPlace, weightProducts, type ProductsPerRow, type WeightProduct } from './graph-products.js';
 import { batchFlops, encoderShape, paddedBatches, type PaddedBatch } from './model-flops.js';
 import { ratiosByRound, summarize, timed, type Summary } from './statistics.js';
 import { latencySchedule, turnOrder, type LatencySchedule } from './turn-order.js';
+import { writeLoadResults } from './write-load-results.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -33,13 +35,17 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     sentences: { type: 'string', default: '512' },
     corpus: { type: 'string', default: join(root, 'benchmarks', 'corpus') },
-    output: { type: 'string', default: join(root, 'benchmarks') },
+    output: { type: 'string' },
     // Also measures fillmask with its other pointwiseConvolutions settings (false and 'everywhere').
     convolutions: { type: 'boolean', default: false },
     // Also measures fillmask with intra-op threads that stop spinning when a run returns (force_spinning_stop '1').
     spinning: { type: 'boolean', default: false },
     // Also measures fillmask q8 with onnxruntime's exact u8×u8 int8 kernel (x64quantprecision '1').
     u8u8: { type: 'boolean', default: false },
+    // Measures loading instead: from the ONNX export, and from the weights with and without the built graph.
+    load: { type: 'boolean', default: false },
+    'weights-model': { type: 'string' },
+    repetitions: { type: 'string', default: '7' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -61,12 +67,24 @@ Writes results.md and results.json. See benchmarks/README.md.
   --sentences N         throughput sentences; default 512
   --corpus FOLDER       its eval/*.txt give the sentences; default benchmarks/corpus
   --output FOLDER       for results.md and results.json, made if missing; default benchmarks
+                        (with --load: benchmarks/load)
   --convolutions        also fillmask with pointwiseConvolutions false and 'everywhere'
   --spinning            also fillmask with force_spinning_stop '1'
   --u8u8                also fillmask q8 with x64quantprecision '1'
+  --load                measure loading instead (fp32): fillmask from the ONNX export (--model, one
+                        folder; default bench-models/bench-distilroberta) and from the same weights
+                        without an export (--weights-model; default the --model folder's name + '-weights'),
+                        first with the graph built, then from the built-graph cache; transformers.js
+                        from the export; each in a fresh process, time and peak RSS
+  --repetitions N       with --load: loads of each kind; default 7
   -h, --help            this text`);
   process.exit(0);
 }
+if (values.load) {
+  await runLoadBenchmark();
+  process.exit(0);
+}
+const output = values.output ?? join(root, 'benchmarks');
 const settingContenderNames = (Object.keys(settingContenders) as SettingContenderName[]).filter((name) => values[settingContenders[name].flag]);
 
 const threads = Number(values.threads ?? availableParallelism());
@@ -76,7 +94,7 @@ const callsPerTurn = Number(values['calls-per-turn']);
 const seed = Number(values.seed);
 const schedule: LatencySchedule = { timedCalls: latencyRuns, callsPerTurn, seed };
 latencySchedule([], schedule); // Rejects bad counts before an hour of measuring, not after.
-mkdirSync(values.output!, { recursive: true }); // Likewise an output folder that cannot be made.
+mkdirSync(output, { recursive: true }); // Likewise an output folder that cannot be made.
 const corpusFiles = evalFiles(values.corpus!); // And a corpus folder without sentences.
 console.log(`sentences from ${corpusFiles.length} files of ${join(values.corpus!, 'eval')}: ${corpusFiles.map((file) => basename(file)).join(', ')}`);
 const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
@@ -91,8 +109,8 @@ for (const model of models) {
   for (const dtype of dtypes) cases.push(await benchmarkCase(model, folder, dtype));
 }
 const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, callsPerTurn, seed, gemmGflops, weightStreamingGBps, cases, arguments: process.argv.slice(2) };
-writeResults(report, values.output!);
-console.log(`results written to ${join(values.output!, 'results.md')} and results.json`);
+writeResults(report, output);
+console.log(`results written to ${join(output, 'results.md')} and results.json`);
 
 async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): Promise<BenchmarkCase> {
   const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8')) as Record<string, unknown>;
@@ -226,11 +244,42 @@ async function resolveFolder(model: string): Promise<string> {
   return join(await files.localPath!('config.json'), '..');
 }
 
-/** The benchmark-size models of benchmarks/models/make-bench-models.sh, built on first use (about a minute each) into bench-models/. */
+/**
+ * `--load`: fillmask's loads from the ONNX export and from the weights (built, then from the
+ * built-graph cache) and transformers.js's from the export, each in a fresh process; writes
+ * results.md and results.json to benchmarks/load (or --output).
+ */
+async function runLoadBenchmark(): Promise<void> {
+  const output = values.output ?? join(root, 'benchmarks', 'load');
+  mkdirSync(output, { recursive: true });
+  if ((values.model?.length ?? 0) > 1) throw new Error('--load measures one model: give one --model folder');
+  const exportFolder = values.model?.[0] ?? defaultBenchModels()[0];
+  const weightsFolder = values['weights-model'] ?? `${exportFolder.replace(/\/+$/, '')}-weights`;
+  for (const [folder, file] of [[exportFolder, 'onnx/model.onnx'], [weightsFolder, 'config.json']]) {
+    if (!existsSync(join(folder, file))) throw new Error(`--load needs model folders on disk: ${join(folder, file)} is missing`);
+  }
+  const threads = Number(values.threads ?? availableParallelism());
+  const repetitions = Number(values.repetitions);
+  if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--repetitions must be a positive integer, not ${values.repetitions}`);
+  console.log(`load: ${exportFolder} (ONNX export) and ${weightsFolder} (weights), fp32, ${threads} threads, ${repetitions} repetitions`);
+  const measured = await measureLoads({
+    exportFolder,
+    weightsFolder,
+    threads,
+    repetitions,
+    seed: Number(values.seed),
+    sentence: latencySentence(await openMaskToken(exportFolder)),
+    log: (line) => console.log(line),
+  });
+  writeLoadResults({ date: new Date().toISOString(), ...measured, arguments: process.argv.slice(2) }, output);
+  console.log(`results written to ${join(output, 'results.md')} and results.json`);
+}
+
+/** The benchmark-size models of benchmarks/models/make-bench-models.sh, built on first use (about a minute each) into bench-models/, with their weights-only twins (`-weights`). */
 function defaultBenchModels(): string[] {
   const out = join(root, 'bench-models');
   const folders = ['bench-distilroberta', 'bench-bert-base'].map((name) => join(out, name));
-  if (!folders.every((folder) => existsSync(join(folder, 'onnx', 'model_quantized.onnx')))) {
+  if (!folders.every((folder) => existsSync(join(folder, 'onnx', 'model_quantized.onnx')) && existsSync(join(`${folder}-weights`, 'model.safetensors')))) {
     execFileSync('bash', [join(root, 'benchmarks', 'models', 'make-bench-models.sh'), out], { stdio: 'inherit' });
   }
   return folders;

@@ -53,7 +53,14 @@ function version(name: string): string {
 }
 
 export function writeResults(report: BenchmarkReport, folder: string): void {
-  const environment: BenchmarkEnvironment = {
+  const environment = benchmarkEnvironment();
+  writeFileSync(join(folder, 'results.json'), `${JSON.stringify({ ...report, environment }, null, 2)}\n`);
+  writeFileSync(join(folder, 'results.md'), resultsMarkdown(report, environment));
+}
+
+/** The machine and the versions a run measured, for its results files. */
+export function benchmarkEnvironment(): BenchmarkEnvironment {
+  return {
     cpu: cpus()[0]?.model ?? 'unknown',
     logicalCores: cpus().length,
     int8Instructions: int8Instructions(),
@@ -64,8 +71,6 @@ export function writeResults(report: BenchmarkReport, folder: string): void {
     transformersJs: version('@huggingface/transformers'),
     fillmask: version('@fillmask/core'),
   };
-  writeFileSync(join(folder, 'results.json'), `${JSON.stringify({ ...report, environment }, null, 2)}\n`);
-  writeFileSync(join(folder, 'results.md'), resultsMarkdown(report, environment));
 }
 
 /**

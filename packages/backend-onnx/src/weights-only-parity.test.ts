@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFillMask, toPipelineOutput, UnsupportedModelError } from '@fillmask/core';
+import { createFillMask, InvalidModelFileError, toPipelineOutput, UnsupportedModelError } from '@fillmask/core';
 import {
   loadWeightRepoExpectations,
   weightRepoPath,
@@ -186,6 +187,54 @@ describe('weights-only repositories in q8: the weights quantized at load', () =>
 });
 
 describe('weights-only repositories: typed errors', () => {
+  /** A copy of a fixture repository with one file replaced. */
+  async function repoWith(repo: WeightRepo, file: string, bytes: Uint8Array): Promise<string> {
+    const folder = await mkdtemp(join(tmpdir(), 'fillmask-bad-repo-'));
+    await cp(weightRepoPath(repo), folder, { recursive: true });
+    await writeFile(join(folder, file), bytes);
+    return folder;
+  }
+
+  it('a truncated model.safetensors: InvalidModelFileError naming the file', async () => {
+    const whole = await readFile(join(weightRepoPath('bert-safetensors'), 'model.safetensors'));
+    const folder = await repoWith('bert-safetensors', 'model.safetensors', whole.subarray(0, whole.length >> 1));
+    try {
+      const error = await createFillMask({ model: folder, backend: createOnnxBackend({ builtGraphCache: false }) }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(InvalidModelFileError.isInstance(error), String(error)).toBe(true);
+      expect((error as InvalidModelFileError).message).toContain('model.safetensors');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('a pytorch_model.bin whose pickle names a foreign global: refused, nothing executed', async () => {
+    const marker = join(tmpdir(), `fillmask-pickle-ran-${process.pid}`);
+    // protocol 2: GLOBAL os.system, ('touch <marker>',), REDUCE, STOP
+    const command = `touch ${marker}`;
+    const pickle = Buffer.concat([
+      Buffer.from([0x80, 0x02]),
+      Buffer.from('cos\nsystem\n', 'latin1'),
+      Buffer.from([0x58]),
+      Buffer.from(new Uint32Array([command.length]).buffer),
+      Buffer.from(command, 'latin1'),
+      Buffer.from([0x85, 0x52, 0x2e]),
+    ]);
+    const folder = await repoWith('bert-legacy-bin', 'pytorch_model.bin', pickle);
+    try {
+      const error = await createFillMask({ model: folder, backend: createOnnxBackend({ builtGraphCache: false }) }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(InvalidModelFileError.isInstance(error), String(error)).toBe(true);
+      expect((error as InvalidModelFileError).message).toContain('pytorch_model.bin');
+      expect((error as InvalidModelFileError).message).toContain('os.system');
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
   it('a model type the builder does not know: UnsupportedModelError naming it and what is supported', async () => {
     const error = await createFillMask({
       model: weightRepoPath('unsupported-arch'),

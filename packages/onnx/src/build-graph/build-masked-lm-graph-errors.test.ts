@@ -50,8 +50,14 @@ describe('buildMaskedLmGraph refuses what it cannot build, saying why', () => {
     expect(error.message).toContain(supportedModelTypes.join(', '));
   });
 
-  it('a config.json without model_type', () => {
-    expect(build({ ...bert.config, model_type: undefined }).message).toContain('has no model_type');
+  it('a config.json without model_type, whose architectures name no known one', () => {
+    expect(build({ ...bert.config, model_type: undefined, architectures: undefined }).message).toContain('has no model_type');
+    expect(build({ ...bert.config, model_type: undefined, architectures: ['BigBirdForMaskedLM'] }).message).toContain('has no model_type');
+  });
+
+  it('a config.json without model_type, saved before transformers wrote one: built as its architectures say', () => {
+    const built = buildMaskedLmGraph({ ...bert.config, model_type: undefined, architectures: ['BertForMaskedLM'] }, bert.weights);
+    expect(built).toEqual(buildMaskedLmGraph(bert.config, bert.weights));
   });
 
   it('a property of Object.prototype given as the model_type', () => {

@@ -1,3 +1,4 @@
+import { inferModelType } from './infer-model-type.js';
 import { UnsupportedModelError, type ModelConfig } from '@fillmask/core';
 import type { ModelWeights } from '../weights/model-weights.js';
 import { buildAlbertGraph } from './albert-graph.js';
@@ -61,14 +62,14 @@ export const supportedModelTypes: readonly string[] = Object.keys(familyBuilders
  * weight that is missing or malformed.
  */
 export function buildMaskedLmGraph(config: ModelConfig, weights: ModelWeights, options: BuildMaskedLmGraphOptions = {}): Uint8Array {
-  const modelType = config.model_type;
+  const modelType = inferModelType(config);
   const model =
     options.model ??
     (typeof config._name_or_path === 'string' && config._name_or_path !== '' ? config._name_or_path : String(modelType ?? 'the model'));
   if (typeof modelType !== 'string') {
     throw new UnsupportedModelError({
       model,
-      reason: `config.json has no model_type, so its graph cannot be built; the model types that can be built are ${supportedModelTypes.join(', ')}.`,
+      reason: `config.json has no model_type (and its architectures name no known one), so its graph cannot be built; the model types that can be built are ${supportedModelTypes.join(', ')}.`,
     });
   }
   const dtype = options.dtype ?? 'fp32';

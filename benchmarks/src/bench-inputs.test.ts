@@ -66,8 +66,15 @@ describe('evalFiles', () => {
   it('lists the known files in the order the benchmark has always read them, then the others by name', () => {
     const corpus = join(folder, 'corpus');
     mkdirSync(join(corpus, 'eval'), { recursive: true });
-    for (const name of ['zeta.txt', knownEvalFiles[5], 'alpha.txt', knownEvalFiles[0], knownEvalFiles[2], 'notes.md']) writeFileSync(join(corpus, 'eval', name), 'One two three four five.\n');
-    expect(evalFiles(corpus).map((file) => basename(file))).toEqual([knownEvalFiles[0], knownEvalFiles[2], knownEvalFiles[5], 'alpha.txt', 'zeta.txt']);
+    for (const name of ['zeta.txt', knownEvalFiles[5], 'alpha.txt', knownEvalFiles[0], knownEvalFiles[2], 'notes.md'])
+      writeFileSync(join(corpus, 'eval', name), 'One two three four five.\n');
+    expect(evalFiles(corpus).map((file) => basename(file))).toEqual([
+      knownEvalFiles[0],
+      knownEvalFiles[2],
+      knownEvalFiles[5],
+      'alpha.txt',
+      'zeta.txt',
+    ]);
   });
 
   it('refuses a corpus folder without sentences', () => {
@@ -91,6 +98,8 @@ describe("the repository's corpus", () => {
     ]);
     const sentences = maskedSentences(files, 512, '<mask>');
     expect(sentences).toHaveLength(512);
-    expect(createHash('sha256').update(sentences.join('\n')).digest('hex')).toBe('dd7cf4ad8551e17e5c87c48429480be6569037c61fd4198f3293e4d771466abc');
+    expect(createHash('sha256').update(sentences.join('\n')).digest('hex')).toBe(
+      'dd7cf4ad8551e17e5c87c48429480be6569037c61fd4198f3293e4d771466abc',
+    );
   });
 });

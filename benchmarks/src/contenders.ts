@@ -19,7 +19,11 @@ export type ContenderName =
  * int8 kernel (`session.x64quantprecision: '1'`), which the defaults take only where the fast
  * kernel saturates: elsewhere it shows what the setting would cost.
  */
-export type SettingContenderName = 'fillmask-convolutions-off' | 'fillmask-convolutions-everywhere' | 'fillmask-spinning-stopped' | 'fillmask-u8u8';
+export type SettingContenderName =
+  | 'fillmask-convolutions-off'
+  | 'fillmask-convolutions-everywhere'
+  | 'fillmask-spinning-stopped'
+  | 'fillmask-u8u8';
 
 export interface SettingContender {
   /** The run's flag that adds it. */
@@ -33,7 +37,11 @@ export interface SettingContender {
 
 export const settingContenders: Record<SettingContenderName, SettingContender> = {
   'fillmask-convolutions-off': { flag: 'convolutions', label: 'pointwiseConvolutions: false', options: { pointwiseConvolutions: false } },
-  'fillmask-convolutions-everywhere': { flag: 'convolutions', label: "pointwiseConvolutions: 'everywhere'", options: { pointwiseConvolutions: 'everywhere' } },
+  'fillmask-convolutions-everywhere': {
+    flag: 'convolutions',
+    label: "pointwiseConvolutions: 'everywhere'",
+    options: { pointwiseConvolutions: 'everywhere' },
+  },
   'fillmask-spinning-stopped': {
     flag: 'spinning',
     label: "force_spinning_stop: '1'",
@@ -94,7 +102,11 @@ export async function createContender(name: ContenderName, setup: ContenderSetup
 }
 
 /** fillmask with its defaults but the thread count: it batches (32 inputs, q8 included) and buckets by length itself. */
-async function fillmaskContender({ folder, dtype, threads, topK }: ContenderSetup, name: ContenderName, setting: SettingContender['options'] = {}): Promise<Contender> {
+async function fillmaskContender(
+  { folder, dtype, threads, topK }: ContenderSetup,
+  name: ContenderName,
+  setting: SettingContender['options'] = {},
+): Promise<Contender> {
   const fillMask = await createFillMask({
     model: folder,
     dtype,
@@ -121,7 +133,8 @@ async function transformersContender({ folder, dtype, threads, topK }: Contender
     name,
     fillOne: (text) => fillMask(text, { top_k: topK }),
     async fillAll(texts) {
-      for (let start = 0; start < texts.length; start += peerBatchSize) await fillMask(texts.slice(start, start + peerBatchSize), { top_k: topK });
+      for (let start = 0; start < texts.length; start += peerBatchSize)
+        await fillMask(texts.slice(start, start + peerBatchSize), { top_k: topK });
     },
     dispose: () => fillMask.dispose(),
   };
@@ -150,7 +163,8 @@ async function onnxruntimeContender({ folder, dtype, threads }: ContenderSetup, 
     name,
     fillOne: (text) => session.run(feedsFor([text])),
     async fillAll(texts) {
-      for (let start = 0; start < texts.length; start += peerBatchSize) await session.run(feedsFor(texts.slice(start, start + peerBatchSize)));
+      for (let start = 0; start < texts.length; start += peerBatchSize)
+        await session.run(feedsFor(texts.slice(start, start + peerBatchSize)));
     },
     dispose: () => session.release(),
   };

@@ -35,17 +35,29 @@ describe('weightProducts', () => {
 
 describe('productsByPlace', () => {
   it('counts every layer, the head and the projection at every position of a graph as exported', () => {
-    expect(productsPerRow(modelBytes('tiny-roberta', 'model.onnx'))).toEqual({ everyPosition: 2 * layer + 32 * 32 + 32 * 50265, masksOnly: 0 });
-    expect(productsPerRow(modelBytes('tiny-bert-uncased', 'model_quantized.onnx'))).toEqual({ everyPosition: 2 * layer + 32 * 32 + 32 * 30522, masksOnly: 0 });
+    expect(productsPerRow(modelBytes('tiny-roberta', 'model.onnx'))).toEqual({
+      everyPosition: 2 * layer + 32 * 32 + 32 * 50265,
+      masksOnly: 0,
+    });
+    expect(productsPerRow(modelBytes('tiny-bert-uncased', 'model_quantized.onnx'))).toEqual({
+      everyPosition: 2 * layer + 32 * 32 + 32 * 30522,
+      masksOnly: 0,
+    });
   });
 
   it("counts ALBERT's factorised embedding: the mapping in, and a head to the embedding width", () => {
-    expect(productsPerRow(modelBytes('tiny-albert', 'model.onnx'))).toEqual({ everyPosition: 16 * 32 + 2 * layer + 32 * 16 + 16 * 30000, masksOnly: 0 });
+    expect(productsPerRow(modelBytes('tiny-albert', 'model.onnx'))).toEqual({
+      everyPosition: 16 * 32 + 2 * layer + 32 * 16 + 16 * 30000,
+      masksOnly: 0,
+    });
   });
 
   it("moves the last layer's output block, the head and the projection to the masks in fillmask's fp32 rewrite", () => {
     const rewritten = prepareFillMaskGraphs(modelBytes('tiny-roberta', 'model.onnx')).single.model!;
-    expect(productsPerRow(rewritten)).toEqual({ everyPosition: 2 * layer - lastLayerOutputBlock, masksOnly: lastLayerOutputBlock + 32 * 32 + 32 * 50265 });
+    expect(productsPerRow(rewritten)).toEqual({
+      everyPosition: 2 * layer - lastLayerOutputBlock,
+      masksOnly: lastLayerOutputBlock + 32 * 32 + 32 * 50265,
+    });
   });
 
   it('counts the same products once they run as 1×1 convolutions', () => {

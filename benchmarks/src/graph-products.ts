@@ -34,7 +34,10 @@ export function weightProducts(model: Uint8Array): WeightProduct[] {
   if (!view) throw new Error('not an ONNX model: no graph');
   // Each constant tensor's size and element type: the initializers, and what same-size ops make of them alone.
   const constants = new Map<string, { values: number; elementType: number | undefined }>(
-    [...readInitializers(model, view.graphFields)].map(([name, initializer]) => [name, { values: valueCount(initializer.dims), elementType: initializer.elementType }]),
+    [...readInitializers(model, view.graphFields)].map(([name, initializer]) => [
+      name,
+      { values: valueCount(initializer.dims), elementType: initializer.elementType },
+    ]),
   );
   const fromMaskRows = computedFromMaskRows(view.nodes);
   const products: WeightProduct[] = [];
@@ -46,7 +49,12 @@ export function weightProducts(model: Uint8Array): WeightProduct[] {
       constants.set(node.outputs[0], { values: source.values, elementType: elementTypeAfter(node, source.elementType) });
     }
     const weight = productOps.has(node.opType) ? constants.get(node.inputs[1]) : undefined;
-    if (weight !== undefined) products.push({ values: weight.values, atMasks: node.inputs.some((input) => fromMaskRows.has(input)), elementType: weight.elementType });
+    if (weight !== undefined)
+      products.push({
+        values: weight.values,
+        atMasks: node.inputs.some((input) => fromMaskRows.has(input)),
+        elementType: weight.elementType,
+      });
   }
   return products;
 }

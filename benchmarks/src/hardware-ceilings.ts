@@ -1,5 +1,15 @@
 import * as ort from 'onnxruntime-node';
-import { concatBytes, ElementType, encodeMessageField, encodeNode, encodeStringField, encodeValueInfo, encodeVarintField, GraphField, ModelField } from '@fillmask/onnx';
+import {
+  concatBytes,
+  ElementType,
+  encodeMessageField,
+  encodeNode,
+  encodeStringField,
+  encodeValueInfo,
+  encodeVarintField,
+  GraphField,
+  ModelField,
+} from '@fillmask/onnx';
 import { timed } from './statistics.js';
 
 /**
@@ -31,7 +41,13 @@ async function fastestMatMul(threads: number, m: number, k: number, n: number, r
     graphOptimizationLevel: 'all',
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
-  const feeds = { a: new ort.Tensor('float32', Float32Array.from({ length: m * k }, (_, index) => ((index * 7919) % 1000) / 1000 - 0.5), [m, k]) };
+  const feeds = {
+    a: new ort.Tensor(
+      'float32',
+      Float32Array.from({ length: m * k }, (_, index) => ((index * 7919) % 1000) / 1000 - 0.5),
+      [m, k],
+    ),
+  };
   try {
     for (let warmup = 0; warmup < 3; warmup++) await session.run(feeds);
     const times: number[] = [];

@@ -19,12 +19,18 @@ function fixture(file: string): Uint8Array {
 describe('latencyFloorMs', () => {
   it('charges a product at one row for reading its weights, which takes longer than its arithmetic', () => {
     // 768 × 50,265 fp32 values: 154 MB at 20 GB/s = 7.72 ms; 77 MFLOP at 100 GFLOP/s = 0.77 ms.
-    expect(latencyFloorMs([{ values: 768 * 50_265, atMasks: true, elementType: fp32 }], noAttention, 18, ceilings)).toBeCloseTo((4 * 768 * 50_265) / 20e6, 6);
+    expect(latencyFloorMs([{ values: 768 * 50_265, atMasks: true, elementType: fp32 }], noAttention, 18, ceilings)).toBeCloseTo(
+      (4 * 768 * 50_265) / 20e6,
+      6,
+    );
   });
 
   it('charges a product at every row for its arithmetic once that takes longer than reading', () => {
     // 768 × 3,072 at 18 rows: 84.9 MFLOP = 0.85 ms, against 9.4 MB = 0.47 ms of reading.
-    expect(latencyFloorMs([{ values: 768 * 3_072, atMasks: false, elementType: fp32 }], noAttention, 18, ceilings)).toBeCloseTo((2 * 18 * 768 * 3_072) / 100e6, 6);
+    expect(latencyFloorMs([{ values: 768 * 3_072, atMasks: false, elementType: fp32 }], noAttention, 18, ceilings)).toBeCloseTo(
+      (2 * 18 * 768 * 3_072) / 100e6,
+      6,
+    );
   });
 
   it("adds the products' bounds and the attention's arithmetic", () => {
@@ -33,7 +39,10 @@ describe('latencyFloorMs', () => {
       { values: 2_000, atMasks: true, elementType: fp32 },
     ];
     const attention = (6 * 2 * 2 * 10 * 10 * 768) / 100e6;
-    expect(latencyFloorMs(products, { layers: 6, hidden: 768 }, 10, ceilings)).toBeCloseTo(attention + bound(10, 1_000) + bound(1, 2_000), 9);
+    expect(latencyFloorMs(products, { layers: 6, hidden: 768 }, 10, ceilings)).toBeCloseTo(
+      attention + bound(10, 1_000) + bound(1, 2_000),
+      9,
+    );
   });
 
   it('counts the products at the masks once per mask', () => {
@@ -42,13 +51,19 @@ describe('latencyFloorMs', () => {
   });
 
   it("gives the bound of fillmask's rewrite of a fixture from its products, counted by hand", () => {
-    const rewritten = latencyFloorMs(weightProducts(prepareFillMaskGraphs(fixture('model.onnx')).single.model!), { layers: 2, hidden: 32 }, 18, ceilings);
+    const rewritten = latencyFloorMs(
+      weightProducts(prepareFillMaskGraphs(fixture('model.onnx')).single.model!),
+      { layers: 2, hidden: 32 },
+      18,
+      ceilings,
+    );
     // 2 layers of hidden 32, intermediate 64: the first layer and the last one's Q, K and V at every row; its output
     // block, the head's transform and the 32 × 50,265 projection at the mask.
     const everyRow = [32 * 32, 32 * 32, 32 * 32, 32 * 32, 32 * 64, 64 * 32, 32 * 32, 32 * 32, 32 * 32];
     const atMask = [32 * 32, 32 * 64, 64 * 32, 32 * 32, 32 * 50265];
     const attention = (2 * 18 * 2 * 2 * 18 * 32) / 100e6;
-    const expected = attention + everyRow.reduce((sum, values) => sum + bound(18, values), 0) + atMask.reduce((sum, values) => sum + bound(1, values), 0);
+    const expected =
+      attention + everyRow.reduce((sum, values) => sum + bound(18, values), 0) + atMask.reduce((sum, values) => sum + bound(1, values), 0);
     expect(rewritten).toBeCloseTo(expected, 9);
     expect(rewritten!).toBeLessThan(latencyFloorMs(weightProducts(fixture('model.onnx')), { layers: 2, hidden: 32 }, 18, ceilings)!);
   });

@@ -18,7 +18,13 @@ export interface MachineCeilings {
  * only cached weights would beat. Undefined unless every weight is fp32: int8 products have other
  * ceilings.
  */
-export function latencyFloorMs(products: readonly WeightProduct[], shape: EncoderShape, tokens: number, ceilings: MachineCeilings, masks = 1): number | undefined {
+export function latencyFloorMs(
+  products: readonly WeightProduct[],
+  shape: EncoderShape,
+  tokens: number,
+  ceilings: MachineCeilings,
+  masks = 1,
+): number | undefined {
   if (products.some((product) => product.elementType !== ElementType.float)) return undefined;
   const flopsPerMs = ceilings.gemmGflops * 1e6;
   const bytesPerMs = ceilings.weightStreamingGBps * 1e6;

@@ -14,7 +14,10 @@ export interface LatencyMeasurement<T> {
  * contender and round (`samples.get(contender)[round]`), so that rounds line up across contenders
  * for `ratiosByRound`. Untimed calls are made but not kept.
  */
-export async function latencySamplesByRound<T>(calls: readonly LatencyCall<T>[], { call, time, settle }: LatencyMeasurement<T>): Promise<Map<T, number[][]>> {
+export async function latencySamplesByRound<T>(
+  calls: readonly LatencyCall<T>[],
+  { call, time, settle }: LatencyMeasurement<T>,
+): Promise<Map<T, number[][]>> {
   const samples = new Map<T, number[][]>();
   for (const { contender, round, timed } of calls) {
     await settle();
@@ -24,8 +27,12 @@ export async function latencySamplesByRound<T>(calls: readonly LatencyCall<T>[],
     }
     const milliseconds = await time(() => call(contender));
     let rounds = samples.get(contender);
-    if (!rounds) samples.set(contender, (rounds = []));
-    (rounds[round] ??= []).push(milliseconds);
+    if (!rounds) {
+      rounds = [];
+      samples.set(contender, rounds);
+    }
+    rounds[round] ??= [];
+    rounds[round].push(milliseconds);
   }
   return samples;
 }

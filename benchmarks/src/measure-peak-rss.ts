@@ -13,6 +13,9 @@ export async function measurePeakRss(name: ContenderName, setup: ContenderSetup,
   const sentencesFile = join(tmpdir(), `fillmask-bench-sentences-${process.pid}.json`);
   writeFileSync(sentencesFile, JSON.stringify(sentences));
   const probe = fileURLToPath(new URL('./memory-probe.js', import.meta.url));
-  const { stdout } = await run(process.execPath, [probe, name, JSON.stringify(setup), sentencesFile], { maxBuffer: 1 << 20, timeout: 600_000 });
+  const { stdout } = await run(process.execPath, [probe, name, JSON.stringify(setup), sentencesFile], {
+    maxBuffer: 1 << 20,
+    timeout: 600_000,
+  });
   return (JSON.parse(stdout) as { peakRssBytes: number }).peakRssBytes;
 }

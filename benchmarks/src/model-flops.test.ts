@@ -7,7 +7,7 @@ const layer = 4 * 768 * 768 + 2 * 768 * 3072;
 const head = 768 * 768 + 768 * 50265;
 
 describe('batchFlops', () => {
-  it("counts one 18-token input of the unmodified graph: products and attention at every position", () => {
+  it('counts one 18-token input of the unmodified graph: products and attention at every position', () => {
     const perPosition = 6 * (layer + 2 * 18 * 768) + head;
     expect(batchFlops(shape, { everyPosition: 6 * layer + head, masksOnly: 0 }, { rows: 1, length: 18 })).toBe(2 * 18 * perPosition);
   });

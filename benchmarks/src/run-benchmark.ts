@@ -7,7 +7,15 @@ import { parseArgs } from 'node:util';
 import { loadTokenizer, modelFileForDtype, openModel, type ModelDtype } from '@fillmask/core';
 import { prepareBatchGraph, prepareFillMaskGraphs } from '@fillmask/onnx';
 import { evalFiles, latencySentence, maskedSentences } from './bench-inputs.js';
-import { createContender, settingContenders, peerBatchSize, type Contender, type ContenderName, type ContenderSetup, type SettingContenderName } from './contenders.js';
+import {
+  createContender,
+  settingContenders,
+  peerBatchSize,
+  type Contender,
+  type ContenderName,
+  type ContenderSetup,
+  type SettingContenderName,
+} from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
 import { measureLoads } from './load-benchmark.js';
@@ -85,7 +93,9 @@ if (values.load) {
   process.exit(0);
 }
 const output = values.output ?? join(root, 'benchmarks');
-const settingContenderNames = (Object.keys(settingContenders) as SettingContenderName[]).filter((name) => values[settingContenders[name].flag]);
+const settingContenderNames = (Object.keys(settingContenders) as SettingContenderName[]).filter(
+  (name) => values[settingContenders[name].flag],
+);
 
 const threads = Number(values.threads ?? availableParallelism());
 const rounds = Number(values.rounds);
@@ -96,19 +106,34 @@ const schedule: LatencySchedule = { timedCalls: latencyRuns, callsPerTurn, seed 
 latencySchedule([], schedule); // Rejects bad counts before an hour of measuring, not after.
 mkdirSync(output, { recursive: true }); // Likewise an output folder that cannot be made.
 const corpusFiles = evalFiles(values.corpus!); // And a corpus folder without sentences.
-console.log(`sentences from ${corpusFiles.length} files of ${join(values.corpus!, 'eval')}: ${corpusFiles.map((file) => basename(file)).join(', ')}`);
+console.log(
+  `sentences from ${corpusFiles.length} files of ${join(values.corpus!, 'eval')}: ${corpusFiles.map((file) => basename(file)).join(', ')}`,
+);
 const dtypes = (values.dtype ?? ['fp32', 'q8']) as ModelDtype[];
 const models = values.model ?? defaultBenchModels();
 
 const gemmGflops = await measureGemmGflops(threads);
 const weightStreamingGBps = await measureWeightStreamingGBps(threads);
-console.log(`through onnxruntime, ${threads} threads: fp32 GEMM ${gemmGflops.toFixed(1)} GFLOP/s, weights read by a one-row product ${weightStreamingGBps.toFixed(1)} GB/s`);
+console.log(
+  `through onnxruntime, ${threads} threads: fp32 GEMM ${gemmGflops.toFixed(1)} GFLOP/s, weights read by a one-row product ${weightStreamingGBps.toFixed(1)} GB/s`,
+);
 const cases: BenchmarkCase[] = [];
 for (const model of models) {
   const folder = await resolveFolder(model);
   for (const dtype of dtypes) cases.push(await benchmarkCase(model, folder, dtype));
 }
-const report: BenchmarkReport = { date: new Date().toISOString(), threads, rounds, latencyRuns, callsPerTurn, seed, gemmGflops, weightStreamingGBps, cases, arguments: process.argv.slice(2) };
+const report: BenchmarkReport = {
+  date: new Date().toISOString(),
+  threads,
+  rounds,
+  latencyRuns,
+  callsPerTurn,
+  seed,
+  gemmGflops,
+  weightStreamingGBps,
+  cases,
+  arguments: process.argv.slice(2),
+};
 writeResults(report, output);
 console.log(`results written to ${join(output, 'results.md')} and results.json`);
 
@@ -128,9 +153,19 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     for (let warmup = 0; warmup < 3; warmup++) await contender.fillOne(single);
     await contender.fillAll(sentences.slice(0, 64));
   }
-  const samplesByRound = await latencySamplesByRound(latencySchedule(contenders, schedule), { call: (contender) => contender.fillOne(single), time: timed, settle });
-  const latencyByRound = Object.fromEntries(contenders.map((contender) => [contender.name, samplesByRound.get(contender) ?? []])) as Record<ContenderName, number[][]>;
-  const latency = Object.fromEntries(Object.entries(latencyByRound).map(([name, rounds]) => [name, rounds.flat()])) as Record<ContenderName, number[]>;
+  const samplesByRound = await latencySamplesByRound(latencySchedule(contenders, schedule), {
+    call: (contender) => contender.fillOne(single),
+    time: timed,
+    settle,
+  });
+  const latencyByRound = Object.fromEntries(contenders.map((contender) => [contender.name, samplesByRound.get(contender) ?? []])) as Record<
+    ContenderName,
+    number[][]
+  >;
+  const latency = Object.fromEntries(Object.entries(latencyByRound).map(([name, rounds]) => [name, rounds.flat()])) as Record<
+    ContenderName,
+    number[]
+  >;
   const throughput = samplesByContender();
   for (let round = 0; round < rounds; round++) {
     for (const contender of turnOrder(contenders, seed, round)) {
@@ -148,10 +183,17 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const lengths = await tokenLengths(folder, sentences);
   const shape = encoderShape(config);
   const graphs = graphsRun(readFileSync(join(folder, modelFileForDtype(dtype))));
-  const work = (products: ProductsPerRow, batches: readonly PaddedBatch[]) => batches.reduce((total, batch) => total + batchFlops(shape, products, batch), 0);
+  const work = (products: ProductsPerRow, batches: readonly PaddedBatch[]) =>
+    batches.reduce((total, batch) => total + batchFlops(shape, products, batch), 0);
   const flops = {
     // fillmask sorts by length before cutting batches.
-    fillmask: work(productsByPlace(graphs.fillmaskBatches), paddedBatches([...lengths].sort((a, b) => a - b), peerBatchSize)),
+    fillmask: work(
+      productsByPlace(graphs.fillmaskBatches),
+      paddedBatches(
+        [...lengths].sort((a, b) => a - b),
+        peerBatchSize,
+      ),
+    ),
     'transformers.js': work(productsByPlace(graphs.unmodified), paddedBatches(lengths, peerBatchSize)),
   };
   const latencyTokens = (await tokenLengths(folder, [single]))[0];
@@ -160,7 +202,8 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
   const fillmaskFloor = latencyFloorMs(graphs.fillmaskOne, shape, latencyTokens, ceilings);
   const unmodifiedFloor = latencyFloorMs(graphs.unmodified, shape, latencyTokens, ceilings);
   const summaries = (samples: Record<ContenderName, number[]>) =>
-    Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> & Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
+    Object.fromEntries(contenderNames.map((name) => [name, summarize(samples[name])])) as Partial<Record<ContenderName, Summary>> &
+      Record<'fillmask' | 'transformers.js' | 'onnxruntime', Summary>;
   const result: BenchmarkCase = {
     model,
     dtype,
@@ -173,9 +216,13 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
       onnxruntime: summarize(ratiosByRound(latencyByRound.fillmask, latencyByRound.onnxruntime)),
     },
     ...(settingNames.length > 0 && {
-      settingLatencyRatiosByRound: Object.fromEntries(settingNames.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))])),
+      settingLatencyRatiosByRound: Object.fromEntries(
+        settingNames.map((name) => [name, summarize(ratiosByRound(latencyByRound[name], latencyByRound.fillmask))]),
+      ),
     }),
-    ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } } : {}),
+    ...(fillmaskFloor !== undefined && unmodifiedFloor !== undefined
+      ? { latencyFloorMs: { fillmask: fillmaskFloor, unmodified: unmodifiedFloor } }
+      : {}),
     throughput: summaries(throughput),
     peakRssBytes: peakRss as BenchmarkCase['peakRssBytes'],
     gflops: {
@@ -184,7 +231,9 @@ async function benchmarkCase(model: string, folder: string, dtype: ModelDtype): 
     },
   };
   console.log(`  latency median ms: ${contenderNames.map((name) => `${name} ${result.latencyMs[name]!.median.toFixed(2)}`).join(', ')}`);
-  console.log(`  throughput median: ${contenderNames.map((name) => `${name} ${result.throughput[name]!.median.toFixed(1)}`).join(', ')} sentences/s`);
+  console.log(
+    `  throughput median: ${contenderNames.map((name) => `${name} ${result.throughput[name]!.median.toFixed(1)}`).join(', ')} sentences/s`,
+  );
   return result;
 }
 
@@ -220,7 +269,11 @@ function graphsRun(model: Uint8Array): { unmodified: WeightProduct[]; fillmaskOn
   const options = { pointwiseConvolutions: 'mask-rows' } as const;
   const prepared = prepareFillMaskGraphs(model, options);
   const batchGraph = prepared.batchGraph ? prepareBatchGraph(model, options).graph.model : prepared.single.model;
-  return { unmodified: weightProducts(model), fillmaskOne: weightProducts(prepared.single.model ?? model), fillmaskBatches: weightProducts(batchGraph ?? model) };
+  return {
+    unmodified: weightProducts(model),
+    fillmaskOne: weightProducts(prepared.single.model ?? model),
+    fillmaskBatches: weightProducts(batchGraph ?? model),
+  };
 }
 
 async function folderTokenizer(folder: string) {
@@ -240,7 +293,8 @@ async function tokenLengths(folder: string, texts: readonly string[]): Promise<n
 async function resolveFolder(model: string): Promise<string> {
   if (existsSync(model)) return model;
   const files = await openModel(model);
-  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) await files.read(file);
+  for (const file of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx'])
+    await files.read(file);
   return join(await files.localPath!('config.json'), '..');
 }
 
@@ -255,12 +309,16 @@ async function runLoadBenchmark(): Promise<void> {
   if ((values.model?.length ?? 0) > 1) throw new Error('--load measures one model: give one --model folder');
   const exportFolder = values.model?.[0] ?? defaultBenchModels()[0];
   const weightsFolder = values['weights-model'] ?? `${exportFolder.replace(/\/+$/, '')}-weights`;
-  for (const [folder, file] of [[exportFolder, 'onnx/model.onnx'], [weightsFolder, 'config.json']]) {
+  for (const [folder, file] of [
+    [exportFolder, 'onnx/model.onnx'],
+    [weightsFolder, 'config.json'],
+  ]) {
     if (!existsSync(join(folder, file))) throw new Error(`--load needs model folders on disk: ${join(folder, file)} is missing`);
   }
   const threads = Number(values.threads ?? availableParallelism());
   const repetitions = Number(values.repetitions);
-  if (!Number.isInteger(repetitions) || repetitions < 1) throw new Error(`--repetitions must be a positive integer, not ${values.repetitions}`);
+  if (!Number.isInteger(repetitions) || repetitions < 1)
+    throw new Error(`--repetitions must be a positive integer, not ${values.repetitions}`);
   console.log(`load: ${exportFolder} (ONNX export) and ${weightsFolder} (weights), fp32, ${threads} threads, ${repetitions} repetitions`);
   const measured = await measureLoads({
     exportFolder,
@@ -279,7 +337,11 @@ async function runLoadBenchmark(): Promise<void> {
 function defaultBenchModels(): string[] {
   const out = join(root, 'bench-models');
   const folders = ['bench-distilroberta', 'bench-bert-base'].map((name) => join(out, name));
-  if (!folders.every((folder) => existsSync(join(folder, 'onnx', 'model_quantized.onnx')) && existsSync(join(`${folder}-weights`, 'model.safetensors')))) {
+  if (
+    !folders.every(
+      (folder) => existsSync(join(folder, 'onnx', 'model_quantized.onnx')) && existsSync(join(`${folder}-weights`, 'model.safetensors')),
+    )
+  ) {
     execFileSync('bash', [join(root, 'benchmarks', 'models', 'make-bench-models.sh'), out], { stdio: 'inherit' });
   }
   return folders;

@@ -29,16 +29,27 @@ describe('summarize', () => {
 
 describe('ratiosByRound', () => {
   it("divides each round's median by the other's in the same round", () => {
-    expect(ratiosByRound([[10, 12, 11], [30, 40, 20]], [[20, 24, 22], [50, 60, 40]])).toEqual([0.5, 0.6]);
+    expect(
+      ratiosByRound(
+        [
+          [10, 12, 11],
+          [30, 40, 20],
+        ],
+        [
+          [20, 24, 22],
+          [50, 60, 40],
+        ],
+      ),
+    ).toEqual([0.5, 0.6]);
   });
 
-  it('takes each round\'s median, not its first sample, its mean or the median of call-by-call ratios', () => {
+  it("takes each round's median, not its first sample, its mean or the median of call-by-call ratios", () => {
     // Medians 12/24 = 0.5; first samples 30/20, means 17.7/38, median over mean 12/38, last samples
     // 12/70, and the median of call-by-call ratios (1.5, 0.46, 0.17) all give something else.
     expect(ratiosByRound([[30, 11, 12]], [[20, 24, 70]])).toEqual([0.5]);
   });
 
-  it('leaves each ratio untouched by a change of the whole machine\'s speed between rounds', () => {
+  it("leaves each ratio untouched by a change of the whole machine's speed between rounds", () => {
     // The machine runs twice as slow in the last three rounds; each round, the first takes 60% of the second's time.
     expect(ratiosByRound([[6], [6], [12], [12], [12]], [[10], [10], [20], [20], [20]])).toEqual([0.6, 0.6, 0.6, 0.6, 0.6]);
   });

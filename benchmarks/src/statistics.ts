@@ -38,7 +38,8 @@ function quantile(sorted: readonly number[], q: number): number {
 export function ratiosByRound(numerator: readonly (readonly number[])[], denominator: readonly (readonly number[])[]): number[] {
   const ratios: number[] = [];
   for (let round = 0; round < Math.min(numerator.length, denominator.length); round++) {
-    if (numerator[round]?.length && denominator[round]?.length) ratios.push(summarize(numerator[round]).median / summarize(denominator[round]).median);
+    if (numerator[round]?.length && denominator[round]?.length)
+      ratios.push(summarize(numerator[round]).median / summarize(denominator[round]).median);
   }
   return ratios;
 }

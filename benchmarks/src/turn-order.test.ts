@@ -21,7 +21,7 @@ describe('turnOrder', () => {
     const predecessors = new Map(names.map((name) => [name, new Set<string>()]));
     for (let round = 0; round < 30; round++) {
       const order = turnOrder(names, 1, round);
-      order.slice(1).forEach((name, index) => predecessors.get(name)!.add(order[index]));
+      for (const [index, name] of order.slice(1).entries()) predecessors.get(name)!.add(order[index]);
     }
     for (const [, before] of predecessors) expect(before.size).toBeGreaterThanOrEqual(3);
   });
@@ -58,15 +58,23 @@ describe('latencySchedule', () => {
   it('runs each turn as one untimed call, then the timed ones, in the round’s turn order', () => {
     for (let round = 0; round < 10; round++) {
       const calls = schedule.filter((call) => call.round === round);
-      const turns = turnOrder(names, 1, round).flatMap((contender) => [false, true, true, true].map((timed) => ({ contender, round, timed })));
+      const turns = turnOrder(names, 1, round).flatMap((contender) =>
+        [false, true, true, true].map((timed) => ({ contender, round, timed })),
+      );
       expect(calls).toEqual(turns);
     }
   });
 
   it('rejects counts that leave a turn short, or none at all, and seeds that are not whole numbers', () => {
-    expect(() => latencySchedule(names, { timedCalls: 31, callsPerTurn: 3, seed: 1 })).toThrow(/timed latency calls \(31\) must be a whole, positive multiple of the calls per turn \(3\)/);
+    expect(() => latencySchedule(names, { timedCalls: 31, callsPerTurn: 3, seed: 1 })).toThrow(
+      /timed latency calls \(31\) must be a whole, positive multiple of the calls per turn \(3\)/,
+    );
     expect(() => latencySchedule(names, { timedCalls: 0, callsPerTurn: 3, seed: 1 })).toThrow(RangeError);
-    expect(() => latencySchedule(names, { timedCalls: 30, callsPerTurn: 0, seed: 1 })).toThrow(/calls per turn must be a whole number of at least 1, not 0/);
-    expect(() => latencySchedule(names, { timedCalls: 30, callsPerTurn: 3, seed: Number.NaN })).toThrow(/the seed must be a whole number, not NaN/);
+    expect(() => latencySchedule(names, { timedCalls: 30, callsPerTurn: 0, seed: 1 })).toThrow(
+      /calls per turn must be a whole number of at least 1, not 0/,
+    );
+    expect(() => latencySchedule(names, { timedCalls: 30, callsPerTurn: 3, seed: Number.NaN })).toThrow(
+      /the seed must be a whole number, not NaN/,
+    );
   });
 });

@@ -40,7 +40,8 @@ export interface LatencyCall<T> {
  * uses one library.
  */
 export function latencySchedule<T>(contenders: readonly T[], { timedCalls, callsPerTurn, seed }: LatencySchedule): LatencyCall<T>[] {
-  if (!Number.isSafeInteger(callsPerTurn) || callsPerTurn < 1) throw new RangeError(`calls per turn must be a whole number of at least 1, not ${callsPerTurn}`);
+  if (!Number.isSafeInteger(callsPerTurn) || callsPerTurn < 1)
+    throw new RangeError(`calls per turn must be a whole number of at least 1, not ${callsPerTurn}`);
   if (!Number.isSafeInteger(timedCalls) || timedCalls < callsPerTurn || timedCalls % callsPerTurn !== 0) {
     throw new RangeError(`timed latency calls (${timedCalls}) must be a whole, positive multiple of the calls per turn (${callsPerTurn})`);
   }

@@ -111,7 +111,8 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   const milliseconds = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const rate = (summary: Summary) => `${summary.median.toFixed(1)} (${summary.min.toFixed(1)}–${summary.max.toFixed(1)})`;
   const megabytes = (bytes: number) => `${Math.round(bytes / 2 ** 20)}`;
-  const quartiles = (ratios: Summary) => `${ratios.median.toFixed(2)}× (${ratios.lowerQuartile.toFixed(2)}–${ratios.upperQuartile.toFixed(2)})`;
+  const quartiles = (ratios: Summary) =>
+    `${ratios.median.toFixed(2)}× (${ratios.lowerQuartile.toFixed(2)}–${ratios.upperQuartile.toFixed(2)})`;
   const lines = [
     '# Benchmark results',
     '',
@@ -121,7 +122,7 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     `transformers.js and onnxruntime run with onnxruntime's default session settings, and so does fillmask but for its int8 kernel${
       environment.saturatingInt8
         ? ": onnxruntime's fast int8 kernel saturates on this CPU (x64 without VNNI), so fillmask's defaults take its exact u8×u8 kernel (`session.x64quantprecision`)"
-        : " where the fast one saturates (x64 without VNNI: its defaults then take the exact u8×u8 kernel, `session.x64quantprecision`); on this CPU the fast kernel is exact and all three use it"
+        : ' where the fast one saturates (x64 without VNNI: its defaults then take the exact u8×u8 kernel, `session.x64quantprecision`); on this CPU the fast kernel is exact and all three use it'
     }. The rows marked *same session settings* give the peer and the bare run those settings too, to show what the graph rewrite and batching alone are worth.`,
     `Medians with min–max: latency over ${report.latencyRuns} calls with one sentence, ${report.callsPerTurn} per turn after one untimed call, which pays for what the previous contender left behind (V8 collects a library's garbage during the calls that follow it, so in a strict alternation each library is timed with part of its neighbour's cleanup; a turn charges each library for its own, as in an application using one of them); throughput over ${report.rounds} rounds of the whole set, in the turn orders of the first latency rounds (transformers.js and onnxruntime in batches of 32 in input order; fillmask with its defaults: batches of 32 of similar length, q8 included).`,
     'onnxruntime is the bare `session.run` of the unmodified graph on ids tokenized beforehand, with no post-processing: the floor a wrapper of that graph cannot beat.',
@@ -132,7 +133,8 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
   ];
   for (const entry of report.cases) {
     const name = entry.model.split('/').pop();
-    const row = (measure: string, cells: string[], ratio: string) => lines.push(`| ${name} | ${entry.dtype} | ${measure} | ${cells.join(' | ')} | ${ratio} |`);
+    const row = (measure: string, cells: string[], ratio: string) =>
+      lines.push(`| ${name} | ${entry.dtype} | ${measure} | ${cells.join(' | ')} | ${ratio} |`);
     row(
       `latency, one sentence of ${entry.latencyTokens} tokens (ms)`,
       [milliseconds(entry.latencyMs.fillmask), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)],
@@ -179,9 +181,21 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
       const byRound = entry.settingLatencyRatiosByRound?.[name];
       if (!latency || !throughput || peakRss === undefined) continue;
       const setting = `*fillmask with \`${settingContenders[name].label}\`*`;
-      row(`latency, ${setting} (ms)`, [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)], `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time${byRound ? `; by round ${quartiles(byRound)} of fillmask's defaults` : ''}`);
-      row(`throughput, ${setting} (sentences/s)`, [rate(throughput), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)], `**${(throughput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`);
-      row(`peak RSS, ${setting} (MiB)`, [megabytes(peakRss), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)], `${(peakRss / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`);
+      row(
+        `latency, ${setting} (ms)`,
+        [milliseconds(latency), milliseconds(entry.latencyMs['transformers.js']), milliseconds(entry.latencyMs.onnxruntime)],
+        `**${(latency.median / entry.latencyMs['transformers.js'].median).toFixed(2)}×** time${byRound ? `; by round ${quartiles(byRound)} of fillmask's defaults` : ''}`,
+      );
+      row(
+        `throughput, ${setting} (sentences/s)`,
+        [rate(throughput), rate(entry.throughput['transformers.js']), rate(entry.throughput.onnxruntime)],
+        `**${(throughput.median / entry.throughput['transformers.js'].median).toFixed(2)}×** speed`,
+      );
+      row(
+        `peak RSS, ${setting} (MiB)`,
+        [megabytes(peakRss), megabytes(entry.peakRssBytes['transformers.js']), megabytes(entry.peakRssBytes.onnxruntime)],
+        `${(peakRss / entry.peakRssBytes['transformers.js']).toFixed(2)}× memory`,
+      );
     }
     row(
       'achieved GFLOP/s (share of GEMM)',
@@ -197,9 +211,14 @@ export function resultsMarkdown(report: BenchmarkReport, environment: BenchmarkE
     '',
     "Latency by round: in each round, fillmask's median over the peer's (and over the bare run's) in the same round, which were timed seconds apart, so a change in the VM's speed between rounds cancels out; the median of those ratios with their interquartile range (the middle half of the rounds). The bold ratio is the goal's: the ratio of the whole run's medians.",
   );
-  const settingsMeasured = report.cases.some((entry) => (Object.keys(settingContenders) as SettingContenderName[]).some((name) => entry.latencyMs[name]));
+  const settingsMeasured = report.cases.some((entry) =>
+    (Object.keys(settingContenders) as SettingContenderName[]).some((name) => entry.latencyMs[name]),
+  );
   if (settingsMeasured) {
-    lines.push('', "Rows marked *fillmask with `…`* measure fillmask with that setting of its onnx backend (the defaults are `pointwiseConvolutions: true`, the products at the mask rows, threads that spin on after a run, as onnxruntime's do, and `x64quantprecision: '1'` only where onnxruntime's fast int8 kernel saturates), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.");
+    lines.push(
+      '',
+      "Rows marked *fillmask with `…`* measure fillmask with that setting of its onnx backend (the defaults are `pointwiseConvolutions: true`, the products at the mask rows, threads that spin on after a run, as onnxruntime's do, and `x64quantprecision: '1'` only where onnxruntime's fast int8 kernel saturates), interleaved with the others in the same run; the fillmask column elsewhere is its defaults. Their latency by round is each round's median over fillmask's defaults' in the same round.",
+    );
   }
   if (report.cases.some((entry) => entry.latencyFloorMs)) {
     lines.push(

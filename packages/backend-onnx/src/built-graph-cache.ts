@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { LoadModelRequestV1 } from '@fillmask/core';
-import { buildGraphFromFiles, graphBuilderVersion } from '@fillmask/onnx';
+import { graphBuilderVersion } from '@fillmask/onnx';
+import { buildGraphInWorker } from './build-graph-in-worker.js';
 
 /** A graph built from weights, as a file on disk, in the folder the built-graph cache keeps it. */
 export interface BuiltGraphFile {
@@ -23,10 +24,13 @@ export interface BuiltGraphFile {
 export async function builtGraphFile(request: LoadModelRequestV1, cacheFolder: string): Promise<BuiltGraphFile | undefined> {
   const { files } = request;
   if (!files.localPath) return undefined;
+  const localPath = files.localPath.bind(files);
   const key = createHash('sha256').update(`fillmask built graph ${graphBuilderVersion} ${request.dtype}\n`);
   key.update(await files.read('config.json'));
+  const paths: Record<string, string> = {};
   for (const weightFile of await weightFilesOf(request)) {
-    const real = await realpath(await files.localPath(weightFile));
+    paths[weightFile] = await localPath(weightFile);
+    const real = await realpath(paths[weightFile]);
     const info = await stat(real);
     key.update(`\n${weightFile}\0${real}\0${info.size}\0${info.mtimeMs}`);
   }
@@ -34,13 +38,18 @@ export async function builtGraphFile(request: LoadModelRequestV1, cacheFolder: s
   const target = path.join(folder, 'model.onnx');
   if ((await stat(target).catch(() => undefined))?.isFile()) return { folder, file: 'model.onnx', cached: true };
 
-  let graph: Uint8Array | undefined = await buildGraphFromFiles(request);
   await mkdir(folder, { recursive: true });
   // Written beside its final name and renamed, so a reader never sees half a graph.
   const temporary = `${target}.${process.pid}.${Date.now()}.incomplete`;
   try {
-    await writeFile(temporary, graph);
-    graph = undefined;
+    await buildGraphInWorker({
+      location: files.location,
+      paths,
+      config: request.config,
+      dtype: request.dtype,
+      modelFile: request.modelFile,
+      output: temporary,
+    });
     await rename(temporary, target);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -49,9 +49,12 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
             folder === undefined ? sessionOptions : mergeSessionOptions(sessionOptions, { extra: modelFolderOption(folder) }),
           );
         } catch (cause) {
+          const message = String((cause as Error)?.message ?? cause);
           throw new UnsupportedModelError({
             model: files.location,
-            reason: `onnxruntime could not load ${modelFile}: ${String((cause as Error)?.message ?? cause)}`,
+            reason: undecodableGraph.test(message)
+              ? notAnOnnxModel(modelPath ?? modelFile)
+              : `onnxruntime could not load ${modelFile}: ${message}`,
             cause,
           });
         }
@@ -166,7 +169,12 @@ async function prepareAndOpen<Prepared>(
     }
   }
   let whole: Uint8Array | undefined = source.builtGraph ?? (await files.read(modelFile));
-  const locations = externalDataLocations(whole);
+  let locations: ReturnType<typeof externalDataLocations>;
+  try {
+    locations = externalDataLocations(whole);
+  } catch (cause) {
+    throw new UnsupportedModelError({ model: files.location, reason: notAnOnnxModel(modelPath ?? modelFile), cause });
+  }
   const externalData =
     locations.length > 0
       ? await externalDataOnDisk(files, modelFile, locations, modelPath && dirname(await realpath(modelPath)))
@@ -181,7 +189,10 @@ async function prepareAndOpen<Prepared>(
     // Bytes that are no model in the edits' eyes, or external data that ends too soon.
     throw new UnsupportedModelError({
       model: files.location,
-      reason: `${modelFile} could not be prepared: ${String((cause as Error)?.message ?? cause)}`,
+      reason:
+        (cause as Error)?.name === 'ProtobufFormatError'
+          ? notAnOnnxModel(modelPath ?? modelFile)
+          : `${modelFile} could not be prepared: ${String((cause as Error)?.message ?? cause)}`,
       cause,
     });
   }
@@ -243,6 +254,17 @@ async function openByReference<Prepared>(
   } catch (failure) {
     return { failure };
   }
+}
+
+/** What onnxruntime says of bytes that are no ONNX model: an empty or cut file parses to no graph, or not at all. */
+const undecodableGraph = /Protobuf parsing failed|does not have a graph|No graph was found/i;
+
+/**
+ * The reason given for a graph file that does not decode (a download cut short, an empty file,
+ * another file under its name), naming the file; the decoder's own words stay in the error's cause.
+ */
+function notAnOnnxModel(file: string): string {
+  return `${file} is truncated or not an ONNX model (it does not decode as one); download or export it again.`;
 }
 
 function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions'] = true): false | 'mask-rows' | 'everywhere' {

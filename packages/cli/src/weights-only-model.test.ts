@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,26 @@ describe('the CLI on a weights-only model', () => {
       expect(Math.abs(prediction.score - expectedTop.score)).toBeLessThanOrEqual(1e-4);
     } finally {
       child.kill('SIGTERM');
+    }
+  });
+
+  it('a model type it cannot build, and a truncated weights file: a typed message naming what is wrong, exit 1', async () => {
+    const unsupported = await fillmask(['-m', weightRepoPath('unsupported-arch'), 'a [MASK].'], { env });
+    expect(unsupported.code).toBe(1);
+    expect(unsupported.stderr).toContain('cannot be used for fill-mask: its graph cannot be built from model_type "big_bird"');
+    expect(unsupported.stderr).not.toContain('    at ');
+
+    const folder = await mkdtemp(join(tmpdir(), 'fillmask-truncated-'));
+    try {
+      await cp(model, folder, { recursive: true });
+      const whole = await readFile(join(model, 'pytorch_model.bin'));
+      await writeFile(join(folder, 'pytorch_model.bin'), whole.subarray(0, whole.length >> 1));
+      const truncated = await fillmask(['-m', folder, 'a [MASK].'], { env });
+      expect(truncated.code).toBe(1);
+      expect(truncated.stderr).toContain('pytorch_model.bin');
+      expect(truncated.stderr).not.toContain('    at ');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });

@@ -10,7 +10,9 @@ export async function buildGraphFile(job: BuildGraphJob): Promise<void> {
     async read(path) {
       const onDisk = job.paths[path];
       if (onDisk === undefined) throw new ModelFileNotFoundError({ model: job.location, file: path });
-      return new Uint8Array(await readFile(onDisk));
+      const bytes = await readFile(onDisk);
+      // A view, not a copy: the weights are the largest thing the build holds.
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     },
     async exists(path) {
       return job.paths[path] !== undefined;

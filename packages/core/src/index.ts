@@ -27,7 +27,13 @@ export type { ModelConfig } from './model/model-config.js';
 export type { FillMaskTokenizer, EncodedText } from './tokenizer/fill-mask-tokenizer.js';
 export { loadTokenizer } from './tokenizer/load-tokenizer.js';
 
-export { openModel } from '#platform/open-model';
+import { openModel as platformOpenModel } from '#platform/open-model';
+import type { OpenModel } from './model-source/open-model.js';
+/**
+ * Opens a model by name: in Node a local folder or a Hub model id (downloaded into the Hub cache); in
+ * browsers a folder URL or a Hub model id (kept in the Cache API).
+ */
+export const openModel: OpenModel = platformOpenModel;
 export type { ModelFiles } from './model-source/model-files.js';
 export { describeNetworkError } from './model-source/describe-network-error.js';
 export { isModelFilePath } from './model-source/is-model-file-path.js';

@@ -53,7 +53,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           throw new UnsupportedModelError({
             model: files.location,
             reason: undecodableGraph.test(message)
-              ? notAnOnnxModel(modelPath ?? modelFile)
+              ? notAnOnnxModel('onnxruntime', modelPath ?? modelFile)
               : `onnxruntime could not load ${modelFile}: ${message}`,
             cause,
           });
@@ -173,7 +173,7 @@ async function prepareAndOpen<Prepared>(
   try {
     locations = externalDataLocations(whole);
   } catch (cause) {
-    throw new UnsupportedModelError({ model: files.location, reason: notAnOnnxModel(modelPath ?? modelFile), cause });
+    throw new UnsupportedModelError({ model: files.location, reason: notAnOnnxModel('fillmask', modelPath ?? modelFile), cause });
   }
   const externalData =
     locations.length > 0
@@ -191,7 +191,7 @@ async function prepareAndOpen<Prepared>(
       model: files.location,
       reason:
         (cause as Error)?.name === 'ProtobufFormatError'
-          ? notAnOnnxModel(modelPath ?? modelFile)
+          ? notAnOnnxModel('fillmask', modelPath ?? modelFile)
           : `${modelFile} could not be prepared: ${String((cause as Error)?.message ?? cause)}`,
       cause,
     });
@@ -261,10 +261,11 @@ const undecodableGraph = /Protobuf parsing failed|does not have a graph|No graph
 
 /**
  * The reason given for a graph file that does not decode (a download cut short, an empty file,
- * another file under its name), naming the file; the decoder's own words stay in the error's cause.
+ * another file under its name), naming the file and who failed to read it (fillmask's graph reader or
+ * onnxruntime); the reader's own words (`field 7 at byte 40...`, onnxruntime's C++) stay in the cause.
  */
-function notAnOnnxModel(file: string): string {
-  return `${file} is truncated or not an ONNX model (it does not decode as one); download or export it again.`;
+function notAnOnnxModel(reader: 'fillmask' | 'onnxruntime', file: string): string {
+  return `${reader} could not load ${file}: the file is truncated or not an ONNX model. Download or export it again.`;
 }
 
 function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions'] = true): false | 'mask-rows' | 'everywhere' {

@@ -9,10 +9,10 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would, in its own process. */
-export function fillmask(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+/** Runs the built CLI as a user would, in its own process (in `cwd`, default this process's). */
+export function fillmask(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: 'pipe' });
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -34,6 +34,7 @@ describe('fillmask CLI', () => {
       '--jsonl',
       '--truncation',
       '--offline',
+      '--endpoint-url',
     ]) {
       expect(run.stdout).toContain(flag);
     }
@@ -64,6 +65,7 @@ describe('fillmask CLI', () => {
       '--max-body-bytes',
       '--timeout-ms',
       '--auth-token-file',
+      '--endpoint-url',
     ]) {
       expect(serveHelp.stdout).toContain(flag);
     }
@@ -163,7 +165,16 @@ describe('fillmask CLI', () => {
   it.each([
     [['--dtype', 'fp8', 'a <mask>'], /--dtype must be/],
     [['-k', '0', 'a <mask>'], /--top-k must be/],
-    [['--no-such-flag', 'a <mask>'], /Unknown option/],
+    [
+      ['--no-such-flag', 'a <mask>'],
+      /Unknown option --no-such-flag\. A TEXT that starts with '-' goes after '--', as in: fillmask -- "--no-such-flag"\n/,
+    ],
+    [['-k', '-1', 'a <mask>'], /--top-k must be a whole number of at least 1, not "-1"/],
+    [
+      ['--top-k', '-x', 'a <mask>'],
+      /--top-k needs a value, and what follows it starts with '-'. If that is the value, write --top-k=<value>\./,
+    ],
+    [['--endpoint-url', 'http://127.0.0.1:1', '-b', 'onnx', 'a <mask>'], /--endpoint-url is for the remote backend/],
     [[], /No input/],
     [['--json', '--jsonl', 'a <mask>'], /cannot be used together/],
   ])('exits 2 on the usage error %j', async (args, message) => {
@@ -183,7 +194,7 @@ describe('fillmask CLI', () => {
   it('exits 1 naming the folder when the model folder does not exist', async () => {
     const run = await fillmask(['-m', './no/such/model', 'a <mask>']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/no\/such\/model/);
+    expect(run.stderr).toMatch(/-m \.\/no\/such\/model: no such folder/);
   });
 
   it('exits 1 for a too-long input unless --truncation is given', async () => {

@@ -38,6 +38,21 @@ describe('clozeItem', () => {
     });
   }
 
+  it('keeps a mask already in the sentence, never draws it, and says which mask is the word', async () => {
+    for (const model of ['tiny-bert-uncased', 'tiny-roberta'] as const) {
+      const tokenizer = await folderTokenizer(fixtureModelPath(model));
+      const text = `The ${tokenizer.maskToken} opened the door and walked in.`;
+      for (let seed = 0; seed < 20; seed++) {
+        const item = clozeItem(text, tokenizer, seededRandom(seed))!;
+        expect(item.word).not.toMatch(/mask/i);
+        const masks = item.maskedText.split(tokenizer.maskToken).length - 1;
+        expect(masks).toBe(2);
+        const wordFirst = item.maskedText.indexOf(tokenizer.maskToken) < text.indexOf(tokenizer.maskToken);
+        expect(item.maskIndex).toBe(wordFirst ? 0 : 1);
+      }
+    }
+  });
+
   it('gives undefined when no word is a single token', async () => {
     const tokenizer = await folderTokenizer(fixtureModelPath('tiny-bert-uncased'));
     expect(clozeItem('Tokenization!', tokenizer, seededRandom(0))).toBeUndefined();

@@ -8,6 +8,11 @@ export interface ClozeItem {
   readonly word: string;
   /** The word's vocabulary id, the single token the mask replaced. */
   readonly targetId: number;
+  /**
+   * Which of `maskedText`'s masks is the word's, in order: a sentence may hold masks of its own,
+   * which stay masks (the fill answers one list per mask, this one's at this index).
+   */
+  readonly maskIndex: number;
 }
 
 /**
@@ -16,11 +21,12 @@ export interface ClozeItem {
  * at least one letter. It is eligible when masking its characters changes exactly one token of the
  * encoded text into the mask token: then one prediction can be compared with it exactly, in any
  * tokenizer. Words the tokenizer splits into pieces are never asked for (the fill-mask answer is one
- * token); a sentence without an eligible word gives undefined.
+ * token), nor a mask token already in the text; a sentence without an eligible word gives undefined.
  */
 export function clozeItem(text: string, tokenizer: FillMaskTokenizer, random: () => number): ClozeItem | undefined {
   const original = tokenizer.encode(text).ids;
   const words = [...text.matchAll(/\S+/gu)].flatMap((match) => {
+    if (match[0].includes(tokenizer.maskToken)) return [];
     const core = /^[\p{P}\p{S}]*(.*?)[\p{P}\p{S}]*$/u.exec(match[0])!;
     const word = core[1];
     if (!/\p{L}/u.test(word)) return [];
@@ -33,7 +39,8 @@ export function clozeItem(text: string, tokenizer: FillMaskTokenizer, random: ()
     if (masked.length !== original.length) continue;
     const changed = masked.flatMap((id, position) => (id === original[position] ? [] : [position]));
     if (changed.length === 1 && masked[changed[0]] === tokenizer.maskTokenId) {
-      return { text, maskedText, word: candidate.word, targetId: original[changed[0]] };
+      const maskIndex = masked.slice(0, changed[0]).filter((id) => id === tokenizer.maskTokenId).length;
+      return { text, maskedText, word: candidate.word, targetId: original[changed[0]], maskIndex };
     }
   }
   return undefined;

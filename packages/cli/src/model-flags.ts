@@ -1,17 +1,24 @@
 import { createOnnxBackend } from '@fillmask/backend-onnx';
-import { modelDtypes, type FillMaskConfig, type ModelDtype } from '@fillmask/core';
+import { commonMaskAliases, modelDtypes, type FillMaskConfig, type ModelDtype } from '@fillmask/core';
 import { bundledModelPath } from './bundled-model.js';
+import { checkModelLocation } from './model-location.js';
 import { positiveInteger } from './positive-integer.js';
 import { UsageError } from './usage-error.js';
 
 /** The flags that choose and load the model, the same in every command that runs one. */
 export const modelFlagSpecs = {
   model: { type: 'string', short: 'm' },
-  backend: { type: 'string', short: 'b', default: 'onnx' },
+  // No default here: readModelFlags picks onnx, or remote when --endpoint-url is given.
+  backend: { type: 'string', short: 'b' },
   dtype: { type: 'string', default: 'fp32' },
   'batch-size': { type: 'string' },
   revision: { type: 'string' },
   offline: { type: 'boolean', default: false },
+} as const;
+
+/** The flag of the remote backend, for the commands it can run (fill, serve, eval; not score, which needs logits). */
+export const remoteFlagSpecs = {
+  'endpoint-url': { type: 'string' },
 } as const;
 
 export interface ModelFlags {
@@ -21,6 +28,8 @@ export interface ModelFlags {
   readonly batchSize: number | undefined;
   readonly revision: string | undefined;
   readonly offline: boolean;
+  /** The service the remote backend calls (`fillmask serve`, an Inference Endpoint); undefined: the hosted Inference API. */
+  readonly endpointUrl: string | undefined;
 }
 
 /** Checks the parsed model flags; a wrong value is a UsageError. */
@@ -31,29 +40,49 @@ export function readModelFlags(values: {
   'batch-size'?: string;
   revision?: string;
   offline?: boolean;
+  'endpoint-url'?: string;
 }): ModelFlags {
   if (!modelDtypes.includes(values.dtype as ModelDtype)) {
     throw new UsageError(`--dtype must be ${modelDtypes.join(' or ')}, not ${JSON.stringify(values.dtype)}.`);
   }
+  const endpointUrl = values['endpoint-url'];
+  if (endpointUrl !== undefined && !/^https?:\/\/[^/\s]/.test(endpointUrl)) {
+    throw new UsageError(
+      `--endpoint-url must be an http:// or https:// URL, such as http://127.0.0.1:8080, not ${JSON.stringify(endpointUrl)}.`,
+    );
+  }
+  const backend = values.backend ?? (endpointUrl === undefined ? 'onnx' : 'remote');
+  if (endpointUrl !== undefined && backend !== 'remote') {
+    throw new UsageError(`--endpoint-url is for the remote backend (-b remote), not -b ${backend}.`);
+  }
   return {
     model: values.model,
-    backend: values.backend!,
+    backend,
     dtype: values.dtype as ModelDtype,
     batchSize: values['batch-size'] === undefined ? undefined : positiveInteger('--batch-size', values['batch-size']),
     revision: values.revision,
     offline: values.offline!,
+    endpointUrl,
   };
 }
 
-/** The part of createFillMask's config the model flags give; without --model, the bundled model. */
+/**
+ * The part of createFillMask's (and createScorer's) config the model flags give; without --model,
+ * the bundled model. Every command accepts `[MASK]` and `<mask>` whatever the model. A --model that
+ * must be a local folder and is none is a ModelLocationError, before any network request.
+ */
 export function modelConfig(flags: ModelFlags): FillMaskConfig {
+  // A service backend takes a name for the service, never a folder of its own.
+  if (flags.model !== undefined && flags.backend !== 'remote') checkModelLocation(flags.model);
   return {
     model: flags.model ?? bundledModelPath,
     // The onnx backend is a dependency of the CLI: passed as an instance, it needs no lookup by name.
     backend: flags.backend === 'onnx' ? createOnnxBackend() : flags.backend,
+    backendOptions: flags.endpointUrl === undefined ? undefined : { endpointUrl: flags.endpointUrl },
     dtype: flags.dtype,
     revision: flags.revision,
     offline: flags.offline || undefined,
     batchSize: flags.batchSize,
+    maskAliases: commonMaskAliases,
   };
 }

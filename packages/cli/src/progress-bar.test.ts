@@ -42,4 +42,17 @@ describe('progress bar', () => {
       expect(quiet.text()).toBe('');
     }
   });
+
+  it('erases itself for results written in between, and draws again under them', () => {
+    const terminal = stream(true);
+    const bar = createProgressBar(terminal.target, 'filling', 4, true);
+    bar.hide();
+    bar.update(2);
+    bar.hide();
+    bar.update(2);
+    bar.hide();
+    bar.finish();
+    const drawn = `\r${formatProgress('filling', 2, 4)}\x1b[K`;
+    expect(terminal.text()).toBe(`${drawn}\r\x1b[K${drawn}\r\x1b[K`);
+  });
 });

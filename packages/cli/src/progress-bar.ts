@@ -3,6 +3,11 @@ import type { Writable } from 'node:stream';
 /** Draws `label [#####.....] done/total` on one terminal line, redrawn in place; without a total, the count alone. */
 export interface ProgressBar {
   update(done: number): void;
+  /**
+   * Erases the bar, so that results written now to a terminal start on a clean line; the next
+   * update draws it again, under them.
+   */
+  hide(): void;
   /** Ends the line so that later output starts on a fresh one. */
   finish(): void;
 }
@@ -14,7 +19,7 @@ export function createProgressBar(
   total: number | undefined,
   enabled: boolean,
 ): ProgressBar {
-  if (!enabled || !stream.isTTY) return { update: () => undefined, finish: () => undefined };
+  if (!enabled || !stream.isTTY) return { update: () => undefined, hide: () => undefined, finish: () => undefined };
   let drawn = false;
   let lastDrawn = -1;
   return {
@@ -23,6 +28,12 @@ export function createProgressBar(
       lastDrawn = done;
       drawn = true;
       stream.write(`\r${formatProgress(label, done, total)}\x1b[K`);
+    },
+    hide() {
+      if (!drawn) return;
+      stream.write('\r\x1b[K');
+      drawn = false;
+      lastDrawn = -1;
     },
     finish() {
       if (drawn) stream.write('\n');

@@ -5,6 +5,7 @@ export type { FillOptions, FillProgress } from './fill-mask/fill-options.js';
 export type { Prediction, MaskPredictions } from './fill-mask/prediction.js';
 export type { FillMaskWarning, FillMaskWarningHandler } from './fill-mask/fill-mask-warning.js';
 export { toPipelineOutput } from './fill-mask/to-pipeline-output.js';
+export { commonMaskAliases, maskAliasReplacer } from './fill-mask/mask-aliases.js';
 
 export type {
   FillMaskBackendV1,

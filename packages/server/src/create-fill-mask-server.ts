@@ -285,7 +285,7 @@ async function fill(state: ServerState, request: IncomingMessage, response: Serv
   const deadline = AbortSignal.timeout(state.settings.requestTimeoutMs);
   const body = await readFillBody(state, request, response, deadline);
   facts.requestBytes = body.length;
-  const parsed = parseFillRequest(body, model.maskToken);
+  const parsed = parseFillRequest(body, model);
   facts.inputs = parsed.inputs.length;
   const submission = state.batcher!.submit({
     inputs: parsed.inputs,

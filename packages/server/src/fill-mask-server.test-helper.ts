@@ -26,6 +26,9 @@ export function gateFillMask(inner: FillMask): GatedFillMask {
     get maskToken() {
       return inner.maskToken;
     },
+    get maskAliases() {
+      return inner.maskAliases;
+    },
     get maxLength() {
       return inner.maxLength;
     },

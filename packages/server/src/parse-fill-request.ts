@@ -1,4 +1,4 @@
-import { MissingMaskError } from '@fillmask/core';
+import { MissingMaskError, type FillMask } from '@fillmask/core';
 import { HttpError } from './http-error.js';
 
 /** A fill request of the Hugging Face Inference API, checked. */
@@ -16,10 +16,13 @@ const example = '{"inputs": "Paris is the <mask> of France.", "parameters": {"to
 /**
  * Parses `{"inputs": string | string[], "parameters": {"top_k"?, "targets"?, "tokenizer_kwargs"?}}`
  * as the Python pipeline reads it. `tokenizer_kwargs` may hold `truncation` only; `options` (sent by
- * older Inference API clients) is ignored. Inputs without the mask token are refused here, before
- * they take a place in a batch.
+ * older Inference API clients) is ignored. Inputs without a mask are refused here, before they take
+ * a place in a batch: a mask is the model's mask token, or one of the spellings the FillMask rewrites
+ * to it (its `maskAliases`, e.g. `<mask>` for a BERT model served by `fillmask serve`).
  */
-export function parseFillRequest(body: Buffer, maskToken: string): FillRequest {
+export function parseFillRequest(body: Buffer, model: Pick<FillMask, 'maskToken' | 'maskAliases'>): FillRequest {
+  const { maskToken } = model;
+  const maskSpellings = [maskToken, ...(model.maskAliases ?? [])];
   let payload: unknown;
   try {
     payload = JSON.parse(body.toString('utf8'));
@@ -31,7 +34,7 @@ export function parseFillRequest(body: Buffer, maskToken: string): FillRequest {
   const inputs = checkInputs(payload.inputs);
   const isList = Array.isArray(payload.inputs);
   inputs.forEach((input, index) => {
-    if (!input.includes(maskToken)) {
+    if (!maskSpellings.some((spelling) => input.includes(spelling))) {
       throw new HttpError(400, new MissingMaskError({ maskToken, inputIndex: isList ? index : undefined }).message, 'missing-mask');
     }
   });

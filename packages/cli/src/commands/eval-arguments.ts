@@ -1,4 +1,4 @@
-import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
+import { modelFlagSpecs, readModelFlags, remoteFlagSpecs, type ModelFlags } from '../model-flags.js';
 import { positiveInteger } from '../positive-integer.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandLine } from '../parse-command-line.js';
@@ -15,6 +15,7 @@ export interface EvalArguments extends ModelFlags {
 export function parseEvalArguments(argv: readonly string[]): EvalArguments {
   const parsed = parseCommandLine(argv, {
     ...modelFlagSpecs,
+    ...remoteFlagSpecs,
     'input-file': { type: 'string', short: 'f' },
     seed: { type: 'string', default: '0' },
     jsonl: { type: 'boolean', default: false },

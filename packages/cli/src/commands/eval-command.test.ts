@@ -101,6 +101,25 @@ describe('fillmask eval', () => {
     expect(alone[0].word).toBe(first[0]);
   });
 
+  it('keeps a mask of the sentence, <mask> on a BERT model as its own [MASK], and asks for another word', async () => {
+    const text = 'The <mask> opened a door and walked in.';
+    const aliased = await fillmask(['eval', '-m', bert, '--jsonl', text]);
+    const own = await fillmask(['eval', '-m', bert, '--jsonl', text.replace('<mask>', '[MASK]')]);
+    expect(aliased.code, aliased.stderr).toBe(0);
+    const [line, summary] = jsonLines(aliased.stdout);
+    const [ownLine] = jsonLines(own.stdout);
+    // The same question and answers whichever spelling: `<mask>` is not the text "<", "mask", ">".
+    expect({ ...line, text: ownLine.text }).toEqual(ownLine);
+    expect(line.word).not.toMatch(/mask/i);
+    expect(line.masked!.split('[MASK]')).toHaveLength(3);
+    // The predictions are fill's for the drawn word's mask, not for the sentence's own.
+    const fill = await fillmask(['fill', '-m', bert, '--json', '-k', '5', line.masked!]);
+    const perMask = JSON.parse(fill.stdout) as Array<Array<{ token_str: string }>>;
+    const wordFirst = new RegExp(`\\b${line.word}\\b`).exec(text)!.index < text.indexOf('<mask>');
+    expect(line.predictions).toEqual(perMask[wordFirst ? 0 : 1].map((prediction) => prediction.token_str));
+    expect(summary).toEqual({ summary: expect.objectContaining({ sentences: 1, evaluated: 1 }) });
+  });
+
   it('prints a readable table and the hit rates', async () => {
     const run = await fillmask(['eval', '-m', bert, sentences[0], sentences[10]]);
     expect(run.code, run.stderr).toBe(0);
@@ -113,8 +132,10 @@ describe('fillmask eval', () => {
   it('documents its options and rejects wrong ones with exit status 2', async () => {
     const help = await fillmask(['eval', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--model', '--input-file', '--seed', '--jsonl', '--quiet']) expect(help.stdout).toContain(flag);
+    for (const flag of ['--model', '--input-file', '--seed', '--jsonl', '--quiet', '--endpoint-url']) expect(help.stdout).toContain(flag);
     expect((await fillmask(['eval', '--seed', '-1', 'A text.'])).code).toBe(2);
     expect((await fillmask(['eval'])).code).toBe(2);
+    const missing = await fillmask(['eval', '-f', join(workDir, 'missing.txt')]);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringContaining('--input-file: no such file:')]);
   });
 });

@@ -1,10 +1,20 @@
 import type { Writable } from 'node:stream';
-import { createFillMask, loadTokenizer, openModel, type FillMask, type FillMaskTokenizer, type ModelConfig } from '@fillmask/core';
+import {
+  commonMaskAliases,
+  createFillMask,
+  loadTokenizer,
+  maskAliasReplacer,
+  openModel,
+  type FillMask,
+  type FillMaskTokenizer,
+  type ModelConfig,
+} from '@fillmask/core';
 import type { CliCommand } from '../cli-command.js';
 import type { CliStreams } from '../cli-streams.js';
 import { clozeItem, type ClozeItem } from '../cloze-item.js';
 import { countInputLines } from '../count-input-lines.js';
 import { describeError } from '../describe-error.js';
+import { checkInputFile } from '../input-file.js';
 import { modelConfig } from '../model-flags.js';
 import { createProgressBar } from '../progress-bar.js';
 import { chunked, readInputLines } from '../read-inputs.js';
@@ -32,6 +42,7 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
   let args: EvalArguments;
   try {
     args = parseEvalArguments(argv);
+    if (args.inputFile !== undefined && !args.help) await checkInputFile(args.inputFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     streams.stderr.write(`fillmask eval: ${error.message}\nRun fillmask eval --help for usage.\n`);
@@ -53,12 +64,16 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
     const config = modelConfig(args);
     fillMask = await createFillMask({ ...config, onWarning: () => undefined });
     const tokenizer = await modelTokenizer(config.model as string, config);
+    // A mask already in a sentence, in either spelling, is the model's own: context it does not see.
+    const withModelMask = maskAliasReplacer(commonMaskAliases, tokenizer.maskToken);
     const inputs = args.inputFile === undefined ? fromArray(args.texts) : readInputLines(args.inputFile, streams.stdin);
     const counts = { sentences: 0, evaluated: 0, skipped: 0, top1: 0, top5: 0 };
     if (!args.jsonl)
       streams.stdout.write(`${'top1'.padStart(4)}  ${'top5'.padStart(4)}  ${'word'.padEnd(14)}  ${'predictions'.padEnd(44)}  text\n`);
     for await (const texts of chunked(inputs, sentencesPerChunk)) {
-      const items = texts.map((text, index) => clozeItem(text, tokenizer, seededRandom(args.seed, counts.sentences + index)));
+      const items = texts.map((text, index) =>
+        clozeItem(withModelMask(text), tokenizer, seededRandom(args.seed, counts.sentences + index)),
+      );
       const asked = items.filter((item): item is ClozeItem => item !== undefined);
       const answers = await fillMask.fillSettled(
         asked.map((item) => item.maskedText),
@@ -69,10 +84,11 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
           onProgress: ({ completed }) => progress.update(counts.sentences + completed),
         },
       );
+      progress.hide();
       const results = new Map<ClozeItem, ClozeResult>();
       answers.forEach((answer, index) => {
         if (answer.status === 'rejected') throw answer.reason;
-        results.set(asked[index], { item: asked[index], predictions: answer.value[0] });
+        results.set(asked[index], { item: asked[index], predictions: answer.value[asked[index].maskIndex] });
       });
       texts.forEach((text, index) => {
         counts.sentences++;
@@ -125,7 +141,7 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
     return 0;
   } catch (error) {
     progress.finish();
-    streams.stderr.write(`fillmask eval: ${describeError(error)}\n`);
+    streams.stderr.write(`fillmask eval: ${describeError(error, args)}\n`);
     return 1;
   } finally {
     await fillMask?.dispose();

@@ -7,11 +7,14 @@ the mask (the model predicts one token per mask, so a word the tokenizer splits 
 not be matched by one prediction). A sentence without such a word is skipped and counted. A word is a run of non-space characters without its leading and trailing punctuation, with
 at least one letter. The same seed draws the same words, whatever the model, so models are compared
 on the same questions when they share a tokenizer. A sentence longer than the model's limit keeps
-a window of that length around its mask.
+a window of that length around its mask. A mask already in a sentence, written [MASK] or <mask>
+whatever the model, stays a mask: a word the model does not see, never the one asked for.
 
 Options:
   -m, --model <hub id | folder>   the model (default: the model bundled with the CLI)
-  -b, --backend <name>            the backend (default onnx)
+  -b, --backend <name>            the backend: onnx (default), or remote (a service, see fill --help)
+      --endpoint-url <url>        the service the remote backend calls; implies -b remote (the
+                                  tokenizer still comes from --model, to draw the words)
       --dtype <fp32|q8>           model weights (default fp32)
   -f, --input-file <path|->       read sentences from a file, one per line (- for standard input);
                                   blank lines are skipped

@@ -1,4 +1,4 @@
-import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
+import { modelFlagSpecs, readModelFlags, remoteFlagSpecs, type ModelFlags } from '../model-flags.js';
 import { positiveInteger } from '../positive-integer.js';
 import { UsageError } from '../usage-error.js';
 import { parseCommandLine } from '../parse-command-line.js';
@@ -18,6 +18,7 @@ export interface FillArguments extends ModelFlags {
 export function parseFillArguments(argv: readonly string[]): FillArguments {
   const parsed = parseCommandLine(argv, {
     ...modelFlagSpecs,
+    ...remoteFlagSpecs,
     'top-k': { type: 'string', short: 'k' },
     targets: { type: 'string', short: 't' },
     truncation: { type: 'boolean', default: false },

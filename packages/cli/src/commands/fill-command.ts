@@ -2,12 +2,15 @@ import type { Writable } from 'node:stream';
 import { createFillMask, toPipelineOutput, type FillMask, type FillSettledResult } from '@fillmask/core';
 import type { CliCommand } from '../cli-command.js';
 import type { CliStreams } from '../cli-streams.js';
+import { countInputLines } from '../count-input-lines.js';
 import { describeError } from '../describe-error.js';
+import { describeInputError } from '../describe-input-error.js';
 import { formatTable } from '../format-table.js';
+import { checkInputFile } from '../input-file.js';
 import { modelConfig } from '../model-flags.js';
-import { normalizeMask } from '../normalize-mask.js';
 import { packageVersion } from '../package-version.js';
-import { chunked, readInputLines } from '../read-inputs.js';
+import { createProgressBar } from '../progress-bar.js';
+import { chunked, placedTexts, readPlacedInputLines, type PlacedInput } from '../read-inputs.js';
 import { UsageError } from '../usage-error.js';
 import { parseFillArguments, type FillArguments } from './fill-arguments.js';
 import { fillHelp } from './fill-help.js';
@@ -23,6 +26,7 @@ async function runFill(argv: readonly string[], streams: CliStreams): Promise<nu
   let args: FillArguments;
   try {
     args = parseFillArguments(argv);
+    if (args.inputFile !== undefined && !args.help && !args.version) await checkInputFile(args.inputFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     streams.stderr.write(`fillmask: ${error.message}\nRun fillmask --help for usage.\n`);
@@ -32,49 +36,69 @@ async function runFill(argv: readonly string[], streams: CliStreams): Promise<nu
   if (args.version) return write(streams.stdout, `${packageVersion()}\n`, 0);
 
   let fillMask: FillMask | undefined;
+  const progress = createProgressBar(
+    streams.stderr,
+    'filling',
+    args.inputFile === undefined ? undefined : await countInputLines(args.inputFile).catch(() => undefined),
+    !args.quiet && args.inputFile !== undefined,
+  );
   try {
     fillMask = await createFillMask({
       ...modelConfig(args),
+      // The library's default prints `[fillmask] ...` with console.warn; the CLI says it its own way.
       onWarning: (warning) => streams.stderr.write(`fillmask: warning: ${warning.message}\n`),
       onProgress: args.quiet || !streams.stderr.isTTY ? undefined : downloadReporter(streams.stderr),
     });
     // Lines are read in chunks so a file streams through; each chunk is batched by the library.
     const linesPerChunk = Math.max(32, args.batchSize ?? 0);
-    const inputs = args.inputFile === undefined ? fromArray(args.texts) : readInputLines(args.inputFile, streams.stdin);
+    const inputs = args.inputFile === undefined ? placedTexts(args.texts) : readPlacedInputLines(args.inputFile, streams.stdin);
     let failures = 0;
+    let done = 0;
     const collected: unknown[] = [];
-    for await (const texts of chunked(inputs, linesPerChunk)) {
+    for await (const chunk of chunked(inputs, linesPerChunk)) {
       const settled = await fillMask.fillSettled(
-        texts.map((text) => normalizeMask(text, fillMask!.maskToken)),
-        { topK: args.topK, targets: args.targets, truncation: args.truncation },
+        chunk.map((input) => input.text),
+        {
+          topK: args.topK,
+          targets: args.targets,
+          truncation: args.truncation,
+          onProgress: ({ completed }) => progress.update(done + completed),
+        },
       );
+      done += chunk.length;
+      progress.hide();
       for (const [index, result] of settled.entries()) {
+        const value = outputValue(result, chunk[index]);
         if (result.status === 'rejected') failures++;
-        if (args.output === 'jsonl') streams.stdout.write(`${JSON.stringify(jsonValue(result))}\n`);
-        else if (result.status === 'rejected') streams.stderr.write(`fillmask: ${result.reason.message}\n`);
-        else if (args.output === 'table') streams.stdout.write(formatTable(texts[index], result.value));
-        else collected.push(toPipelineOutput(result.value));
+        if (args.output === 'jsonl') streams.stdout.write(`${JSON.stringify(value)}\n`);
+        else if (args.output === 'json') collected.push(value);
+        else if (result.status === 'rejected') streams.stderr.write(`fillmask: ${(value as { error: string }).error}\n`);
+        else streams.stdout.write(formatTable(chunk[index].text, result.value));
       }
-      if (failures > 0 && args.output !== 'jsonl') return 1;
+      // A table stops at the chunk of its first failure; JSON and JSON lines give every input its answer.
+      if (failures > 0 && args.output === 'table') {
+        progress.finish();
+        return 1;
+      }
+      progress.update(done);
     }
+    progress.finish();
     if (args.output === 'json') {
       streams.stdout.write(`${JSON.stringify(collected.length === 1 && args.inputFile === undefined ? collected[0] : collected)}\n`);
     }
     return failures > 0 ? 1 : 0;
   } catch (error) {
-    streams.stderr.write(`fillmask: ${describeError(error)}\n`);
+    progress.finish();
+    streams.stderr.write(`fillmask: ${describeError(error, args)}\n`);
     return 1;
   } finally {
     await fillMask?.dispose();
   }
 }
 
-function jsonValue(result: FillSettledResult): unknown {
-  return result.status === 'fulfilled' ? toPipelineOutput(result.value) : { error: result.reason.message };
-}
-
-async function* fromArray(texts: readonly string[]): AsyncGenerator<string> {
-  yield* texts;
+/** What --json and --jsonl print for an input: the Python pipeline's shape, or `{"error": "..."}` naming the input. */
+function outputValue(result: FillSettledResult, input: PlacedInput): unknown {
+  return result.status === 'fulfilled' ? toPipelineOutput(result.value) : { error: describeInputError(result.reason, input.place, 'fill') };
 }
 
 function downloadReporter(

@@ -3,11 +3,15 @@ export const fillHelpBody = `Ranks the words that fit each mask of TEXT. Write t
 into the model's own mask token. Each TEXT argument is one input.
 
 Options:
-  -m, --model <hub id | folder>   the model: a Hugging Face Hub id (downloaded once into the HF cache)
-                                  or a local folder in the Hub layout. Default: @fillmask/model-mini-en,
+  -m, --model <hub id | folder>   the model: a Hugging Face Hub id, org/name (downloaded once into the
+                                  HF cache), or a local folder in the Hub layout (a value that exists
+                                  or looks like a path, ./my-model, is one). Default: @fillmask/model-mini-en,
                                   a small English model trained by the project, installed with the
                                   CLI, so it works offline (a demonstration: mostly frequent words)
-  -b, --backend <name>            the backend (default onnx)
+  -b, --backend <name>            the backend: onnx (default), or remote, a service that fills masks
+                                  (the hosted Inference API, or the --endpoint-url one)
+      --endpoint-url <url>        the service the remote backend calls, such as a fillmask serve
+                                  (http://127.0.0.1:8080) or an Inference Endpoint; implies -b remote
       --dtype <fp32|q8>           model weights: fp32 (onnx/model.onnx, default) or q8
                                   (onnx/model_quantized.onnx)
   -k, --top-k <n>                 candidates per mask (default 5)
@@ -19,14 +23,16 @@ Options:
       --json                      print one JSON value: for one input what Python's
                                   pipeline("fill-mask") returns (a list of {score, token, token_str,
                                   sequence} for one mask, a list of such lists for several masks);
-                                  for several inputs an array of those
+                                  for several inputs an array of those; an input that fails has
+                                  {"error": "..."} in its place, and the exit status is 1
       --jsonl                     print one such JSON value per input, in order, as each batch is
                                   done; an input that fails prints {"error": "..."} and the rest go on
       --batch-size <n>            inputs per forward pass (default 32; batching does not change
                                   results beyond float rounding, q8 included)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
-  -q, --quiet                     no progress on stderr
+  -q, --quiet                     no progress on stderr (downloads, and a progress bar for
+                                  --input-file; either shows only on a terminal)
   -h, --help                      show this help
   -v, --version                   show the version
 
@@ -34,13 +40,15 @@ Environment: HF_TOKEN (gated or private models), HF_HOME / HF_HUB_CACHE (cache l
 HF_HUB_OFFLINE=1 (same as --offline), HF_ENDPOINT (another Hub).
 
 Exit status: 0 when every input was filled, 1 when an input or the model failed (the message is on
-stderr; with --jsonl, after all other inputs ran), 2 when the command line is wrong.
+stderr; with --json and --jsonl, in the output, after all other inputs ran), 2 when the command
+line is wrong.
 
 Examples:
   fillmask "Paris is the <mask> of France."
   fillmask -m distilbert/distilroberta-base -k 3 --json "The goal of life is [MASK]."
   fillmask -t " cat, dog" "I love my <mask>."
   fillmask -f sentences.txt --jsonl > predictions.jsonl
+  fillmask --endpoint-url http://127.0.0.1:8080 "Paris is the <mask> of France."
 `;
 
 export const fillHelp = `Usage: fillmask [fill] [options] [TEXT ...]\n\n${fillHelpBody}`;

@@ -150,6 +150,8 @@ describe('fillmask score', () => {
     expect(help.code).toBe(0);
     for (const flag of ['--model', '--input-file', '--mode', '--per-token', '--jsonl', '--truncation', '--batch-size', '--quiet'])
       expect(help.stdout).toContain(flag);
+    // Scoring reads logits, which no service returns: the remote backend's flag is not offered.
+    expect(help.stdout).not.toContain('--endpoint-url');
     const main = await fillmask(['--help']);
     expect(main.stdout).toMatch(/^ {2}score {2}score texts with the masked LM/m);
     expect(main.stdout).toMatch(/^ {2}eval {3}cloze accuracy/m);
@@ -158,11 +160,39 @@ describe('fillmask score', () => {
       ['score'],
       ['score', '-f', 'x.txt', 'A text.'],
       ['score', '--top-k', '3', 'A text.'],
+      ['score', '--endpoint-url', 'http://127.0.0.1:1', 'A text.'],
+      ['score', '-f', workDir, '-m', bert],
     ]) {
       const run = await fillmask(argv);
       expect(run.code, argv.join(' ')).toBe(2);
       expect(run.stderr).toContain('fillmask score --help');
     }
+  });
+
+  it('reads [MASK] and <mask> as the mask whatever the model: context, not scored', async () => {
+    for (const [model, ownToken] of [
+      [bert, '[MASK]'],
+      [roberta, '<mask>'],
+    ]) {
+      const own = await fillmask(['score', '-m', model, '--jsonl', `Paris is the ${ownToken} of France.`]);
+      expect(own.code, own.stderr).toBe(0);
+      for (const spelling of ['[MASK]', '<mask>']) {
+        const run = await fillmask(['score', '-m', model, '--jsonl', `Paris is the ${spelling} of France.`]);
+        expect(run.stdout).toBe(own.stdout);
+      }
+      // The mask is not scored: one token fewer than with a word in its place.
+      const word = jsonLines((await fillmask(['score', '-m', model, '--jsonl', 'Paris is the capital of France.'])).stdout);
+      expect(jsonLines(own.stdout)[0].tokens).toBe((word[0].tokens as number) - 1);
+    }
+  });
+
+  it('names --truncation, not the library option, for a text too long, and the line it is on', async () => {
+    const file = join(workDir, 'long.txt');
+    await writeFile(file, `A short line.\n\n${'word '.repeat(600)}\n`);
+    const run = await fillmask(['score', '-m', bert, '-f', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^fillmask score: Line 3 is \d+ tokens long .* pass --truncation to score only its first 512 tokens\.\n$/);
+    expect(run.stderr).not.toContain('{ truncation: true }');
   });
 
   it('refuses a service backend, which returns no logits', async () => {

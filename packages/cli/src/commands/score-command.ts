@@ -3,11 +3,14 @@ import { createScorer, summarizeScores, type MaskedLmScorer, type ScoreSettledRe
 import type { CliCommand } from '../cli-command.js';
 import type { CliStreams } from '../cli-streams.js';
 import { countInputLines } from '../count-input-lines.js';
+import { abbreviate } from '../abbreviate-text.js';
 import { describeError } from '../describe-error.js';
+import { describeInputError } from '../describe-input-error.js';
 import { formatScoreRow, formatScoreSummary, scoreTableHeader } from '../format-score-table.js';
 import { modelConfig } from '../model-flags.js';
 import { createProgressBar } from '../progress-bar.js';
-import { chunked, readInputLines } from '../read-inputs.js';
+import { checkInputFile } from '../input-file.js';
+import { chunked, placedTexts, readPlacedInputLines, type PlacedInput } from '../read-inputs.js';
 import { UsageError } from '../usage-error.js';
 import { parseScoreArguments, type ScoreArguments } from './score-arguments.js';
 import { scoreHelp } from './score-help.js';
@@ -26,6 +29,7 @@ async function runScore(argv: readonly string[], streams: CliStreams): Promise<n
   let args: ScoreArguments;
   try {
     args = parseScoreArguments(argv);
+    if (args.inputFile !== undefined && !args.help) await checkInputFile(args.inputFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     streams.stderr.write(`fillmask score: ${error.message}\nRun fillmask score --help for usage.\n`);
@@ -45,30 +49,31 @@ async function runScore(argv: readonly string[], streams: CliStreams): Promise<n
   );
   try {
     scorer = await createScorer({ ...modelConfig(args), truncation: args.truncation });
-    const inputs = args.inputFile === undefined ? fromArray(args.texts) : readInputLines(args.inputFile, streams.stdin);
+    const inputs = args.inputFile === undefined ? placedTexts(args.texts) : readPlacedInputLines(args.inputFile, streams.stdin);
     const scores: TextScore[] = [];
     let failures = 0;
     let done = 0;
     if (!args.jsonl) streams.stdout.write(scoreTableHeader());
-    for await (const texts of chunked(inputs, textsPerChunk)) {
+    for await (const chunk of chunked(inputs, textsPerChunk)) {
+      const texts = chunk.map((input) => input.text);
       const settled = await scorer.scoreSettled(texts, {
         mode: args.mode,
         perToken: args.perToken,
         onProgress: ({ completed }) => progress.update(done + completed),
       });
       done += texts.length;
-      progress.update(done);
+      progress.hide();
       for (const [index, result] of settled.entries()) {
         if (result.status === 'fulfilled') scores.push(result.value);
         else failures++;
-        if (args.jsonl) writeLine(streams.stdout, jsonValue(result));
-        else if (result.status === 'fulfilled') streams.stdout.write(formatScoreRow(texts[index], result.value));
+        if (args.jsonl) writeLine(streams.stdout, jsonValue(result, chunk[index]));
+        else if (result.status === 'fulfilled') streams.stdout.write(formatScoreRow(abbreviate(texts[index]), result.value));
         else {
-          progress.finish();
-          streams.stderr.write(`fillmask score: ${result.reason.message}\n`);
+          streams.stderr.write(`fillmask score: ${describeInputError(result.reason, chunk[index].place, 'score')}\n`);
           return 1;
         }
       }
+      progress.update(done);
     }
     const summary = summarizeScores(scores);
     progress.finish();
@@ -77,22 +82,18 @@ async function runScore(argv: readonly string[], streams: CliStreams): Promise<n
     return failures > 0 ? 1 : 0;
   } catch (error) {
     progress.finish();
-    streams.stderr.write(`fillmask score: ${describeError(error)}\n`);
+    streams.stderr.write(`fillmask score: ${describeError(error, args)}\n`);
     return 1;
   } finally {
     await scorer?.dispose();
   }
 }
 
-function jsonValue(result: ScoreSettledResult): unknown {
-  return result.status === 'fulfilled' ? result.value : { error: result.reason.message };
+function jsonValue(result: ScoreSettledResult, input: PlacedInput): unknown {
+  return result.status === 'fulfilled' ? result.value : { error: describeInputError(result.reason, input.place, 'score') };
 }
 
 /** JSON has no NaN: a pseudo-perplexity of nothing (no texts) is written as null. */
 function writeLine(stream: Writable, value: unknown): void {
   stream.write(`${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'number' && !Number.isFinite(item) ? null : item))}\n`);
-}
-
-async function* fromArray(texts: readonly string[]): AsyncGenerator<string> {
-  yield* texts;
 }

@@ -3,7 +3,8 @@ export const scoreHelp = `Usage: fillmask score [options] [TEXT ...]
 Scores how well each TEXT fits the masked language model: its pseudo-log-likelihood (PLL, Salazar
 et al. 2020: each token masked in turn, PLL = the sum of log P(token | the rest), natural log) and
 its pseudo-perplexity, PPPL = exp(-PLL / tokens). Lower PPPL: the text is more typical for the model.
-Special tokens ([CLS], [SEP], [UNK], masks) are not scored. The last row (or JSON line) sums the
+Special tokens ([CLS], [SEP], [UNK], masks) are not scored; a mask, written [MASK] or <mask>
+whatever the model, is context the model does not see. The last row (or JSON line) sums the
 corpus: PPPL = exp(-sum of PLL / sum of tokens).
 
 Options:

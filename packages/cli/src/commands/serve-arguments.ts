@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { modelFlagSpecs, readModelFlags, type ModelFlags } from '../model-flags.js';
+import { modelFlagSpecs, readModelFlags, remoteFlagSpecs, type ModelFlags } from '../model-flags.js';
+import { parseCommandLine } from '../parse-command-line.js';
 import { positiveInteger } from '../positive-integer.js';
 import { UsageError } from '../usage-error.js';
 
@@ -18,6 +18,7 @@ export interface ServeArguments extends ModelFlags {
 
 const serveOptions = {
   ...modelFlagSpecs,
+  ...remoteFlagSpecs,
   'model-id': { type: 'string' },
   port: { type: 'string', short: 'p', default: '8080' },
   host: { type: 'string', default: '127.0.0.1' },
@@ -31,13 +32,10 @@ const serveOptions = {
 } as const;
 
 export function parseServeArguments(argv: readonly string[]): ServeArguments {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof serveOptions; strict: true; allowPositionals: false }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], allowPositionals: false, strict: true, options: serveOptions });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+  const { values, positionals } = parseCommandLine(argv, serveOptions, { takesText: false });
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument '${positionals[0]}': fillmask serve takes no TEXT; inputs come in requests.`);
   }
-  const { values } = parsed;
   const port = positiveInteger('--port', values.port!, 0);
   if (port > 65535) throw new UsageError(`--port must be at most 65535, not ${port}.`);
   if (values.host!.trim() === '') throw new UsageError('--host needs an address, such as 127.0.0.1 or 0.0.0.0.');

@@ -9,6 +9,7 @@ import { createFillMask, toPipelineOutput } from '@fillmask/core';
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { PassThrough } from 'node:stream';
 import { fixtureModelPath } from '@fillmask/fixtures';
+import { bundledModelPath } from '../bundled-model.js';
 import { runCli } from '../run-cli.js';
 import { bin, fillmask } from '../cli.test-helper.js';
 
@@ -24,8 +25,10 @@ interface Served {
   exit: Promise<number | null>;
 }
 
-function serve(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '-m', servedModel, ...args], {
+/** `fillmask serve` on a free port, serving `model` (null: no --model, the default, bundled model). */
+function serve(args: string[], env: Record<string, string> = {}, model: string | null = servedModel): Promise<Served> {
+  const modelArgs = model === null ? [] : ['-m', model];
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...modelArgs, ...args], {
     env: { ...process.env, ...env },
     stdio: 'pipe',
   });
@@ -96,6 +99,63 @@ describe('fillmask serve', () => {
     expect(served.stdout()).not.toContain('Paris');
   });
 
+  it.each([
+    ['tiny-bert-uncased', '[MASK]'],
+    ['tiny-roberta', '<mask>'],
+  ] as const)('answers [MASK] and <mask> alike for %s, as its own %s', async (fixture, ownToken) => {
+    const model = fixtureModelPath(fixture);
+    const library = await createFillMask({ model, backend: createOnnxBackend() });
+    const expected = JSON.parse(JSON.stringify(toPipelineOutput(await library.fill(`Paris is the ${ownToken} of France.`, { topK: 2 }))));
+    await library.dispose();
+    const served = await serve(['-q'], {}, model);
+    try {
+      for (const spelling of ['[MASK]', '<mask>']) {
+        const response = await fetch(served.url, {
+          method: 'POST',
+          body: JSON.stringify({ inputs: `Paris is the ${spelling} of France.`, parameters: { top_k: 2 } }),
+        });
+        expect([response.status, await response.json()]).toEqual([200, expected]);
+      }
+    } finally {
+      served.child.kill('SIGTERM');
+      await served.exit;
+    }
+  });
+
+  it("answers the README's curl example with the default model, a BERT, which writes [MASK]", async () => {
+    const served = await serve(['-q'], {}, null);
+    try {
+      // The README's body, byte for byte.
+      const response = await fetch(served.url, {
+        method: 'POST',
+        body: '{"inputs": "Paris is the <mask> of France.", "parameters": {"top_k": 2}}',
+      });
+      expect(response.status).toBe(200);
+      const library = await createFillMask({ model: bundledModelPath, backend: createOnnxBackend() });
+      expect(library.maskToken).toBe('[MASK]');
+      const expected = toPipelineOutput(await library.fill('Paris is the [MASK] of France.', { topK: 2 }));
+      await library.dispose();
+      expect(await response.json()).toEqual(JSON.parse(JSON.stringify(expected)));
+    } finally {
+      served.child.kill('SIGTERM');
+      await served.exit;
+    }
+  });
+
+  it('is the service of fill --endpoint-url, which gives what fill gives locally', async () => {
+    const served = await serve(['-q'], {}, null);
+    try {
+      const text = 'She opened the <mask> and walked in.';
+      const remote = await fillmask(['--endpoint-url', served.url, '--json', '-k', '3', text]);
+      expect(remote.code, remote.stderr).toBe(0);
+      const local = await fillmask(['--json', '-k', '3', text]);
+      expect(JSON.parse(remote.stdout)).toEqual(JSON.parse(local.stdout));
+    } finally {
+      served.child.kill('SIGTERM');
+      await served.exit;
+    }
+  });
+
   it('finishes a request in flight before exiting on SIGTERM', async () => {
     // A long batch window holds the request in the queue while the signal arrives.
     const served = await serve(['--batch-window-ms', '1500', '--quiet']);
@@ -144,7 +204,7 @@ describe('fillmask serve', () => {
     }
     const missing = await fillmask(['serve', '--port', '0', '-m', './no/such/model']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/fillmask serve: .*no\/such\/model/);
+    expect(missing.stderr).toMatch(/fillmask serve: -m \.\/no\/such\/model: no such folder/);
   });
 
   it.each([
@@ -152,8 +212,10 @@ describe('fillmask serve', () => {
     [['--port', 'x'], /--port must be a whole number of at least 0/],
     [['--dtype', 'fp8'], /--dtype must be fp32 or q8/],
     [['--max-queue', '0'], /--max-queue must be a whole number of at least 1/],
-    [['--nope'], /Unknown option '--nope'/],
-    [['some text'], /Unexpected argument 'some text'/],
+    [['--nope'], /Unknown option --nope\.\n/],
+    [['--port', '-1'], /--port must be a whole number of at least 0, not "-1"/],
+    [['some text'], /Unexpected argument 'some text': fillmask serve takes no TEXT/],
+    [['--endpoint-url', 'localhost:8080'], /--endpoint-url must be an http:\/\/ or https:\/\/ URL/],
     [['--auth-token-file', '/no/such/file'], /--auth-token-file: cannot read \/no\/such\/file \(ENOENT\)/],
   ])('exits 2 on the usage error %j', async (args, message) => {
     const run = await fillmask(['serve', ...args]);

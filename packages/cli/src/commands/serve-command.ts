@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createFillMask, type FillMask } from '@fillmask/core';
+import { createFillMask, type FillMask, type FillMaskConfig } from '@fillmask/core';
 import type { CliCommand } from '../cli-command.js';
 import type { CliStreams } from '../cli-streams.js';
 import { describeError } from '../describe-error.js';
@@ -33,7 +33,14 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
   }
   // Loaded here, not at the top: `fillmask TEXT` never pays for the server.
   const { createFillMaskServer } = await import('@fillmask/server');
-  const config = modelConfig(args);
+  let config: FillMaskConfig;
+  try {
+    // Both mask spellings work with every model (modelConfig's maskAliases); the server accepts what the FillMask does.
+    config = modelConfig(args);
+  } catch (error) {
+    streams.stderr.write(`fillmask serve: ${describeError(error, args)}\n`);
+    return 1;
+  }
   const modelId = args.modelId ?? (await defaultModelId(config.model as string));
   // Listening while the model loads lets a load balancer see "loading" on /health rather than nothing.
   const loading = createFillMask({ ...config, onWarning: () => undefined });
@@ -109,5 +116,5 @@ function describeListenError(error: unknown, args: ServeArguments): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EADDRINUSE') return `port ${args.port} on ${args.host} is taken; choose another with --port.`;
   if (code === 'EADDRNOTAVAIL' || code === 'EACCES') return `cannot listen on ${args.host}:${args.port} (${code}).`;
-  return describeError(error);
+  return describeError(error, args);
 }

@@ -7,8 +7,9 @@ Serves one model over HTTP with the Hugging Face Inference API's fill-mask proto
       {"inputs": "Paris is the <mask> of France.", "parameters": {"top_k": 5, "targets": [" capital"]}}
       answers what Python's pipeline("fill-mask") returns: a list of {score, token, token_str,
       sequence} for one mask, a list of such lists for several masks, a list of those for a list of
-      inputs. Errors answer {"error": "..."}: 400 bad request, 401 token, 413 body too large, 503
-      busy or loading (with Retry-After), 504 timeout.
+      inputs. Write the mask as [MASK] or <mask>, whatever the model: either is turned into its own
+      mask token. Errors answer {"error": "..."}: 400 bad request, 401 token, 413 body too large,
+      503 busy or loading (with Retry-After), 504 timeout.
   GET /health     200 {"status": "ok"} when ready, else 503 (loading, stopping)
   GET /info       {"model", "maskToken", "maxLength", "backend"}
   GET /metrics    Prometheus counters, batching included
@@ -17,7 +18,8 @@ Concurrent requests are batched: those that arrive while the model is busy share
 
 Options:
   -m, --model <hub id | folder>   the model, as for fill (default: the bundled model)
-  -b, --backend <name>            the backend (default onnx)
+  -b, --backend <name>            the backend: onnx (default), or remote, to front another service
+      --endpoint-url <url>        the service the remote backend calls; implies -b remote
       --dtype <fp32|q8>           model weights: fp32 (default) or q8
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models

@@ -532,5 +532,13 @@ describe('createFillMask', () => {
         '[fillmask] Target "Paris" is not in the model\'s vocabulary; it is replaced by its first sub-token "paris".',
       );
     });
+
+    it('are silenced by an onWarning that does nothing', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const fillMask = await createFillMask({ model: folderFiles(), backend: fakeBackend().backend, onWarning: () => {} });
+      const [predictions] = await fillMask.fill('The capital of France is [MASK].', { targets: ['Paris'] });
+      expect(predictions.map((prediction) => prediction.token)).toEqual([id.paris]);
+      expect(warn).not.toHaveBeenCalled();
+    });
   });
 });

@@ -6,6 +6,7 @@ import { resolveBackend } from '../backend/resolve-backend.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { checkLocalModelConfig, defaultBatchSize, loadLocalModel } from '../model/load-local-model.js';
 import { ModelFillMask } from './model-fill-mask.js';
+import { checkMaskAliases } from './mask-aliases.js';
 import { checkTopK } from './resolve-fill-options.js';
 import { ServiceFillMask } from './service-fill-mask.js';
 
@@ -31,6 +32,7 @@ async function loadModel(config: FillMaskConfig, backend: ModelBackendV1): Promi
     backendName: backend.name,
     batchSize,
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
+    maskAliases: checkMaskAliases(config.maskAliases),
     warn: config.onWarning ?? warnOnConsole,
   });
   try {
@@ -62,6 +64,7 @@ async function connectService(config: FillMaskConfig, backend: ServiceBackendV1)
     backendName: backend.name,
     batchSize: config.batchSize ?? defaultBatchSize,
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
+    maskAliases: checkMaskAliases(config.maskAliases),
   });
   try {
     fillMask.checkDefaults();
@@ -72,6 +75,7 @@ async function connectService(config: FillMaskConfig, backend: ServiceBackendV1)
   return fillMask;
 }
 
+/** The default `onWarning`, documented in FillMaskConfig: library users see what was changed for them. */
 function warnOnConsole(warning: FillMaskWarning): void {
   console.warn(`[fillmask] ${warning.message}`);
 }
@@ -79,4 +83,5 @@ function warnOnConsole(warning: FillMaskWarning): void {
 function checkConfig(config: FillMaskConfig): void {
   checkLocalModelConfig(config);
   if (config.topK !== undefined) checkTopK(config.topK);
+  checkMaskAliases(config.maskAliases);
 }

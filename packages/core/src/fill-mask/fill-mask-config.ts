@@ -29,6 +29,20 @@ export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 't
   readonly batchSize?: number;
   /** Replaces the tokenizer read from the model's files. */
   readonly tokenizer?: FillMaskTokenizer;
-  /** Receives warnings (a target replaced by a sub-token, ...). Default: console.warn. */
+  /**
+   * Other spellings of the mask to accept, each rewritten to the model's own mask token before the
+   * text is tokenized. Default: none, only the model's token (`fillMask.maskToken`) is a mask, and
+   * `<mask>` in a text for a BERT model is text. `maskAliases: commonMaskAliases` (`['[MASK]',
+   * '<mask>']`) lets one text work with every model, as the `fillmask` CLI and server do. The rewrite
+   * gives exactly what the model's token would: RoBERTa's `<mask>` absorbs the space before it, so
+   * `the [MASK]` encodes as `the <mask>` does.
+   */
+  readonly maskAliases?: readonly string[];
+  /**
+   * Receives warnings (a target replaced by its first sub-token, a target ignored). Default: each is
+   * printed with `console.warn` as `[fillmask] <message>`. Pass `() => {}` to silence them, or a
+   * function of your own to route them to your logger; the warning's `code` and `target` say what
+   * happened without parsing the message.
+   */
   readonly onWarning?: FillMaskWarningHandler;
 }

@@ -20,6 +20,11 @@ export interface FillMask {
 
   /** The model's mask token, e.g. `[MASK]` or `<mask>`. */
   readonly maskToken: string;
+  /**
+   * The other spellings this FillMask rewrites to `maskToken` (the config's `maskAliases`). Absent
+   * or empty: only `maskToken` is a mask. A server reads it to accept what the model accepts.
+   */
+  readonly maskAliases?: readonly string[];
   /** Longest input in tokens, special tokens included. */
   readonly maxLength: number;
   /** Where the model was loaded from. */

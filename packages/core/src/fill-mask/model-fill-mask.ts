@@ -10,6 +10,7 @@ import { InferenceError } from '../errors/inference-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { buildTokenBatch, groupByLength } from './batch-inputs.js';
 import { encodeInput, type EncodedInput } from './encode-input.js';
+import { maskAliasReplacer } from './mask-aliases.js';
 import { renderSequence } from './render-sequence.js';
 import { settleEach } from './settle-each.js';
 import { resolveFillOptions, type ResolvedFillOptions } from './resolve-fill-options.js';
@@ -22,23 +23,29 @@ export interface ModelFillMaskParts {
   readonly backendName: string;
   readonly batchSize: number;
   readonly defaults: FillOptions;
+  /** Spellings rewritten to the model's mask token before tokenizing (checked). */
+  readonly maskAliases: readonly string[];
   readonly warn: FillMaskWarningHandler;
 }
 
 /** The FillMask of a local model: core tokenizes, batches and ranks; the backend runs the graph. */
 export class ModelFillMask implements FillMask {
   readonly maskToken: string;
+  readonly maskAliases: readonly string[];
   readonly maxLength: number;
   readonly model: string;
   readonly backend: string;
   private readonly parts: ModelFillMaskParts;
   private readonly maskEatsSpace: boolean;
+  private readonly replaceMaskAliases: (text: string) => string;
   private readonly tokenStrings = new Map<number, string>();
   private disposed = false;
 
   constructor(parts: ModelFillMaskParts) {
     this.parts = parts;
     this.maskToken = parts.tokenizer.maskToken;
+    this.maskAliases = parts.maskAliases;
+    this.replaceMaskAliases = maskAliasReplacer(parts.maskAliases, parts.tokenizer.maskToken);
     this.maxLength = parts.tokenizer.modelMaxLength;
     this.model = parts.location;
     this.backend = parts.backendName;
@@ -54,12 +61,12 @@ export class ModelFillMask implements FillMask {
     this.checkNotDisposed();
     const resolved = this.resolve(options);
     if (typeof input === 'string') {
-      const [result] = await this.run([encodeInput(input, this.parts.tokenizer, resolved)], resolved);
+      const [result] = await this.run([this.encode(input, resolved)], resolved);
       return result;
     }
     const inputs = checkInputArray(input);
     return this.run(
-      inputs.map((text, inputIndex) => encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex })),
+      inputs.map((text, inputIndex) => this.encode(text, resolved, inputIndex)),
       resolved,
     );
   }
@@ -69,7 +76,7 @@ export class ModelFillMask implements FillMask {
     const resolved = this.resolve(options);
     return settleEach(
       checkInputArray(inputs),
-      (text, inputIndex) => encodeInput(text, this.parts.tokenizer, { ...resolved, inputIndex }),
+      (text, inputIndex) => this.encode(text, resolved, inputIndex),
       (encoded) => this.run(encoded, resolved),
     );
   }
@@ -78,6 +85,12 @@ export class ModelFillMask implements FillMask {
     if (this.disposed) return;
     this.disposed = true;
     await this.parts.model.dispose();
+  }
+
+  /** One input tokenized, its mask aliases first written as the model's token; a non-string is left for encodeInput to refuse. */
+  private encode(text: unknown, resolved: ResolvedFillOptions, inputIndex?: number): EncodedInput {
+    const withModelMask = typeof text === 'string' ? this.replaceMaskAliases(text) : text;
+    return encodeInput(withModelMask, this.parts.tokenizer, { truncation: resolved.truncation, inputIndex });
   }
 
   private resolve(options: FillOptions | undefined, warn = this.parts.warn): ResolvedFillOptions {

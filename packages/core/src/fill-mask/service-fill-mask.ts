@@ -9,6 +9,7 @@ import { InputTooLongError } from '../errors/input-too-long-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { MissingMaskError } from '../errors/missing-mask-error.js';
 import { RemoteRequestError } from '../errors/remote-request-error.js';
+import { maskAliasReplacer } from './mask-aliases.js';
 import { resolveServiceFillOptions, type ResolvedServiceFillOptions } from './resolve-service-fill-options.js';
 
 export interface ServiceFillMaskParts {
@@ -19,6 +20,8 @@ export interface ServiceFillMaskParts {
   /** Inputs per request to the service. */
   readonly batchSize: number;
   readonly defaults: FillOptions;
+  /** Spellings rewritten to the service's mask token before sending (checked). */
+  readonly maskAliases: readonly string[];
 }
 
 /**
@@ -27,15 +30,19 @@ export interface ServiceFillMaskParts {
  */
 export class ServiceFillMask implements FillMask {
   readonly maskToken: string;
+  readonly maskAliases: readonly string[];
   readonly maxLength: number;
   readonly model: string;
   readonly backend: string;
   private readonly parts: ServiceFillMaskParts;
+  private readonly replaceMaskAliases: (text: string) => string;
   private disposed = false;
 
   constructor(parts: ServiceFillMaskParts) {
     this.parts = parts;
     this.maskToken = parts.service.maskToken;
+    this.maskAliases = parts.maskAliases;
+    this.replaceMaskAliases = maskAliasReplacer(parts.maskAliases, parts.service.maskToken);
     // Services that do not tell their limit enforce it themselves (an error names it).
     this.maxLength = parts.service.maxLength ?? Number.POSITIVE_INFINITY;
     this.model = parts.model;
@@ -86,11 +93,13 @@ export class ServiceFillMask implements FillMask {
     await this.parts.service.dispose();
   }
 
-  private checkInput(text: unknown, inputIndex: number | undefined): string {
-    if (typeof text !== 'string') {
+  /** The input as the service gets it: a string, its mask aliases written as the service's mask token. */
+  private checkInput(input: unknown, inputIndex: number | undefined): string {
+    if (typeof input !== 'string') {
       const argument = inputIndex === undefined ? 'input' : `inputs[${inputIndex}]`;
-      throw new InvalidArgumentError({ argument, value: text, expected: 'a string with a mask token' });
+      throw new InvalidArgumentError({ argument, value: input, expected: 'a string with a mask token' });
     }
+    const text = this.replaceMaskAliases(input);
     // The service would refuse it too, but only after a round trip, and for the whole request.
     if (!text.includes(this.maskToken)) throw new MissingMaskError({ maskToken: this.maskToken, inputIndex });
     return text;

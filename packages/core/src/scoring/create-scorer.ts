@@ -4,6 +4,7 @@ import type { ScorerConfig } from './scorer-config.js';
 import { resolveBackend } from '../backend/resolve-backend.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { checkLocalModelConfig, loadLocalModel } from '../model/load-local-model.js';
+import { checkMaskAliases } from '../fill-mask/mask-aliases.js';
 import { ModelMaskedLmScorer } from './model-masked-lm-scorer.js';
 
 /**
@@ -17,6 +18,7 @@ import { ModelMaskedLmScorer } from './model-masked-lm-scorer.js';
  */
 export async function createScorer(config: ScorerConfig): Promise<MaskedLmScorer> {
   checkLocalModelConfig(config);
+  checkMaskAliases(config.maskAliases);
   const backend = await resolveBackend(config.backend ?? 'onnx', config.backendOptions);
   if (backend.kind === 'service') {
     throw new InvalidArgumentError({
@@ -37,5 +39,6 @@ async function loadScorer(config: ScorerConfig, backend: ModelBackendV1): Promis
     backendName: backend.name,
     batchSize,
     truncation: config.truncation ?? false,
+    maskAliases: checkMaskAliases(config.maskAliases),
   });
 }

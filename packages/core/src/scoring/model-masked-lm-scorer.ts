@@ -11,6 +11,7 @@ import { InferenceError } from '../errors/inference-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import { encodeScoredText, type ScoredText } from './encode-scored-text.js';
+import { maskAliasReplacer } from '../fill-mask/mask-aliases.js';
 import { logProbabilityAt } from './log-probability.js';
 import { maskedCopies } from './masked-copies.js';
 import { scoreModes } from './score-options.js';
@@ -26,6 +27,8 @@ export interface ModelMaskedLmScorerParts {
   readonly backendName: string;
   readonly batchSize: number;
   readonly truncation: boolean;
+  /** Spellings rewritten to the model's mask token before tokenizing (checked). */
+  readonly maskAliases: readonly string[];
 }
 
 interface ResolvedScoreOptions {
@@ -52,6 +55,7 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
   readonly backend: string;
   private readonly parts: ModelMaskedLmScorerParts;
   private readonly subwordScheme: SubwordScheme;
+  private readonly replaceMaskAliases: (text: string) => string;
   private disposed = false;
 
   constructor(parts: ModelMaskedLmScorerParts) {
@@ -61,6 +65,7 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
     this.model = parts.location;
     this.backend = parts.backendName;
     this.subwordScheme = detectSubwordScheme(parts.tokenizer);
+    this.replaceMaskAliases = maskAliasReplacer(parts.maskAliases, parts.tokenizer.maskToken);
   }
 
   score(text: string, options?: ScoreOptions): Promise<TextScore>;
@@ -68,14 +73,13 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
   async score(input: string | readonly string[], options?: ScoreOptions): Promise<TextScore | TextScore[]> {
     this.checkNotDisposed();
     const resolved = this.resolve(options);
-    const { tokenizer } = this.parts;
     if (typeof input === 'string') {
-      const [result] = await this.run([encodeScoredText(input, tokenizer, resolved)], resolved);
+      const [result] = await this.run([this.encode(input, resolved)], resolved);
       return result;
     }
     const texts = checkTextArray(input);
     return this.run(
-      texts.map((text, inputIndex) => encodeScoredText(text, tokenizer, { ...resolved, inputIndex })),
+      texts.map((text, inputIndex) => this.encode(text, resolved, inputIndex)),
       resolved,
     );
   }
@@ -85,7 +89,7 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
     const resolved = this.resolve(options);
     return settleEach(
       checkTextArray(texts),
-      (text, inputIndex) => encodeScoredText(text, this.parts.tokenizer, { ...resolved, inputIndex }),
+      (text, inputIndex) => this.encode(text, resolved, inputIndex),
       (encoded) => this.run(encoded, resolved),
     );
   }
@@ -94,6 +98,12 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
     if (this.disposed) return;
     this.disposed = true;
     await this.parts.model.dispose();
+  }
+
+  /** One text tokenized, its mask aliases first written as the model's token; a non-string is left for encodeScoredText to refuse. */
+  private encode(text: unknown, resolved: ResolvedScoreOptions, inputIndex?: number): ScoredText {
+    const withModelMask = typeof text === 'string' ? this.replaceMaskAliases(text) : text;
+    return encodeScoredText(withModelMask, this.parts.tokenizer, { truncation: resolved.truncation, inputIndex });
   }
 
   private resolve(options: ScoreOptions | undefined): ResolvedScoreOptions {

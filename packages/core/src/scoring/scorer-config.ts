@@ -18,4 +18,11 @@ export interface ScorerConfig
    * `true` scores only their first window (the special-token framing kept).
    */
   readonly truncation?: boolean;
+  /**
+   * Other spellings of the mask, rewritten to the model's mask token before a text is tokenized, as
+   * in `createFillMask`'s config. A mask in a text is context the scorer does not score (nor any
+   * special token); with `commonMaskAliases`, `[MASK]` and `<mask>` are that mask for every model.
+   * Default: none, and `<mask>` in a text for a BERT model is scored as the text it is.
+   */
+  readonly maskAliases?: readonly string[];
 }

@@ -58,13 +58,21 @@ describe('models from a URL base, kept in the Cache API', () => {
   it('downloads each file once, reporting progress with loaded and total bytes', async () => {
     const opened = await harnessValue(page, 'open', 'first', { model: '/models/tiny-roberta/' });
     firstResult = (await harnessValue(page, 'fill', 'first', ['Paris is the <mask> of France.'])) as MaskPredictions[][];
-    // The tokenizer loader first asks whether tokenizer_config.json exists: one HEAD.
+    // A URL base lists no files: the export is asked for with a HEAD before anything is chosen (a
+    // model without one loads from its weights), and the tokenizer loader asks whether
+    // tokenizer_config.json exists: one HEAD each.
     expect(
       server
         .modelRequests()
         .map((request) => `${request.method} ${request.path}`)
         .sort(),
-    ).toEqual([...modelFiles.map((file) => `GET /models/tiny-roberta/${file}`), 'HEAD /models/tiny-roberta/tokenizer_config.json'].sort());
+    ).toEqual(
+      [
+        ...modelFiles.map((file) => `GET /models/tiny-roberta/${file}`),
+        'HEAD /models/tiny-roberta/onnx/model.onnx',
+        'HEAD /models/tiny-roberta/tokenizer_config.json',
+      ].sort(),
+    );
     const modelEvents = opened.progress.filter((event) => event.file === 'onnx/model.onnx');
     const size = fileSize('tiny-roberta', 'onnx/model.onnx');
     expect(modelEvents[0]).toEqual({ file: 'onnx/model.onnx', status: 'download', loadedBytes: 0, totalBytes: size });

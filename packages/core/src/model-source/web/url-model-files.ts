@@ -77,20 +77,32 @@ class UrlModelFiles implements ModelFiles {
   }
 
   /**
-   * A Hub model's files, from the Hub's model info at the revision; undefined for a plain URL base
-   * (nothing lists a folder over HTTP), offline, or when the request fails: callers then ask `exists`.
+   * A Hub model's files, from the Hub's model info at the revision, kept in the Cache API like the
+   * files (so a reload or an offline page lists them with no request); undefined for a plain URL base
+   * (nothing lists a folder over HTTP), offline with nothing cached, or when the request fails:
+   * callers then ask `exists`.
    */
   async list(): Promise<readonly string[] | undefined> {
     const hubModel = this.source.hubModel;
-    if (hubModel === undefined || this.source.options.offline) return undefined;
+    if (hubModel === undefined) return undefined;
     const url = `${hubModel.hubUrl}/api/models/${hubModel.modelId}/revision/${encodeURIComponent(hubModel.revision)}`;
+    const cache = await this.cache;
     try {
-      const response = await this.request(url, 'GET');
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        return undefined;
+      const cached = await cache?.match(url);
+      let body: unknown;
+      if (cached !== undefined) body = await cached.json();
+      else {
+        if (this.source.options.offline) return undefined;
+        const response = await this.request(url, 'GET');
+        if (!response.ok) {
+          await response.body?.cancel().catch(() => undefined);
+          return undefined;
+        }
+        const text = await response.text();
+        body = JSON.parse(text);
+        await cache?.put(url, new Response(text, { headers: { 'content-type': 'application/json' } })).catch(() => undefined);
       }
-      const files = parseRevisionInfo(await response.json())?.files;
+      const files = parseRevisionInfo(body)?.files;
       if (files !== undefined) this.listedByHub = new Set(files);
       return files;
     } catch {

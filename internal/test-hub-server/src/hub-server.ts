@@ -19,6 +19,28 @@ export interface HubServerFaults {
   readonly delayMs?: number;
   /** Apply the body faults to this file only (e.g. `onnx/model.onnx`); default every file. */
   readonly onlyFile?: string;
+  /** Send this many bytes of a file body, then nothing more (the connection stays open): a stalled transfer. */
+  readonly stallBodyAfterBytes?: number;
+  /** Change the byte at this offset of a file body (the length stays right): a corrupt transfer. */
+  readonly corruptByteAt?: number;
+  /**
+   * Serve only this many bytes of a file body with a Content-Length that matches, from the Hub or the
+   * CDN alike (the Hub's ETag and X-Linked-Size still describe the whole file): a short body.
+   */
+  readonly truncateBodyTo?: number;
+  /** Answer requests to the Hub origin with this status (an error body), before anything else. */
+  readonly status?: number;
+  /** The `Retry-After` header sent with `status`. */
+  readonly retryAfter?: string;
+  /** Apply `status` to this method only (default every method). */
+  readonly statusMethod?: 'GET' | 'HEAD';
+  /** Announce this ETag (quoted, in ETag or X-Linked-Etag) instead of the file's real one. */
+  readonly etag?: string;
+  /**
+   * How many requests the faults apply to (each request a status fault answers, or each file body a
+   * body fault changes counts one); then the server is healthy again. Default: every request.
+   */
+  readonly times?: number;
 }
 
 export interface HubServerOptions {
@@ -62,6 +84,8 @@ export interface RecordedRequest {
   readonly authorization: boolean;
   /** The status answered (0 until the answer starts). */
   readonly status: number;
+  /** The `Range` header sent, if any. */
+  readonly range: string | undefined;
 }
 
 export interface HubServer {
@@ -70,6 +94,7 @@ export interface HubServer {
   /** The CDN origin that LFS files redirect to. */
   readonly cdnUrl: string;
   readonly requests: RecordedRequest[];
+  /** Replaces the faults (and restarts their `times` count). */
   setFaults(faults: HubServerFaults): void;
   /** The commit the server reports for a revision of a repository (default `main`). */
   commitOf(modelId: string, revision?: string): string;
@@ -95,6 +120,8 @@ interface HubError {
  */
 export async function startHubServer(options: HubServerOptions): Promise<HubServer> {
   let faults: HubServerFaults = options.faults ?? {};
+  // How many more requests the faults apply to.
+  let faultsLeft = faults.times ?? Number.POSITIVE_INFINITY;
   const requests: RecordedRequest[] = [];
   const revisionsByRepo = new Map(Object.entries(options.repos).map(([id, repo]) => [id, listRevisions(id, repo)]));
   // The CDN serves by content hash what the Hub redirected to, as the real one does.
@@ -123,6 +150,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       host: request.headers.host ?? '',
       authorization: request.headers.authorization !== undefined,
       status: 0,
+      range: request.headers.range,
     };
     requests.push(record);
     requestCount += 1;
@@ -145,6 +173,16 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       if (faults.delayMs) await sleep(faults.delayMs);
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return sendError(request, response, record, { status: 405, message: 'Method not allowed' });
+      }
+      if (
+        server === 'hub' &&
+        faults.status !== undefined &&
+        faultsLeft > 0 &&
+        (faults.statusMethod === undefined || faults.statusMethod === request.method)
+      ) {
+        faultsLeft -= 1;
+        const headers = faults.retryAfter === undefined ? undefined : { 'Retry-After': faults.retryAfter };
+        return sendError(request, response, record, { status: faults.status, message: `Injected HTTP ${faults.status}`, headers });
       }
       await answer(record);
     } catch (error) {
@@ -210,13 +248,13 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
       const signature = randomBytes(16).toString('hex');
       const location = `${cdnUrl}/cdn/${digests.sha256}?X-Amz-Expires=3600&X-Amz-Signature=${signature}`;
       return sendRedirect(request, response, record, 302, location, {
-        'X-Linked-Etag': `"${digests.sha256}"`,
+        'X-Linked-Etag': `"${faults.etag !== undefined && appliesTo(target.file) ? faults.etag : digests.sha256}"`,
         'X-Linked-Size': String(digests.content.length),
         // The Hub's own ETag of an LFS file is not the blob's: clients must prefer X-Linked-Etag.
         ETag: `W/"${digests.gitBlobSha1.slice(0, 20)}"`,
       });
     }
-    response.setHeader('ETag', `"${digests.gitBlobSha1}"`);
+    response.setHeader('ETag', `"${faults.etag !== undefined && appliesTo(target.file) ? faults.etag : digests.gitBlobSha1}"`);
     sendBody(request, response, record, digests.content, target.file, 'text/plain; charset=utf-8');
   }
 
@@ -246,22 +284,58 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     request: IncomingMessage,
     response: ServerResponse,
     record: MutableRecord,
-    content: Buffer,
+    whole: Buffer,
     file: string,
     contentType: string,
   ): void {
-    record.status = 200;
-    response.writeHead(200, { 'Content-Type': contentType, 'Content-Length': String(content.length) });
+    const faulty = appliesTo(file) && faultsLeft > 0 && request.method === 'GET' && hasBodyFault();
+    if (faulty) faultsLeft -= 1;
+    let content = whole;
+    if (faulty && faults.truncateBodyTo !== undefined) content = content.subarray(0, faults.truncateBodyTo);
+    if (faulty && faults.corruptByteAt !== undefined && faults.corruptByteAt < content.length) {
+      content = Buffer.from(content);
+      content[faults.corruptByteAt] ^= 0x20;
+    }
+    // `Range: bytes=N-` (what resuming clients send) answered with 206, as the Hub and S3 do.
+    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? '');
+    const start = range ? Number(range[1]) : 0;
+    if (range && start >= content.length) {
+      record.status = 416;
+      response.writeHead(416, { 'Content-Range': `bytes */${content.length}`, 'Content-Length': '0' });
+      response.end();
+      return;
+    }
+    const headers: Record<string, string> = { 'Content-Type': contentType, 'Accept-Ranges': 'bytes' };
+    if (range) headers['Content-Range'] = `bytes ${start}-${content.length - 1}/${content.length}`;
+    const body = content.subarray(start);
+    headers['Content-Length'] = String(body.length);
+    record.status = range ? 206 : 200;
+    response.writeHead(record.status, headers);
     if (request.method === 'HEAD') {
       response.end();
       return;
     }
-    const cutAfter = faults.cutBodyAfterBytes;
-    if (cutAfter !== undefined && appliesTo(file) && cutAfter < content.length) {
-      response.write(content.subarray(0, cutAfter), () => response.destroy());
+    const cutAfter = faulty ? faults.cutBodyAfterBytes : undefined;
+    if (cutAfter !== undefined && cutAfter < body.length) {
+      response.write(body.subarray(0, cutAfter), () => response.destroy());
       return;
     }
-    response.end(content);
+    const stallAfter = faulty ? faults.stallBodyAfterBytes : undefined;
+    if (stallAfter !== undefined && stallAfter < body.length) {
+      // Never ends: the client must give up on its own (the socket is destroyed when the server closes).
+      response.write(body.subarray(0, stallAfter));
+      return;
+    }
+    response.end(body);
+  }
+
+  function hasBodyFault(): boolean {
+    return (
+      faults.cutBodyAfterBytes !== undefined ||
+      faults.stallBodyAfterBytes !== undefined ||
+      faults.corruptByteAt !== undefined ||
+      faults.truncateBodyTo !== undefined
+    );
   }
 
   return {
@@ -270,6 +344,7 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     requests,
     setFaults(next: HubServerFaults): void {
       faults = next;
+      faultsLeft = next.times ?? Number.POSITIVE_INFINITY;
     },
     commitOf(modelId: string, revision = 'main'): string {
       const resolved = revisionsByRepo.get(modelId)?.get(revision);

@@ -38,7 +38,7 @@ export const openModel: OpenModel = platformOpenModel;
 export type { ModelFiles } from './model-source/model-files.js';
 export { describeNetworkError } from './model-source/describe-network-error.js';
 export { isModelFilePath } from './model-source/is-model-file-path.js';
-export type { ModelSourceOptions } from './model-source/model-source-options.js';
+export type { HubRetryOptions, ModelSourceOptions, ModelSourceWarning } from './model-source/model-source-options.js';
 export type { DownloadProgress, DownloadProgressCallback } from './model-source/download-progress.js';
 
 export * from './scoring/index.js';

@@ -21,4 +21,11 @@ export interface ModelFiles {
    * ask `exists` file by file.
    */
   list?(): Promise<readonly string[] | undefined>;
+  /**
+   * Checks a cached copy of the file against its hash, for a caller whose load of it failed (a parse
+   * error): true when it was damaged and has been replaced (read it again), false when it is sound or
+   * there is nothing to check; rejects when it is damaged and cannot be replaced (offline). Absent
+   * where files are not cached (a local folder).
+   */
+  verify?(path: string): Promise<boolean>;
 }

@@ -13,6 +13,12 @@ export interface HubFetchRequest {
   readonly stopAtOtherOrigin: boolean;
   /** What is fetched, for messages: e.g. `onnx/model.onnx of org/name (revision main)`. */
   readonly subject: string;
+  /** The longest wait for a connection and the answer's headers, per hop, in ms; none when undefined. */
+  readonly timeoutMs?: number;
+  /** What sets that timeout, for messages: e.g. `HF_HUB_DOWNLOAD_TIMEOUT or the downloadTimeout option`. */
+  readonly timeoutName?: string;
+  /** A `Range` header, sent to every hop (the CDN serves the bytes). */
+  readonly range?: string;
 }
 
 export interface HubFetchResult {
@@ -42,10 +48,29 @@ export async function hubFetch(request: HubFetchRequest): Promise<HubFetchResult
     // identity: Content-Length must count the bytes written to disk, not compressed ones.
     const headers: Record<string, string> = { 'Accept-Encoding': 'identity' };
     if (fromHub && request.token !== undefined) headers.Authorization = `Bearer ${request.token}`;
+    if (request.range !== undefined) headers.Range = request.range;
     let response: Response;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer =
+      request.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort(new HubTimeoutError(request.timeoutMs as number));
+          }, request.timeoutMs);
     try {
-      response = await request.fetch(url.href, { method: request.method, headers, redirect: 'manual' });
+      response = await request.fetch(url.href, { method: request.method, headers, redirect: 'manual', signal: controller.signal });
     } catch (error) {
+      if (timedOut) {
+        throw new HubRequestError({
+          url: displayUrl(url),
+          message:
+            `${url.origin} did not answer within ${(request.timeoutMs as number) / 1000} s for ${request.subject}` +
+            `${request.timeoutName === undefined ? '' : ` (${request.timeoutName})`}.`,
+          cause: controller.signal.reason,
+        });
+      }
       throw new HubRequestError({
         url: displayUrl(url),
         message:
@@ -53,6 +78,9 @@ export async function hubFetch(request: HubFetchRequest): Promise<HubFetchResult
           'Check the network (and HF_ENDPOINT or proxy settings), or set HF_HUB_OFFLINE=1 to use only cached files.',
         cause: error,
       });
+    } finally {
+      // The body has a timeout of its own (between chunks), set by whoever reads it.
+      clearTimeout(timer);
     }
     if (fromHub) hubHeaders.push(response.headers);
     const location = response.headers.get('location');
@@ -69,6 +97,14 @@ export async function hubFetch(request: HubFetchRequest): Promise<HubFetchResult
       });
     }
     url = next;
+  }
+}
+
+/** The cause of a request that took longer than its timeout. */
+export class HubTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`timed out after ${timeoutMs / 1000} s`);
+    this.name = 'TimeoutError';
   }
 }
 

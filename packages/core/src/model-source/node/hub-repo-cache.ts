@@ -19,17 +19,31 @@ import { isMissingFileError } from './is-missing-file-error.js';
 export class HubRepoCache {
   readonly folder: string;
   readonly blobsFolder: string;
+  /** huggingface_hub's lock folder for this repository: `<cache>/.locks/models--{org}--{name}`. */
+  readonly locksFolder: string;
 
   constructor(
     readonly cacheDir: string,
     modelId: string,
   ) {
-    this.folder = path.join(cacheDir, `models--${modelId.split('/').join('--')}`);
+    const folderName = `models--${modelId.split('/').join('--')}`;
+    this.folder = path.join(cacheDir, folderName);
     this.blobsFolder = path.join(this.folder, 'blobs');
+    this.locksFolder = path.join(cacheDir, '.locks', folderName);
   }
 
   blobPath(etag: string): string {
     return path.join(this.blobsFolder, etag);
+  }
+
+  /** Where a blob's bytes go while it downloads, as huggingface_hub names it: resumed by either. */
+  incompletePath(etag: string): string {
+    return path.join(this.blobsFolder, `${etag}.incomplete`);
+  }
+
+  /** The lock held while a blob downloads, where huggingface_hub puts it. */
+  lockPath(etag: string): string {
+    return path.join(this.locksFolder, `${etag}.lock`);
   }
 
   snapshotPath(commit: string, file: string): string {

@@ -17,9 +17,11 @@ export class ProgressReporter {
     private readonly report: DownloadProgressCallback,
   ) {}
 
-  start(totalBytes: number | undefined): void {
-    this.totalBytes = totalBytes;
-    this.send(0);
+  /** The body starts; on a resumed or retried download, from `loadedBytes`, with no report going back. */
+  start(totalBytes: number | undefined, loadedBytes = 0): void {
+    this.totalBytes = totalBytes ?? this.totalBytes;
+    if (this.reportedBytes < 0) this.send(loadedBytes);
+    else this.loadedBytes = loadedBytes;
   }
 
   update(loadedBytes: number): void {

@@ -108,14 +108,23 @@ describe('published packages, installed from their tarballs', () => {
       });
       const fillMask = await createFillMask({ model: 'model-mini-en', backend: createRemoteBackend({ endpointUrl: url }) });
       const [predictions] = await fillMask.fill('She opened the [MASK] and walked in.', { topK: 2 });
-      console.log(JSON.stringify(predictions));
+      // The installed command with the remote backend, which @fillmask/cli brings along.
+      const cli = await new Promise((resolve) => {
+        const child = spawn('node_modules/.bin/fillmask', ['-b', 'remote', '--endpoint-url', url, '--json', '-k', '2', 'She opened the <mask> and walked in.']);
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('exit', (code) => resolve({ code, out }));
+      });
+      console.log(JSON.stringify({ predictions, cli }));
       server.kill('SIGTERM');
     `;
     await writeFile(join(project, 'use-remote.mjs'), script);
     const { stdout } = await run(process.execPath, ['use-remote.mjs'], { cwd: project, timeout: 60_000 });
-    const predictions = JSON.parse(stdout);
+    const { predictions, cli } = JSON.parse(stdout);
     expect(predictions).toHaveLength(2);
     expect(predictions[0].token_str).toBe('door');
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.out)).toEqual(predictions);
   });
 });
 

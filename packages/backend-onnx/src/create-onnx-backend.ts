@@ -41,24 +41,27 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
       const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions) };
       const modelPath = builtGraph === undefined && files.localPath ? await files.localPath(modelFile) : undefined;
-      const create = async (source: string | Uint8Array, folder: string | undefined): Promise<Ort.InferenceSession> => {
-        try {
-          if (typeof source === 'string') return await runtime.InferenceSession.create(source, sessionOptions);
-          return await runtime.InferenceSession.create(
-            source,
-            folder === undefined ? sessionOptions : mergeSessionOptions(sessionOptions, { extra: modelFolderOption(folder) }),
-          );
-        } catch (cause) {
-          const message = String((cause as Error)?.message ?? cause);
-          throw new UnsupportedModelError({
-            model: files.location,
-            reason: undecodableGraph.test(message)
-              ? notAnOnnxModel('onnxruntime', modelPath ?? modelFile)
-              : `onnxruntime could not load ${modelFile}: ${message}`,
-            cause,
-          });
-        }
-      };
+      const createWith =
+        (opening: Ort.InferenceSession.SessionOptions) =>
+        async (source: string | Uint8Array, folder: string | undefined): Promise<Ort.InferenceSession> => {
+          try {
+            if (typeof source === 'string') return await runtime.InferenceSession.create(source, opening);
+            return await runtime.InferenceSession.create(
+              source,
+              folder === undefined ? opening : mergeSessionOptions(opening, { extra: modelFolderOption(folder) }),
+            );
+          } catch (cause) {
+            const message = String((cause as Error)?.message ?? cause);
+            throw new UnsupportedModelError({
+              model: files.location,
+              reason: undecodableGraph.test(message)
+                ? notAnOnnxModel('onnxruntime', modelPath ?? modelFile)
+                : `onnxruntime could not load ${modelFile}: ${message}`,
+              cause,
+            });
+          }
+        };
+      const create = createWith(sessionOptions);
       const folderOption = readsWeightsByReference(runtime);
       const byReference = modelPath !== undefined && folderOption;
       const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug, builtGraph };
@@ -76,7 +79,9 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         // Its edits read the int8 weights from the file, one matrix at a time, to sum their columns.
         openBatchGraph: async () => {
           const { prepared, session: batchSession } = await prepareAndOpen(
-            source,
+            // Should the variant fail to run, batches fall back to one input at a time and onDebug says why:
+            // onnxruntime's own log of the failure would only be noise on stderr.
+            { ...source, create: createWith(mergeSessionOptions(sessionOptions, { logSeverityLevel: 4 })) },
             (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }),
             (batch) => ({ graph: batch.graph, notes: [batch.note] }),
           );

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ServeProcess {
   readonly url: string;
@@ -12,9 +12,12 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** The built `fillmask` command of @fillmask/cli, as npm installs it. */
+/**
+ * The built `fillmask` command of the workspace's @fillmask/cli. Found by its place in the repository,
+ * not as a dependency: the CLI depends on this package, so a devDependency back would be a cycle.
+ */
 export function fillmaskBin(): string {
-  const cliFolder = dirname(createRequire(import.meta.url).resolve('@fillmask/cli/package.json'));
+  const cliFolder = fileURLToPath(new URL('../../cli', import.meta.url));
   if (!existsSync(join(cliFolder, 'dist', 'bin.js')))
     throw new Error('packages/cli/dist is missing: run npm run build first (npm test does).');
   return join(cliFolder, 'bin', 'fillmask.js');

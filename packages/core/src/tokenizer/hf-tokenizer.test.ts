@@ -356,3 +356,17 @@ describe('tokenToId and idToToken', () => {
     expect(tokenizers['tiny-bert-uncased'].idToToken(-1)).toBeUndefined();
   });
 });
+
+describe('ids past the vocabulary', () => {
+  // Models whose embedding matrix is padded past the tokenizer (nomic-bert-2048, DeBERTa-v3, ModernBERT)
+  // can rank such an id. Python's tokenizers decode it to nothing: [30522] is "", [1996, 30522, 2003] "the is".
+  it.each([
+    ['tiny-bert-uncased', 30522, [1996, 30522, 2003], 'the is'],
+    ['tiny-roberta', 50265, [5, 50265, 6], ' the,'],
+    ['tiny-albert', 30000, [13, 30000, 14], ' the'],
+  ] as const)('%s: id %i decodes to "", and drops out of a longer decode', (model, pastVocabulary, ids, expected) => {
+    expect(tokenizers[model].decode([pastVocabulary])).toBe('');
+    expect(tokenizers[model].decode(ids)).toBe(expected);
+    expect(tokenizers[model].decode(ids.filter((id) => id !== pastVocabulary))).toBe(expected);
+  });
+});

@@ -40,9 +40,12 @@ export class HfTokenizer implements FillMaskTokenizer {
   }
 
   decode(ids: readonly number[], { skipSpecialTokens = false }: { skipSpecialTokens?: boolean } = {}): string {
+    // An id past the tokenizer's vocabulary (models pad their embedding matrix: nomic-bert, DeBERTa-v3,
+    // ModernBERT) decodes to nothing in Python and Rust; @huggingface/tokenizers would write the unknown token.
+    const known = ids.filter((id) => this.tokenizer.id_to_token(id) !== undefined);
     // @huggingface/tokenizers throws on an empty list; Python and Rust decode it to "".
-    if (ids.length === 0) return '';
-    return this.tokenizer.decode([...ids], { skip_special_tokens: skipSpecialTokens });
+    if (known.length === 0) return '';
+    return this.tokenizer.decode(known, { skip_special_tokens: skipSpecialTokens });
   }
 
   tokenToId(token: string): number | undefined {

@@ -37,6 +37,12 @@ export interface MaskRowsOptions {
    * cut gathers them at the mask rows like any other tensor.
    */
   readonly rowScalars?: ReadonlySet<string>;
+  /**
+   * Tensors of shape `[batch, 1, 1]` holding one value per input, such as the other scales
+   * `quantizePerSequence` writes. They have no rows to gather, so the cut stays below every op that
+   * reads them (or what is computed from them and constants alone).
+   */
+  readonly inputScalars?: ReadonlySet<string>;
 }
 
 const projectionOps = new Set(['MatMul', 'MatMulInteger']);
@@ -72,7 +78,10 @@ export function gatherMaskRows(model: Uint8Array, options: MaskRowsOptions = {})
   const usedNames = new Set(nodes.flatMap((node) => [...node.inputs, ...node.outputs]));
   if (usedNames.has(maskPositionsInput)) return skipped(`the graph already uses the name ${maskPositionsInput}`);
 
-  const view = graphView(model, graphFields, nodes, new Set(outputs.map((output) => output.info.name)), options.rowScalars ?? new Set());
+  const view = graphView(model, graphFields, nodes, new Set(outputs.map((output) => output.info.name)), {
+    rows: options.rowScalars ?? new Set(),
+    inputs: options.inputScalars ?? new Set(),
+  });
   const found = findProjection(view, logits.info.name);
   if (typeof found === 'string') return skipped(found);
   const { projection, rowwiseTensors, rowScalarReaders } = found;
@@ -189,7 +198,7 @@ function graphView(
   graphFields: readonly WireField[],
   nodes: readonly OnnxNode[],
   graphOutputs: ReadonlySet<string>,
-  rowScalarSeeds: ReadonlySet<string>,
+  scalarSeeds: { readonly rows: ReadonlySet<string>; readonly inputs: ReadonlySet<string> },
 ): ProjectionGraphView {
   const ranks = new Map<string, number>();
   for (const field of graphFields) {
@@ -208,17 +217,8 @@ function graphView(
   }
   const constants = constantTensors(model, graphFields, nodes);
   const scalars = scalarTensors(nodes, constants);
-  const rowScalars = new Set(rowScalarSeeds);
-  for (const node of nodes) {
-    const inputs = node.inputs.filter((input) => input !== '');
-    const fromRowScalars =
-      inputs.some((input) => rowScalars.has(input)) &&
-      inputs.every((input) => rowScalars.has(input) || constants.has(input) || scalars.has(input));
-    // Only per-element ops keep one value per row ([batch, sequence, …] in, the same out).
-    if (perPositionOps.has(node.opType) && fromRowScalars) {
-      for (const output of node.outputs) rowScalars.add(output);
-    }
-  }
+  const rowScalars = spreadScalars(nodes, scalarSeeds.rows, constants, scalars);
+  const inputScalars = spreadScalars(nodes, scalarSeeds.inputs, constants, scalars);
   const { producers, consumers } = linkNodes(nodes);
   return {
     producers,
@@ -226,9 +226,28 @@ function graphView(
     graphOutputs,
     isConstant: (name) => constants.has(name),
     isRowScalar: (name) => rowScalars.has(name),
+    isPerInput: (name) => inputScalars.has(name),
     isFixed: (name) => constants.has(name) || scalars.has(name),
     fixedRank: (name) => (scalars.has(name) ? 0 : ranks.get(name)),
   };
+}
+
+/** The seeds and what per-element ops compute from them, constants and scalars alone: the same shape as the seeds. */
+function spreadScalars(
+  nodes: readonly OnnxNode[],
+  seeds: ReadonlySet<string>,
+  constants: ReadonlySet<string>,
+  scalars: ReadonlySet<string>,
+): Set<string> {
+  const spread = new Set(seeds);
+  for (const node of nodes) {
+    const inputs = node.inputs.filter((input) => input !== '');
+    const fromSeeds =
+      inputs.some((input) => spread.has(input)) && inputs.every((input) => spread.has(input) || constants.has(input) || scalars.has(input));
+    // Only per-element ops keep the shape ([batch, sequence, 1] or [batch, 1, 1] in, the same out).
+    if (perPositionOps.has(node.opType) && fromSeeds) for (const output of node.outputs) spread.add(output);
+  }
+  return spread;
 }
 
 /** Initializers and everything computed from them alone (Constant nodes, a Transpose of tied embeddings, ...). */

@@ -1,7 +1,8 @@
 import type { ExternalDataReader } from './external-data.js';
-import { gatherMaskRows } from './gather-mask-rows.js';
+import { gatherMaskRows, type MaskRowsOptions } from './gather-mask-rows.js';
 import { productsAsPointwiseConvolutions, type PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';
 import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
+import { countSequenceConvolutions } from './sequence-convolutions.js';
 
 /** A graph ready to load: rewritten (`model`), or the file as it is (`model` undefined). */
 export interface PreparedGraph {
@@ -43,6 +44,11 @@ export interface FillMaskGraphs {
   readonly batchGraph: boolean;
   /** True when batching does not change any input's answers, through the batch graph or because `single` never did. */
   readonly batchInvariant: boolean;
+  /**
+   * True when padding changes the real tokens' answers (`countSequenceConvolutions`): such a graph runs
+   * a batch's rows in groups of equal length, without padding, which keeps batching from changing answers.
+   */
+  readonly paddingDependent: boolean;
   /** What was done and what was not, for the debug log. */
   readonly notes: readonly string[];
 }
@@ -54,17 +60,29 @@ export interface FillMaskGraphs {
  */
 export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphOptions = {}): FillMaskGraphs {
   const single = withConvolutions(model, maskRows(model, options), options);
+  const sequenceConvolutions = countSequenceConvolutions(model);
+  const padding = {
+    paddingDependent: sequenceConvolutions > 0,
+    notes:
+      sequenceConvolutions > 0
+        ? [
+            ...single.notes,
+            `${sequenceConvolutions} convolutions read neighbouring positions, so padding would change answers: batches run in groups of inputs of equal length`,
+          ]
+        : single.notes,
+  };
   const perSequence = checkPerSequenceQuantization(model, { readExternalData: options.readExternalData });
   switch (perSequence.kind) {
     case 'no-dynamic-quantization':
-      return { single: single.graph, batchGraph: false, batchInvariant: true, notes: single.notes };
+      return { single: single.graph, batchGraph: false, batchInvariant: true, ...padding };
     case 'skipped':
       return {
         single: single.graph,
         batchGraph: false,
         batchInvariant: false,
+        paddingDependent: padding.paddingDependent,
         notes: [
-          ...single.notes,
+          ...padding.notes,
           `int8 activations stay quantized per tensor, so inputs run one at a time by default: ${perSequence.reason}`,
         ],
       };
@@ -73,8 +91,9 @@ export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphO
         single: single.graph,
         batchGraph: true,
         batchInvariant: true,
+        paddingDependent: padding.paddingDependent,
         notes: [
-          ...single.notes,
+          ...padding.notes,
           `batches of several inputs will run a variant that quantizes each input on its own (${perSequence.quantizers} quantizers)`,
         ],
       };
@@ -91,7 +110,7 @@ export function prepareBatchGraph(
     throw new Error(
       `no per-input quantized variant: ${perSequence.kind === 'skipped' ? perSequence.reason : 'the graph has no dynamic quantization'}`,
     );
-  const rows = maskRows(perSequence.model, options, perSequence.rowScalars);
+  const rows = maskRows(perSequence.model, options, perSequence);
   const prepared = withConvolutions(perSequence.model, rows, options);
   return {
     graph: { model: perSequence.model, ...prepared.graph },
@@ -128,11 +147,11 @@ function withConvolutions(
 function maskRows(
   graph: Uint8Array,
   options: FillMaskGraphOptions,
-  rowScalars?: ReadonlySet<string>,
+  scalars?: Pick<MaskRowsOptions, 'rowScalars' | 'inputScalars'>,
 ): { graph: PreparedGraph; note: string } {
   if (options.maskRowsOnly === false)
     return { graph: {}, note: 'runs unchanged, computing logits at every position: maskRowsOnly is false' };
-  const rewrite = gatherMaskRows(graph, { rowScalars });
+  const rewrite = gatherMaskRows(graph, { rowScalars: scalars?.rowScalars, inputScalars: scalars?.inputScalars });
   if (!rewrite.rewritten) return { graph: {}, note: `runs unchanged, computing logits at every position: ${rewrite.reason}` };
   return {
     graph: { model: rewrite.model, positionsInput: rewrite.positionsInput },

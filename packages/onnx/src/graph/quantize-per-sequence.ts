@@ -11,8 +11,10 @@ import {
 } from './onnx-initializer.js';
 import { readOnnxModel, replaceGraph, type OnnxModelView } from './onnx-model.js';
 import { encodeNode, isDefaultDomain, linkNodes, type OnnxNode } from './onnx-node.js';
+import { inputDependences } from './input-dependence.js';
 import { perPositionOps } from './row-region.js';
 import { readValueInfo } from './onnx-value-info.js';
+import type { WireField } from './protobuf-wire.js';
 
 export type PerSequenceQuantization =
   | {
@@ -23,6 +25,8 @@ export type PerSequenceQuantization =
        * feeding the logits' projection: see `MaskRowsOptions.rowScalars`. The others are `[batch, 1, 1]`.
        */
       readonly rowScalars: ReadonlySet<string>;
+      /** The other quantizers' scales and zero points, one per input (`[batch, 1, 1]`): see `MaskRowsOptions.inputScalars`. */
+      readonly inputScalars: ReadonlySet<string>;
       /** How many DynamicQuantizeLinear ops now quantize each input on its own. */
       readonly quantizers: number;
     }
@@ -72,6 +76,7 @@ export function quantizePerSequence(model: Uint8Array, { readExternalData }: Per
   const { parsed, plan, consumers, perRowQuantizers, opset } = analysis;
   const { nodes, graphFields } = parsed;
   const rowScalars = new Set<string>();
+  const inputScalars = new Set<string>();
   const graphParts: Uint8Array[] = [];
   let sharedNodesEmitted = false;
   const nodeByField = new Map(nodes.map((node) => [node.field, node]));
@@ -91,7 +96,7 @@ export function quantizePerSequence(model: Uint8Array, { readExternalData }: Per
       sharedNodesEmitted = true;
       const perRow = perRowQuantizers.has(node);
       graphParts.push(...perSequenceQuantizer(node, opset, perRow));
-      if (perRow) rowScalars.add(node.outputs[1]).add(sequenceZeroPoints(node));
+      (perRow ? rowScalars : inputScalars).add(node.outputs[1]).add(sequenceZeroPoints(node));
     } else if (node && shift) {
       graphParts.push(...shiftedMatMul(node, shift));
     } else if (node && plan.dequantizations.has(node)) {
@@ -101,7 +106,7 @@ export function quantizePerSequence(model: Uint8Array, { readExternalData }: Per
     }
   }
   graphParts.push(...sharedInitializers(opset, plan.dequantizations.size > 0), ...plan.columnSums.values());
-  return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, quantizers: plan.quantizers.size };
+  return { kind: 'rewritten', model: replaceGraph(parsed, graphParts), rowScalars, inputScalars, quantizers: plan.quantizers.size };
 }
 
 export interface PerSequenceOptions {
@@ -140,11 +145,21 @@ function analyze(
   // Nothing to quantize; loading the file reports what is wrong with it.
   if (!parsed) return { kind: 'no-dynamic-quantization' };
   const { nodes, graphFields, opset } = parsed;
-  const quantizers = nodes.filter((node) => node.opType === 'DynamicQuantizeLinear' && isDefaultDomain(node));
+  const graphInputs = graphFields.filter((field) => field.number === GraphField.input).map((field) => readValueInfo(model, field).name);
+  const dependenceOn = inputDependences(nodes, graphInputs);
+  // A tensor computed from the weights alone (DeBERTa's relative-position table, as torch's dynamo
+  // exporter leaves it) is the same in any batch: its one scale per tensor stays.
+  const quantizers = nodes.filter(
+    (node) => node.opType === 'DynamicQuantizeLinear' && isDefaultDomain(node) && dependenceOn(node.inputs[0]) !== 'none',
+  );
   if (quantizers.length === 0) return { kind: 'no-dynamic-quantization' };
   if (opset === undefined || opset < 13) return skipped(`opset ${opset ?? 'unknown'} is older than 13 (QuantizeLinear per axis)`);
-  const graphInputs = graphFields.filter((field) => field.number === GraphField.input).map((field) => readValueInfo(model, field).name);
   if (!graphInputs.includes(maskInput)) return skipped(`the graph takes no ${maskInput}, so padding cannot be told from tokens`);
+  const shapeOnly = quantizers.find((node) => dependenceOn(node.inputs[0]) === 'shape');
+  if (shapeOnly)
+    return skipped(`${shapeOnly.inputs[0]} depends on the batch's shape but not on its tokens, so it has no rows to quantize per input`);
+  const notRows = quantizers.find((node) => !hasRowShape(model, graphFields, node.inputs[0]));
+  if (notRows) return skipped(`${notRows.inputs[0]} is not [batch, sequence, features], so it has no rows to quantize per input`);
 
   const { producers, consumers } = linkNodes(nodes);
   const graphOutputs = new Set(
@@ -480,4 +495,14 @@ function dequantize(mul: OnnxNode, { accumulator, scaleProduct }: Dequantization
 
 function skipped(reason: string): { readonly kind: 'skipped'; readonly reason: string } {
   return { kind: 'skipped', reason };
+}
+
+/** False when the graph declares the tensor's shape and it is not of rank 3 (`[batch, sequence, features]`); true when it does not say. */
+function hasRowShape(model: Uint8Array, graphFields: readonly WireField[], name: string): boolean {
+  for (const field of graphFields) {
+    if (field.number !== GraphField.valueInfo) continue;
+    const info = readValueInfo(model, field);
+    if (info.name === name) return info.shape === undefined || info.shape.length === 3;
+  }
+  return true;
 }

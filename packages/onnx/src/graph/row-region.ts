@@ -9,6 +9,8 @@ export interface GraphView {
   isFixed(name: string): boolean;
   /** The rank of a fixed tensor when the graph states it (initializers, Constant nodes, scalars). */
   fixedRank(name: string): number | undefined;
+  /** One value per input (`[batch, 1, 1]`): an op reading it cannot run on gathered rows. */
+  isPerInput?(name: string): boolean;
 }
 
 /** The part of a graph above the vocabulary projection that can run on the mask rows alone. */
@@ -80,7 +82,7 @@ export function growRowRegion(graph: GraphView, starts: ReadonlyArray<{ readonly
 }
 
 function computesRowByRow(node: OnnxNode, graph: GraphView): boolean {
-  if (!isDefaultDomain(node)) return false;
+  if (!isDefaultDomain(node) || node.inputs.some((input) => graph.isPerInput?.(input))) return false;
   const computed = node.inputs.filter((input) => input !== '' && !graph.isFixed(input));
   const fixed = node.inputs.filter((input) => input !== '' && graph.isFixed(input));
   // A fixed operand of rank 2 or more could vary along the rows (a [sequence, hidden] table).

@@ -10,7 +10,7 @@ export interface FillMaskSessionParts {
   readonly backendName: string;
   readonly session: OnnxSessionLike;
   readonly createInt64Tensor: Int64TensorFactory;
-  readonly graphs: Pick<FillMaskGraphs, 'single' | 'batchGraph' | 'batchInvariant'>;
+  readonly graphs: Pick<FillMaskGraphs, 'single' | 'batchGraph' | 'batchInvariant' | 'paddingDependent'>;
   /**
    * Prepares and opens `prepareBatchGraph`'s variant, when `graphs.batchGraph` asks for one. Called
    * when the first batch of several inputs comes, and built from the file again then, so that a model
@@ -31,6 +31,7 @@ export function createFillMaskSessionModel(parts: FillMaskSessionParts): Promise
     configVocabSize: request.config.vocab_size,
     positionsInput: graphs.single.positionsInput,
     batchInvariant: graphs.batchInvariant,
+    paddingDependent: graphs.paddingDependent,
     ...(graphs.batchGraph && {
       batchGraph: {
         open: parts.openBatchGraph,

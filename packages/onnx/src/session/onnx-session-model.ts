@@ -1,6 +1,7 @@
 import type { BackendModelV1, PositionLogitsV1, TokenBatchV1 } from '@fillmask/core';
 import { DisposedError, InferenceError, UnsupportedModelError } from '@fillmask/core';
 import type { Int64TensorFactory, OnnxSessionLike, OnnxTensorLike } from './onnx-runtime-types.js';
+import { eachRow, hasPadding, rowsOfEqualLength, type RowGroup } from './batch-row-groups.js';
 import { SerialQueue } from './serial-queue.js';
 
 /** Graph inputs an ONNX masked-LM takes, fed from the batch core prepared. */
@@ -34,6 +35,11 @@ export interface OnnxSessionModelOptions {
   readonly positionsInput?: string;
   /** True when batch-mates cannot change an input's logits (`FillMaskGraphs.batchInvariant`). */
   readonly batchInvariant?: boolean;
+  /**
+   * True when padding changes the real tokens' logits (`FillMaskGraphs.paddingDependent`: a convolution
+   * over the sequence reads the padded positions). Batches then run in groups of rows of equal length.
+   */
+  readonly paddingDependent?: boolean;
   /**
    * A second graph for batches of several inputs (`FillMaskGraphs.batch`: an int8 graph quantizing
    * each input on its own), opened when the first such batch comes. Should it fail to open, those
@@ -111,7 +117,7 @@ export class OnnxSessionModel implements BackendModelV1 {
         const target = await this.openBatchGraph(batchGraph);
         if (target) {
           try {
-            return { logits: await this.runOn(target, batch) };
+            return { logits: await this.runBatch(target, batch) };
           } catch (error) {
             // A variant the runtime opened but cannot run (a graph of a shape the rewrite did not foresee): drop it for good.
             batchGraph.onOpenError?.(error);
@@ -119,9 +125,10 @@ export class OnnxSessionModel implements BackendModelV1 {
             await target.session.release().catch(() => undefined);
           }
         }
-        return { logits: await this.runEachInput(single, batch) };
+        // Each input on its own, without its padding: what the batch graph stands in for.
+        return { logits: await this.runRowGroups(single, eachRow(batch), batch) };
       }
-      return { logits: await this.runOn(single, batch) };
+      return { logits: await this.runBatch(single, batch) };
     });
   }
 
@@ -151,30 +158,24 @@ export class OnnxSessionModel implements BackendModelV1 {
       : this.runMaskRows(target, batch, target.positionsInput);
   }
 
-  /** Each input of the batch in its own forward pass, without its padding: what the batch graph stands in for. */
-  private async runEachInput(target: SessionTarget, batch: TokenBatchV1): Promise<Float32Array> {
-    const { sequenceLength, positions } = batch;
-    const logits = new Float32Array(positions.length * this.vocabSize);
-    for (let row = 0; row < batch.batchSize; row++) {
-      const first = row * sequenceLength;
-      const asked = [...positions.keys()].filter((index) => positions[index] >= first && positions[index] < first + sequenceLength);
-      if (asked.length === 0) continue;
-      // Padding follows the tokens: the input ends after its last attended position.
-      const mask = batch.attentionMask.subarray(first, first + sequenceLength);
-      const length = mask.lastIndexOf(1) + 1;
-      const own = (values: Int32Array) => values.subarray(first, first + length);
-      const one: TokenBatchV1 = {
-        batchSize: 1,
-        sequenceLength: length,
-        inputIds: own(batch.inputIds),
-        attentionMask: own(batch.attentionMask),
-        tokenTypeIds: own(batch.tokenTypeIds),
-        positions: Int32Array.from(asked, (index) => positions[index] - first),
-      };
-      const rowLogits = await this.runOn(target, one);
-      for (const [order, index] of asked.entries()) {
-        logits.set(rowLogits.subarray(order * this.vocabSize, (order + 1) * this.vocabSize), index * this.vocabSize);
-      }
+  /**
+   * The batch as it comes, unless the graph's answers depend on padding (`paddingDependent`): then its
+   * rows run in groups of equal length, with no padding.
+   */
+  private runBatch(target: SessionTarget, batch: TokenBatchV1): Promise<Float32Array> {
+    return this.options.paddingDependent && hasPadding(batch)
+      ? this.runRowGroups(target, rowsOfEqualLength(batch), batch)
+      : this.runOn(target, batch);
+  }
+
+  /** Each group in its own forward pass, its logits put back in the order of the whole batch's positions. */
+  private async runRowGroups(target: SessionTarget, groups: readonly RowGroup[], batch: TokenBatchV1): Promise<Float32Array> {
+    const width = this.vocabSize;
+    const logits = new Float32Array(batch.positions.length * width);
+    for (const { batch: rows, positionIndices } of groups) {
+      const groupLogits = await this.runOn(target, rows);
+      for (const [order, index] of positionIndices.entries())
+        logits.set(groupLogits.subarray(order * width, (order + 1) * width), index * width);
     }
     return logits;
   }

@@ -14,6 +14,7 @@ export const modelFlagSpecs = {
   'batch-size': { type: 'string' },
   revision: { type: 'string' },
   offline: { type: 'boolean', default: false },
+  'force-download': { type: 'boolean', default: false },
 } as const;
 
 /** The flag of the remote backend, for the commands it can run (fill, serve, eval; not score, which needs logits). */
@@ -28,6 +29,8 @@ export interface ModelFlags {
   readonly batchSize: number | undefined;
   readonly revision: string | undefined;
   readonly offline: boolean;
+  /** Download the model's files again even when cached (a cached file that was damaged, say). */
+  readonly forceDownload: boolean;
   /** The service the remote backend calls (`fillmask serve`, an Inference Endpoint); undefined: the hosted Inference API. */
   readonly endpointUrl: string | undefined;
 }
@@ -40,6 +43,7 @@ export function readModelFlags(values: {
   'batch-size'?: string;
   revision?: string;
   offline?: boolean;
+  'force-download'?: boolean;
   'endpoint-url'?: string;
 }): ModelFlags {
   if (!modelDtypes.includes(values.dtype as ModelDtype)) {
@@ -62,6 +66,7 @@ export function readModelFlags(values: {
     batchSize: values['batch-size'] === undefined ? undefined : positiveInteger('--batch-size', values['batch-size']),
     revision: values.revision,
     offline: values.offline!,
+    forceDownload: values['force-download'] ?? false,
     endpointUrl,
   };
 }
@@ -82,6 +87,7 @@ export function modelConfig(flags: ModelFlags): FillMaskConfig {
     dtype: flags.dtype,
     revision: flags.revision,
     offline: flags.offline || undefined,
+    forceDownload: flags.forceDownload || undefined,
     batchSize: flags.batchSize,
     maskAliases: commonMaskAliases,
   };

@@ -31,13 +31,16 @@ Options:
                                   results beyond float rounding, q8 included)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
+      --force-download            download the model's Hub files again, even when cached
   -q, --quiet                     no progress on stderr (downloads, and a progress bar for
                                   --input-file; either shows only on a terminal)
   -h, --help                      show this help
   -v, --version                   show the version
 
 Environment: HF_TOKEN (gated or private models), HF_HOME / HF_HUB_CACHE (cache location),
-HF_HUB_OFFLINE=1 (same as --offline), HF_ENDPOINT (another Hub).
+HF_HUB_OFFLINE=1 (same as --offline), HF_ENDPOINT (another Hub), HF_HUB_ETAG_TIMEOUT and
+HF_HUB_DOWNLOAD_TIMEOUT (seconds the Hub may take to answer, default 10). fillmask cache lists,
+verifies and prunes the Hub cache.
 
 Exit status: 0 when every input was filled, 1 when an input or the model failed (the message is on
 stderr; with --json and --jsonl, in the output, after all other inputs ran), 2 when the command

@@ -26,6 +26,7 @@ Options:
       --batch-size <n>            masked copies per forward pass (default 32)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
+      --force-download            download the model's Hub files again, even when cached
   -q, --quiet                     no progress bar on stderr (it shows only on a terminal)
   -h, --help                      show this help
 

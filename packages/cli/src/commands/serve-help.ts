@@ -23,6 +23,7 @@ Options:
       --dtype <fp32|q8>           model weights: fp32 (default) or q8
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
+      --force-download            download the model's Hub files again, even when cached
       --model-id <id>             the id accepted in POST /models/<id> and reported by /info
                                   (default: the Hub id, or the folder's name)
   -p, --port <n>                  port to listen on (default 8080; 0 picks a free one)

@@ -229,7 +229,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     if (!revision) {
       return sendError(request, response, record, { status: 404, code: 'RevisionNotFound', message: `Invalid rev id: ${target.revision}` });
     }
-    if (listing) return sendRevisionInfo(request, response, record, target.modelId, revision);
+    if (listing)
+      return sendRevisionInfo(request, response, record, target.modelId, revision, requestUrl.searchParams.get('blobs') === 'true');
     const absolutePath = await findFile(revision, target.file);
     if (absolutePath === undefined) {
       const headers = { 'X-Repo-Commit': revision.commit };
@@ -396,15 +397,26 @@ function parseRevisionInfoPath(pathname: string): ResolveTarget | undefined {
   }
 }
 
-/** The model info the Hub answers at a revision: its id, the commit, and every file as `siblings`. */
+/** The model info the Hub answers at a revision: its id, the commit, and every file as `siblings` (with `?blobs=true`, their sizes and hashes). */
 async function sendRevisionInfo(
   request: IncomingMessage,
   response: ServerResponse,
   record: MutableRecord,
   modelId: string,
   revision: ResolvedRevision,
+  blobs: boolean,
 ): Promise<void> {
-  const siblings = (await listFolderFiles(path.resolve(revision.folder))).map((rfilename) => ({ rfilename }));
+  const folder = path.resolve(revision.folder);
+  const siblings = await Promise.all(
+    (await listFolderFiles(folder)).map(async (rfilename) => {
+      if (!blobs) return { rfilename };
+      // With `?blobs=true`, as the Hub: each file's size and git blob id, and an LFS file's SHA-256.
+      const digests = await fileDigests(path.join(folder, ...rfilename.split('/')));
+      const size = digests.content.length;
+      if (!lfsExtensions.some((extension) => rfilename.endsWith(extension))) return { rfilename, blobId: digests.gitBlobSha1, size };
+      return { rfilename, blobId: digests.gitBlobSha1.slice(0, 40), size, lfs: { sha256: digests.sha256, size, pointerSize: 134 } };
+    }),
+  );
   const body = JSON.stringify({ _id: revision.commit.slice(0, 24), id: modelId, modelId, sha: revision.commit, private: false, siblings });
   record.status = 200;
   response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });

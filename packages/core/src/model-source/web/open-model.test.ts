@@ -145,3 +145,38 @@ describe('openModel outside Node', () => {
     }
   });
 });
+
+describe('openModel outside Node: downloads checked before they are kept', () => {
+  const tokenizer = readFileSync(path.join(folder, 'tokenizer.json'));
+  const gets = (file: string) => hub.requests.filter((request) => request.method === 'GET' && request.path.endsWith(file)).length;
+
+  it('a regular file corrupted in transit (right length) is caught by its ETag, the git blob SHA-1, and downloaded again', async () => {
+    hub.setFaults({ corruptByteAt: 500, onlyFile: 'tokenizer.json', times: 1 });
+    const before = gets('/tokenizer.json');
+    const bytes = await (await openModel('org/bert', { hubUrl: hub.url })).read('tokenizer.json');
+    expect(Buffer.from(bytes).equals(tokenizer)).toBe(true);
+    expect(gets('/tokenizer.json') - before).toBe(2);
+  });
+
+  it('a regular file served short with a matching Content-Length, every time, is an error', async () => {
+    hub.setFaults({ truncateBodyTo: 1000, onlyFile: 'tokenizer.json' });
+    const error = await rejection((await openModel('org/bert', { hubUrl: hub.url })).read('tokenizer.json'));
+    expect(HubRequestError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/tokenizer\.json of hub:org\/bert@main is incomplete or corrupt: its git blob SHA-1 is/);
+  });
+
+  it("an LFS file corrupted at the CDN is caught by the SHA-256 of the Hub's file list (blobs=true)", async () => {
+    hub.setFaults({ corruptByteAt: 1000, onlyFile: 'onnx/model_quantized.onnx' });
+    const files = await openModel('org/bert', { hubUrl: hub.url });
+    expect(await files.list!()).toContain('onnx/model_quantized.onnx');
+    expect(hub.requests.at(-1)?.path).toMatch(/\/api\/models\/org\/bert\/revision\/main\?blobs=true$/);
+    const error = await rejection(files.read('onnx/model_quantized.onnx'));
+    expect((error as Error).message).toMatch(/its SHA-256 is [0-9a-f]{64}, the Hub announced [0-9a-f]{64}/);
+    hub.setFaults({ truncateBodyTo: 1000, onlyFile: 'onnx/model_quantized.onnx' });
+    expect(((await rejection(files.read('onnx/model_quantized.onnx'))) as Error).message).toMatch(
+      /received 1000 bytes where the Hub announced/,
+    );
+    hub.setFaults({});
+    expect(Buffer.from(await files.read('onnx/model_quantized.onnx')).equals(weights)).toBe(true);
+  });
+});

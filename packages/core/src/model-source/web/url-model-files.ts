@@ -6,7 +6,8 @@ import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { ModelFileNotFoundError } from '../../errors/model-file-not-found-error.js';
 import { openModelCache } from './model-cache.js';
 import { readResponseBody } from './read-response-body.js';
-import { parseRevisionInfo } from '../parse-revision-info.js';
+import { parseRevisionInfo, type ExpectedBlob } from '../parse-revision-info.js';
+import { checkBlobBytes } from './check-blob-bytes.js';
 import { displayUrl, errorFromWebResponse, type WebResponseErrorContext } from './web-response-error.js';
 
 export interface UrlModelSource {
@@ -25,7 +26,10 @@ export interface UrlModelSource {
  * ModelFiles fetched over HTTP from a URL base in the Hub folder layout, kept in the Cache API under
  * their full URL (which holds the revision for a Hub model). A cached file is read without any
  * request, so a reload, or a page offline, opens the model from the cache; a file is cached only
- * once its whole body has arrived. `offline: true` never touches the network.
+ * once its whole body has arrived and matches what the Hub announced: the size and hash in the Hub's
+ * file list (an LFS file's SHA-256, a regular file's git blob SHA-1), else a regular file's ETag (its
+ * git blob SHA-1); a body that does not is downloaded once more, then an error, never cached.
+ * `offline: true` never touches the network.
  *
  * A branch revision such as `main` stays cached as first downloaded: pin a commit hash for
  * reproducible results, or delete the cache to fetch a branch's newer files.
@@ -41,6 +45,8 @@ class UrlModelFiles implements ModelFiles {
   private readonly cache: Promise<Cache | undefined>;
   /** The revision's files as the Hub listed them, once it has: a file not among them is missing, with no request. */
   private listedByHub: ReadonlySet<string> | undefined;
+  /** What each file must be, from the Hub's list (`?blobs=true`). */
+  private expectedBlobs: ReadonlyMap<string, ExpectedBlob> | undefined;
   /** Reads in flight, so that concurrent reads of one file make one download. */
   private readonly reading = new Map<string, Promise<Uint8Array>>();
 
@@ -85,7 +91,8 @@ class UrlModelFiles implements ModelFiles {
   async list(): Promise<readonly string[] | undefined> {
     const hubModel = this.source.hubModel;
     if (hubModel === undefined) return undefined;
-    const url = `${hubModel.hubUrl}/api/models/${hubModel.modelId}/revision/${encodeURIComponent(hubModel.revision)}`;
+    // blobs=true: each file's size and hashes too, to check downloads by (as huggingface_hub's files_metadata).
+    const url = `${hubModel.hubUrl}/api/models/${hubModel.modelId}/revision/${encodeURIComponent(hubModel.revision)}?blobs=true`;
     const cache = await this.cache;
     try {
       const cached = await cache?.match(url);
@@ -102,9 +109,12 @@ class UrlModelFiles implements ModelFiles {
         body = JSON.parse(text);
         await cache?.put(url, new Response(text, { headers: { 'content-type': 'application/json' } })).catch(() => undefined);
       }
-      const files = parseRevisionInfo(body)?.files;
-      if (files !== undefined) this.listedByHub = new Set(files);
-      return files;
+      const info = parseRevisionInfo(body);
+      if (info !== undefined) {
+        this.listedByHub = new Set(info.files);
+        this.expectedBlobs = info.blobs;
+      }
+      return info?.files;
     } catch {
       return undefined;
     }
@@ -128,12 +138,25 @@ class UrlModelFiles implements ModelFiles {
         hint: 'It is not in the browser cache and offline mode is on: load the model once with offline off.',
       });
     }
-    const response = await this.request(url, 'GET');
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw errorFromWebResponse(response, this.errorContext(file));
+    let response: Response;
+    let bytes: Uint8Array;
+    for (let attempt = 1; ; attempt += 1) {
+      response = await this.request(url, 'GET');
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        throw errorFromWebResponse(response, this.errorContext(file));
+      }
+      bytes = await readResponseBody({ response, file, displayUrl: displayUrl(response.url || url), onProgress: this.onProgress });
+      const problem = await checkBlobBytes(bytes, this.expectedBlob(file, response));
+      if (problem === undefined) break;
+      // A body that is not what the Hub announced is never cached: once more, then an error.
+      if (attempt >= 2) {
+        throw new HubRequestError({
+          url: displayUrl(response.url || url),
+          message: `The download of ${file} of ${this.location} is incomplete or corrupt: ${problem}. Nothing was cached; try again later.`,
+        });
+      }
     }
-    const bytes = await readResponseBody({ response, file, displayUrl: displayUrl(response.url || url), onProgress: this.onProgress });
     if (cache !== undefined) {
       const headers = {
         'content-type': response.headers.get('content-type') ?? 'application/octet-stream',
@@ -145,6 +168,21 @@ class UrlModelFiles implements ModelFiles {
     }
     this.onProgress?.({ file, status: 'done', loadedBytes: bytes.byteLength, totalBytes: bytes.byteLength });
     return bytes;
+  }
+
+  /**
+   * What a downloaded file must be: the Hub's list says (size, and SHA-256 or git blob SHA-1), else a
+   * regular file answered by the Hub itself names its git blob SHA-1 in its ETag (an LFS file comes
+   * from a CDN whose ETag is its own).
+   */
+  private expectedBlob(file: string, response: Response): ExpectedBlob | undefined {
+    const listed = this.expectedBlobs?.get(file);
+    if (listed !== undefined) return listed;
+    if (this.source.hubModel === undefined || response.redirected) return undefined;
+    const url = response.url || this.fileUrl(file);
+    if (new URL(url).origin !== this.source.hubOrigin) return undefined;
+    const etag = /^"([0-9a-f]{40})"$/.exec(response.headers.get('etag')?.trim() ?? '')?.[1];
+    return etag === undefined ? undefined : { digest: { kind: 'git-blob-sha1', hex: etag } };
   }
 
   private async request(url: string, method: 'GET' | 'HEAD'): Promise<Response> {

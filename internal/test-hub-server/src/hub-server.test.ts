@@ -165,3 +165,58 @@ describe('startHubServer', () => {
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('startHubServer: faults and ranges', () => {
+  const configUrl = () => `${hub.url}/org/public/resolve/main/config.json`;
+
+  it('answers Range: bytes=N- with 206 and Content-Range, and 416 past the end', async () => {
+    const response = await get(configUrl(), { headers: { Range: 'bytes=5-' } });
+    expect(response.status).toBe(206);
+    expect(response.headers.get('content-range')).toBe(`bytes 5-${config.length - 1}/${config.length}`);
+    expect(Buffer.from(await response.arrayBuffer()).equals(config.subarray(5))).toBe(true);
+    expect(hub.requests.at(-1)).toMatchObject({ range: 'bytes=5-', status: 206 });
+    expect((await get(configUrl(), { headers: { Range: `bytes=${config.length}-` } })).status).toBe(416);
+  });
+
+  it('answers a status with Retry-After for `times` requests, then is healthy again', async () => {
+    hub.setFaults({ status: 503, retryAfter: '7', times: 2 });
+    for (let index = 0; index < 2; index += 1) {
+      const failing = await get(configUrl());
+      expect(failing.status).toBe(503);
+      expect(failing.headers.get('retry-after')).toBe('7');
+    }
+    expect((await get(configUrl())).status).toBe(200);
+  });
+
+  it('corrupts a byte, shortens a body (Content-Length matching), or announces another ETag', async () => {
+    hub.setFaults({ corruptByteAt: 2 });
+    const corrupt = Buffer.from(await (await get(configUrl())).arrayBuffer());
+    expect(corrupt.length).toBe(config.length);
+    expect(corrupt.equals(config)).toBe(false);
+    hub.setFaults({ truncateBodyTo: 4 });
+    const short = await get(configUrl());
+    expect(short.headers.get('content-length')).toBe('4');
+    expect(Buffer.from(await short.arrayBuffer()).equals(config.subarray(0, 4))).toBe(true);
+    hub.setFaults({ etag: 'e'.repeat(40) });
+    expect((await get(configUrl())).headers.get('etag')).toBe(`"${'e'.repeat(40)}"`);
+  });
+
+  it('lists sizes and hashes with blobs=true, as the Hub does', async () => {
+    const info = await (await get(`${hub.url}/api/models/org/public/revision/main?blobs=true`)).json();
+    const sha256 = createHash('sha256').update(weights).digest('hex');
+    expect(info.siblings).toEqual(
+      expect.arrayContaining([
+        {
+          rfilename: 'config.json',
+          blobId: createHash('sha1').update(`blob ${config.length}\0`).update(config).digest('hex'),
+          size: config.length,
+        },
+        expect.objectContaining({
+          rfilename: 'onnx/model.onnx',
+          size: weights.length,
+          lfs: expect.objectContaining({ sha256, size: weights.length }),
+        }),
+      ]),
+    );
+  });
+});

@@ -425,6 +425,21 @@ describe('openHubModel: failed downloads', () => {
     expect(names).toContain(path.basename(fresh));
     expect(names).toContain(path.basename(pythonPartial));
   });
+
+  it('removes partial blobs (<etag>.incomplete) untouched for a week, and keeps younger ones to resume them', async () => {
+    const { open, repoFolder } = await setup();
+    const blobs = path.join(repoFolder, 'blobs');
+    await mkdir(blobs, { recursive: true });
+    const abandoned = path.join(blobs, `${'a'.repeat(64)}.incomplete`);
+    const recent = path.join(blobs, `${'b'.repeat(64)}.incomplete`);
+    for (const leftover of [abandoned, recent]) await writeFile(leftover, 'partial');
+    const eightDaysAgo = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+    await utimes(abandoned, eightDaysAgo, eightDaysAgo);
+    await open().read('config.json');
+    const names = await readdir(blobs);
+    expect(names).not.toContain(path.basename(abandoned));
+    expect(names).toContain(path.basename(recent));
+  });
 });
 
 describe('openHubModel: concurrency and progress', () => {

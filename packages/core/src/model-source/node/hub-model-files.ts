@@ -524,7 +524,9 @@ class HubModelFiles implements ModelFiles {
     const metadata = readHubFileMetadata(result.hubHeaders);
     await this.learnCommit(metadata.commit);
     // A regular file's HEAD gives its size in Content-Length (an LFS file's is X-Linked-Size).
-    const contentLength = result.fromHub && status === 200 ? parseSize(result.response.headers.get('content-length')) : undefined;
+    const identity = (result.response.headers.get('content-encoding') ?? 'identity') === 'identity';
+    const contentLength =
+      result.fromHub && status === 200 && identity ? parseSize(result.response.headers.get('content-length')) : undefined;
     return metadata.size === undefined && contentLength !== undefined ? { ...metadata, size: contentLength } : metadata;
   }
 

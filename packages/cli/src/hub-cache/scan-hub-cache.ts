@@ -123,11 +123,14 @@ async function readRefs(folder: string): Promise<[string, string][]> {
   return refs;
 }
 
-/** Files under a folder (links included, not followed), `/`-separated, relative to it. */
-async function listFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((entry) => !entry.isDirectory())
-    .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
-    .sort();
+/** Files under a folder (links included, not followed), `/`-separated, relative to it, sorted. */
+async function listFiles(folder: string, prefix = ''): Promise<string[]> {
+  const entries = await readdir(path.join(folder, ...prefix.split('/').filter(Boolean)), { withFileTypes: true }).catch(() => []);
+  const files: string[] = [];
+  for (const entry of entries) {
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...(await listFiles(folder, relative)));
+    else files.push(relative);
+  }
+  return files.sort();
 }

@@ -251,6 +251,20 @@ describe('damaged cache', () => {
     expect(warnings[0].message).toMatch(/has 1000 bytes where the Hub announces/);
   });
 
+  it("any cached file of the wrong size is caught by the sizes in the Hub's file list (blobs=true)", async () => {
+    const { hub, open, blobs, warnings } = await setup();
+    const first = open();
+    await first.list!();
+    await first.read('onnx/model.onnx');
+    const weights = await source('onnx/model.onnx');
+    await truncate(path.join(blobs, sha256(weights)), 1000);
+    const model = open();
+    await model.list!();
+    expect(hub.requests.at(-1)?.path).toMatch(/\/revision\/main\?blobs=true$/);
+    expect(sha256(await model.read('onnx/model.onnx'))).toBe(sha256(weights));
+    expect(warnings[0].message).toMatch(/has 1000 bytes where the Hub announces/);
+  });
+
   it('verify() hashes an LFS blob (flipped bits, same size): downloads it again online, says what to do offline', async () => {
     const { open, blobs } = await setup();
     await open().read('onnx/model.onnx');

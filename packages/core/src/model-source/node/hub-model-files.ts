@@ -24,7 +24,7 @@ import { assertRevision, isCommitHash } from './hub-revision.js';
 import { hubFileUrl, resolveHubUrl } from '../hub-url.js';
 import { linkSnapshotFile } from './link-snapshot-file.js';
 import { listFolderFiles } from './list-folder-files.js';
-import { parseRevisionInfo } from '../parse-revision-info.js';
+import { parseRevisionInfo, type ExpectedBlob } from '../parse-revision-info.js';
 import { assertModelFilePath } from './model-file-path.js';
 import { incompleteFileName } from './incomplete-file-name.js';
 import { ProgressReporter } from './progress-reporter.js';
@@ -77,6 +77,8 @@ class HubModelFiles implements ModelFiles {
   private listing: Promise<readonly string[] | undefined> | undefined;
   /** The revision's files as the Hub listed them, once it has: a file not among them is missing, with no request. */
   private listedByHub: ReadonlySet<string> | undefined;
+  /** What each file must be (size, digest), from that list: a cached file is checked against its size. */
+  private expectedBlobs: { readonly commit: string; readonly blobs: ReadonlyMap<string, ExpectedBlob> } | undefined;
 
   constructor(
     private readonly modelId: string,
@@ -153,7 +155,8 @@ class HubModelFiles implements ModelFiles {
     const revision = this.knownCommit() ?? this.revision;
     const attempts = (await this.cache.readRef(this.revision)) === undefined ? this.settings.retry.maxAttempts : 1;
     const result = await this.metadataRequest(attempts, {
-      url: `${this.hubUrl}/api/models/${this.modelId}/revision/${encodeURIComponent(revision)}`,
+      // blobs=true: each file's size and hashes too (huggingface_hub's files_metadata), to check cached files by.
+      url: `${this.hubUrl}/api/models/${this.modelId}/revision/${encodeURIComponent(revision)}?blobs=true`,
       method: 'GET',
       hubOrigin: this.hubOrigin,
       token: await this.accessToken(),
@@ -169,6 +172,7 @@ class HubModelFiles implements ModelFiles {
     if (info === undefined) return undefined;
     if (info.commit !== undefined) await this.learnCommit(info.commit);
     this.listedByHub = new Set(info.files);
+    if (info.commit !== undefined && info.blobs !== undefined) this.expectedBlobs = { commit: info.commit, blobs: info.blobs };
     return info.files;
   }
 
@@ -267,7 +271,7 @@ class HubModelFiles implements ModelFiles {
   private async cached(commit: string, file: string, expectedSize: number | undefined): Promise<CacheLookup> {
     const found = await this.cache.findSnapshotFile(commit, file);
     if (found === undefined) return { kind: 'missing' };
-    const damage = await this.damage(found.path, found.size, expectedSize);
+    const damage = await this.damage(found.path, found.size, expectedSize ?? this.listedSize(commit, file));
     if (damage !== undefined) return { kind: 'damaged', ...damage };
     this.onProgress?.({ file, status: 'cached', loadedBytes: found.size, totalBytes: found.size });
     return { kind: 'sound', path: found.path };
@@ -359,6 +363,11 @@ class HubModelFiles implements ModelFiles {
     });
   }
 
+  /** A file's size at a commit, as the Hub's file list gave it, if it did. */
+  private listedSize(commit: string, file: string): number | undefined {
+    return this.expectedBlobs?.commit === commit ? this.expectedBlobs.blobs.get(file)?.size : undefined;
+  }
+
   private async linkCachedBlob(etag: string, commit: string, file: string): Promise<string> {
     const snapshotPath = this.cache.snapshotPath(commit, file);
     await linkSnapshotFile(this.cache.blobPath(etag), snapshotPath);
@@ -409,7 +418,7 @@ class HubModelFiles implements ModelFiles {
       const blob = await fetchBlob({
         blobPath: this.cache.blobPath(etag),
         incompletePath: this.cache.incompletePath(etag),
-        expectedSize: metadata.size,
+        expectedSize: metadata.size ?? this.listedSize(commit, file),
         digest: digestOfEtag(etag),
         first: answer,
         request: (offset, location) => this.downloadRequest(commit, file, offset, location, false),

@@ -285,7 +285,11 @@ describe('damaged cache', () => {
     const { hub, open } = await setup();
     await open().read('config.json');
     const before = bodyRequests(hub, 'config.json');
-    expect(await same(await open({ forceDownload: true }).read('config.json'), 'config.json')).toBe(true);
+    const forced = open({ forceDownload: true });
+    expect(await same(await forced.read('config.json'), 'config.json')).toBe(true);
+    expect(bodyRequests(hub, 'config.json')).toBe(before + 1);
+    // Once per file and opened model.
+    expect(await same(await forced.read('config.json'), 'config.json')).toBe(true);
     expect(bodyRequests(hub, 'config.json')).toBe(before + 1);
   });
 });

@@ -68,6 +68,8 @@ class HubModelFiles implements ModelFiles {
   private readonly onProgress: DownloadProgressCallback | undefined;
   private readonly accessTokenOption: string | undefined;
   private readonly settings: HubDownloadSettings;
+  /** Files `forceDownload` has downloaded again already (later reads of this object use them). */
+  private readonly forceDownloaded = new Set<string>();
   private token: Promise<string | undefined> | undefined;
   /** The commit every file of this object comes from, once known. */
   private commit: string | undefined;
@@ -203,7 +205,7 @@ class HubModelFiles implements ModelFiles {
     }
     if (metadata === undefined) throw this.notFound(file);
     const commit = this.knownCommit() ?? this.revision;
-    if (!this.settings.forceDownload) {
+    if (!this.mustDownload(file)) {
       const cached = await this.cachedOrRepaired(commit, file, metadata.size);
       if (cached !== undefined) return cached;
       // Unchanged in a new commit: the blob is already here, only the snapshot link is missing.
@@ -215,7 +217,7 @@ class HubModelFiles implements ModelFiles {
   }
 
   private async fromCommit(commit: string, file: string): Promise<string> {
-    if (!this.settings.forceDownload) {
+    if (!this.mustDownload(file)) {
       const cached = await this.cachedOrRepaired(commit, file, undefined);
       if (cached !== undefined) return cached;
     }
@@ -378,10 +380,17 @@ class HubModelFiles implements ModelFiles {
   private async download(commit: string, file: string): Promise<string> {
     const snapshotPath = this.cache.snapshotPath(commit, file);
     await shareDownload(snapshotPath, this.onProgress, (report) => this.fetchIntoCache(commit, file, snapshotPath, report));
+    if (this.settings.forceDownload) this.forceDownloaded.add(file);
     return snapshotPath;
   }
 
+  /** With `forceDownload`, a file not yet downloaded again by this object: once is enough. */
+  private mustDownload(file: string): boolean {
+    return this.settings.forceDownload && !this.forceDownloaded.has(file);
+  }
+
   private async fetchIntoCache(commit: string, file: string, snapshotPath: string, report: DownloadProgressCallback): Promise<void> {
+    const force = this.mustDownload(file);
     this.staleDownloadsRemoved ??= removeStaleDownloads(this.cache.blobsFolder);
     await this.staleDownloadsRemoved;
     // The first answer names the blob (its etag): a regular file's body, or an LFS file's redirect to the CDN, not followed yet.
@@ -405,13 +414,13 @@ class HubModelFiles implements ModelFiles {
         pending = undefined;
         lock = await acquireLock(this.cache.lockPath(etag));
       }
-      if (!this.settings.forceDownload && (await this.cache.hasBlob(etag))) {
+      if (!force && (await this.cache.hasBlob(etag))) {
         await linkSnapshotFile(this.cache.blobPath(etag), snapshotPath);
         const found = await this.cache.findSnapshotFile(commit, file);
         report({ file, status: 'cached', loadedBytes: found?.size ?? 0, totalBytes: found?.size });
         return;
       }
-      if (this.settings.forceDownload) await rm(this.cache.incompletePath(etag), { force: true });
+      if (force) await rm(this.cache.incompletePath(etag), { force: true });
       await mkdir(this.cache.blobsFolder, { recursive: true });
       const answer = pending;
       pending = undefined;
@@ -427,7 +436,7 @@ class HubModelFiles implements ModelFiles {
         progress,
         subject: this.subject(file),
       });
-      if (this.settings.forceDownload) await rm(snapshotPath, { force: true });
+      if (force) await rm(snapshotPath, { force: true });
       await linkSnapshotFile(blob.path, snapshotPath);
       progress.done();
     } finally {

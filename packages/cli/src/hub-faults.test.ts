@@ -109,7 +109,7 @@ describe('fillmask against a Hub that misbehaves', () => {
     });
   }
 
-  it('a cached blob damaged on disk: downloaded again online; offline, exit 1 naming it and the way out; --force-download', async () => {
+  it('a cached blob damaged on disk (shorter, or the same size and garbled): downloaded again online; offline, exit 1 naming it and the way out; --force-download', async () => {
     await fill('-m', modelId);
     const tokenizer = await readFile(join(bert, 'tokenizer.json'));
     const damaged = Buffer.from(tokenizer);
@@ -124,6 +124,19 @@ describe('fillmask against a Hub that misbehaves', () => {
     expect(online.stderr).toMatch(/is damaged .*downloading it again/);
 
     const weights = await readFile(join(bert, 'onnx/model.onnx'));
+    // The same size, so only its hash tells: found when the graph fails to load, and downloaded again.
+    const garbled = Buffer.from(weights);
+    garbled.fill(0xff, 0, 64);
+    await writeFile(blobPath(weights, true), garbled);
+    const offlineGarbled = await fill('-m', modelId, '--offline');
+    expect(offlineGarbled.code).toBe(1);
+    expect(offlineGarbled.stderr).toContain(blobPath(weights, true));
+    expect(offlineGarbled.stderr).toMatch(/fillmask cache verify --fix/);
+    const onlineGarbled = await fill('-m', modelId);
+    expect(onlineGarbled.code, onlineGarbled.stderr).toBe(0);
+    expect(onlineGarbled.stdout).toBe(expected);
+    expect((await readFile(blobPath(weights, true))).equals(weights)).toBe(true);
+
     await truncate(blobPath(weights, true), 1000);
     expect((await fill('-m', modelId)).stdout).toBe(expected);
     const before = hub.requests.filter((request) => request.server === 'cdn').length;

@@ -46,8 +46,10 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
   // tokenizer's files, so that a source that lists them (the Hub) asks for none the model lacks.
   const modelConfig = await loadModelConfig(files);
   const { modelFile, modelFormat } = await chooseModelFile(files, dtype, backend);
-  const tokenizer = config.tokenizer ?? (await loadTokenizer(files, modelConfig));
-  const model = await backend.loadModel({ files, config: modelConfig, dtype, modelFile, modelFormat });
+  const { tokenizer, model } = await withCachedFilesVerified(files, async (tracked) => {
+    const tokenizer = config.tokenizer ?? (await loadTokenizer(tracked, modelConfig));
+    return { tokenizer, model: await backend.loadModel({ files: tracked, config: modelConfig, dtype, modelFile, modelFormat }) };
+  });
   if (tokenizer.maskTokenId >= model.vocabSize) {
     await model.dispose();
     throw new UnsupportedModelError({
@@ -56,6 +58,48 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
     });
   }
   return { files, tokenizer, model, batchSize: config.batchSize ?? defaultBatchSizeFor(dtype, model) };
+}
+
+/**
+ * Runs `load` on the files, noting which it reads. Should it fail, a source that caches files (the
+ * Hub's) hashes each of them (`ModelFiles.verify`): a copy damaged on disk with its size intact is
+ * only found that way. When one was damaged and has been downloaded again, `load` runs once more;
+ * offline, `verify` rejects with an error naming the file and the way out. Otherwise the load's own
+ * error stands.
+ */
+async function withCachedFilesVerified<T>(files: ModelFiles, load: (files: ModelFiles) => Promise<T>): Promise<T> {
+  const read = new Set<string>();
+  try {
+    return await load(noteReads(files, read));
+  } catch (error) {
+    const verify = files.verify?.bind(files);
+    if (verify === undefined) throw error;
+    let replaced = false;
+    for (const path of read) replaced = (await verify(path)) || replaced;
+    if (!replaced) throw error;
+    return load(files);
+  }
+}
+
+/** The same files, with every path read (or asked for on disk) added to `read`. */
+function noteReads(files: ModelFiles, read: Set<string>): ModelFiles {
+  const { localPath, list, verify } = files;
+  return {
+    location: files.location,
+    read: (path) => {
+      read.add(path);
+      return files.read(path);
+    },
+    exists: (path) => files.exists(path),
+    ...(localPath && {
+      localPath: (path: string) => {
+        read.add(path);
+        return localPath.call(files, path);
+      },
+    }),
+    ...(list && { list: () => list.call(files) }),
+    ...(verify && { verify: (path: string) => verify.call(files, path) }),
+  };
 }
 
 /** Checks the shared config fields before anything is loaded, each failure naming the field. */

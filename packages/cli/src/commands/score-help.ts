@@ -21,8 +21,9 @@ Options:
                                   limit, instead of failing
       --jsonl                     one JSON line per text, in order, {"pll", "tokens", "pppl"} (with
                                   --per-token, "perToken": [{"token", "id", "position",
-                                  "logProbability"}]), then {"summary": {"pll", "tokens", "pppl"}};
-                                  a text that fails prints {"error": "..."} and the rest go on
+                                  "logProbability"}]), then {"summary": {"pll", "tokens", "pppl",
+                                  "texts"}}; a text that fails prints {"error": "..."} and the rest
+                                  go on
       --batch-size <n>            masked copies per forward pass (default 32)
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models

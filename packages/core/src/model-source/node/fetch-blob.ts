@@ -6,7 +6,7 @@ import { writeBody } from './download-blob.js';
 import type { HubDownloadSettings } from './hub-download-settings.js';
 import type { HubFetchResult } from './hub-fetch.js';
 import type { ProgressReporter } from './progress-reporter.js';
-import { isRetryableError, isRetryableStatus, retryDelayMs, sleep } from './retry-policy.js';
+import { isRetryableError, isRetryableStatus, retryDelayMs, sleep } from '../retry-policy.js';
 
 export interface BlobFetch {
   /** Where the blob goes once checked. */

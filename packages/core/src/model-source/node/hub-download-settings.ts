@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import type { ModelSourceOptions, ModelSourceWarning } from '../model-source-options.js';
+import { defaultRetry, defaultTimeoutSeconds, type RetrySettings } from '../retry-policy.js';
 
 /** How the Hub source requests and downloads, from the options and huggingface_hub's variables. */
 export interface HubDownloadSettings {
@@ -11,16 +12,6 @@ export interface HubDownloadSettings {
   readonly forceDownload: boolean;
   readonly warn: (warning: ModelSourceWarning) => void;
 }
-
-export interface RetrySettings {
-  readonly maxAttempts: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-/** huggingface_hub's defaults: 10 s for both timeouts; http_backoff's 5 tries from 1 s to 8 s. */
-export const defaultTimeoutSeconds = 10;
-export const defaultRetry: RetrySettings = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 8000 };
 
 export function resolveHubDownloadSettings(options: ModelSourceOptions, env: NodeJS.ProcessEnv): HubDownloadSettings {
   const retry = options.retry ?? {};

@@ -29,7 +29,7 @@ import { assertModelFilePath } from './model-file-path.js';
 import { incompleteFileName } from './incomplete-file-name.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { removeStaleDownloads } from './remove-stale-downloads.js';
-import { isRetryableError, isRetryableStatus, retryDelayMs, sleep } from './retry-policy.js';
+import { isRetryableError, isRetryableStatus, retryDelayMs, sleep } from '../retry-policy.js';
 import { shareDownload } from './shared-downloads.js';
 
 /**

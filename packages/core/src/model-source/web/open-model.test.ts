@@ -180,3 +180,34 @@ describe('openModel outside Node: downloads checked before they are kept', () =>
     expect(Buffer.from(await files.read('onnx/model_quantized.onnx')).equals(weights)).toBe(true);
   });
 });
+
+describe('openModel outside Node: requests tried again', () => {
+  const gets = () => hub.requests.filter((request) => request.method === 'GET' && request.path.endsWith('/config.json')).length;
+
+  it('503 twice with Retry-After: 0, then the file', async () => {
+    hub.setFaults({ status: 503, retryAfter: '0', times: 2, onlyFile: 'config.json' });
+    const before = gets();
+    const bytes = await (await openModel('org/bert', { hubUrl: hub.url })).read('config.json');
+    expect(JSON.parse(new TextDecoder().decode(bytes)).model_type).toBe('bert');
+    expect(gets() - before).toBe(3);
+  });
+
+  it('a status that does not pass: maxAttempts requests, then the typed error', async () => {
+    hub.setFaults({ status: 500, onlyFile: 'config.json' });
+    const before = gets();
+    const files = await openModel('org/bert', { hubUrl: hub.url, retry: { maxAttempts: 2, baseDelayMs: 0 } });
+    const error = await rejection(files.read('config.json'));
+    expect(HubRequestError.isInstance(error)).toBe(true);
+    expect(gets() - before).toBe(2);
+  });
+
+  it('no answer within downloadTimeout: tried again, then an error that says so, in seconds not minutes', async () => {
+    hub.setFaults({ delayMs: 1500 });
+    const started = Date.now();
+    const files = await openModel('org/bert', { hubUrl: hub.url, downloadTimeout: 0.5, retry: { maxAttempts: 2, baseDelayMs: 0 } });
+    const error = await rejection(files.read('config.json'));
+    expect(HubRequestError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/no answer within 0\.5 s/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});

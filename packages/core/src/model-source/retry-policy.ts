@@ -1,5 +1,17 @@
-import { HubRequestError } from '../../errors/hub-request-error.js';
-import type { RetrySettings } from './hub-download-settings.js';
+import { HubRequestError } from '../errors/hub-request-error.js';
+
+/** How a failed Hub request is tried again (see `ModelSourceOptions.retry`). */
+export interface RetrySettings {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** huggingface_hub's default for its timeouts (HF_HUB_ETAG_TIMEOUT, HF_HUB_DOWNLOAD_TIMEOUT), in seconds. */
+export const defaultTimeoutSeconds = 10;
+
+/** huggingface_hub's http_backoff: 5 tries, waits from 1 s to 8 s. */
+export const defaultRetry: RetrySettings = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 8000 };
 
 /** Network errors that retrying cannot help: nothing listens there, or the name does not resolve. */
 const permanentNetworkCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL', 'CERT_HAS_EXPIRED']);
@@ -23,7 +35,7 @@ export function isRetryableError(error: unknown): boolean {
 function hasPermanentCode(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current instanceof Error; depth += 1) {
-    const code = (current as NodeJS.ErrnoException).code;
+    const code = (current as Error & { code?: string }).code;
     if (code !== undefined && permanentNetworkCodes.has(code)) return true;
     if (current instanceof AggregateError && current.errors.some(hasPermanentCode)) return true;
     current = current.cause;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
+import { exportedGraphPath, fixtureModelPath, fixtureModels } from '@fillmask/fixtures';
 import { gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 import { ElementType, GraphField, ModelField } from './onnx-fields.js';
 import { encodeNode } from './onnx-node.js';
@@ -184,5 +184,34 @@ describe('quantizePerSequence', () => {
       expect(quantizePerSequence(graph(options))).toEqual({ kind: 'skipped', reason });
       expect(checkPerSequenceQuantization(graph(options))).toEqual({ kind: 'skipped', reason });
     });
+  });
+});
+
+describe('graphs from torch’s dynamo exporter', () => {
+  const exported = (variant: 'deberta-v2-dynamo' | 'bert-dynamo') =>
+    new Uint8Array(readFileSync(join(exportedGraphPath(variant), 'onnx', 'model_quantized.onnx')));
+
+  it('keeps the one scale of a tensor computed from the weights alone: DeBERTa’s relative-position table', () => {
+    const model = exported('deberta-v2-dynamo');
+    const before = readOnnxModel(model)!.nodes.filter((node) => node.opType === 'DynamicQuantizeLinear');
+    const rewrite = quantizePerSequence(model);
+    expect(rewrite.kind).toBe('rewritten');
+    const left = readOnnxModel((rewrite as { model: Uint8Array }).model)!.nodes.filter((node) => node.opType === 'DynamicQuantizeLinear');
+    // The table [1, 2 × span, hidden] has no batch or sequence axis; every other quantizer now works per input.
+    expect(left.map((node) => node.inputs[0])).toEqual(['unsqueeze_8']);
+    expect((rewrite as { quantizers: number }).quantizers).toBe(before.length - 1);
+  });
+
+  it('gathers no per-input scale as if it held rows: the mask rows start below the head’s int8 product', () => {
+    const rewrite = quantizePerSequence(exported('bert-dynamo'));
+    if (rewrite.kind !== 'rewritten') throw new Error(`not rewritten: ${rewrite.kind}`);
+    expect(rewrite.inputScalars.size).toBeGreaterThan(0);
+    const rows = gatherMaskRows(rewrite.model, { rowScalars: rewrite.rowScalars, inputScalars: rewrite.inputScalars });
+    if (!rows.rewritten) throw new Error(rows.reason);
+    const gathered = readOnnxModel(rows.model)!
+      .nodes.filter((node) => node.opType === 'Gather' && node.inputs[1] === maskPositionsInput)
+      .map((node) => node.inputs[0].replace(/\/fillmask_flattened$/, ''));
+    expect(gathered.length).toBeGreaterThan(0);
+    for (const name of gathered) expect(rewrite.inputScalars.has(name), name).toBe(false);
   });
 });

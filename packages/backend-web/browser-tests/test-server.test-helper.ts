@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const fixtureModelsFolder = fileURLToPath(new URL('../../../internal/fixtures/models/', import.meta.url));
 /** The weights-only repositories (no ONNX export) of `weightRepos`, served at `/hub-repos/`. */
 export const weightReposFolder = fileURLToPath(new URL('../../../internal/fixtures/hub-repos/', import.meta.url));
+/** The exported graphs of every architecture (`exportedGraphVariants`), served at `/exported-graphs/`. */
+export const exportedGraphsFolder = fileURLToPath(new URL('../../../internal/fixtures/exported-graphs/', import.meta.url));
 export const onnxruntimeWebFolder = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-web/wasm'));
 
 export interface ServedRequest {
@@ -46,13 +48,15 @@ const contentTypes: Record<string, string> = {
 
 /**
  * The app's own origin on 127.0.0.1: the built app at `/`, the fixture models at `/models/` and the
- * weights-only repositories at `/hub-repos/` in the Hub folder layout, and onnxruntime-web's files at
+ * weights-only repositories at `/hub-repos/` and the exported graphs at `/exported-graphs/` in the Hub
+ * folder layout (their tokenizer links followed), and onnxruntime-web's files at
  * `/ort/` (for the wasmPaths option). Every request is recorded.
  */
 export async function startTestServer(options: TestServerOptions): Promise<TestServer> {
   const mounts: Array<[prefix: string, folder: string]> = [
     ['/models/', fixtureModelsFolder],
     ['/hub-repos/', weightReposFolder],
+    ['/exported-graphs/', exportedGraphsFolder],
     ['/ort/', onnxruntimeWebFolder],
     ['/', options.app],
   ];

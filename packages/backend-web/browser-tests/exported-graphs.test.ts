@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { toPipelineOutput, type MaskPredictions } from '@fillmask/core';
 import {
   comparePipelineAnswers,
@@ -8,9 +7,8 @@ import {
   loadExportedGraphAnswers,
   type ExportedGraphVariant,
 } from '@fillmask/fixtures';
-import { launchChromium, type ChromiumSession } from './chromium.test-helper.js';
-import { harnessError, harnessValue, openHarness } from './harness-page.test-helper.js';
-import { startTestServer, type TestServer } from './test-server.test-helper.js';
+import { harnessError, harnessValue } from './harness-page.test-helper.js';
+import { useHarnessPage } from './harness-session.test-helper.js';
 
 // The exported graphs at the edges of backend-onnx's exported-graphs parity test, in headless Chromium
 // on the web backend (wasm): ConvBERT (answers that depend on padding), ids past the tokenizer's
@@ -27,26 +25,13 @@ const variants: readonly ExportedGraphVariant[] = [
   'deberta-v2-dynamo',
 ];
 
-let server: TestServer;
-let chromium: ChromiumSession;
-let page: Page;
-
-beforeAll(async () => {
-  server = await startTestServer({ app: inject('harnessDist') });
-  chromium = await launchChromium();
-  page = await chromium.newPage();
-  await openHarness(page, server.url);
-});
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-});
+const harnessPage = useHarnessPage();
 
 describe("exported graphs at the edges, in Chromium (wasm): Python's answers", () => {
   for (const variant of variants) {
     for (const dtype of ['fp32', 'q8'] as const) {
       it(`${variant} ${dtype}`, async () => {
+        const page = harnessPage();
         const answers = loadExportedGraphAnswers(variant);
         const tolerance = Math.max(exportedGraphScoreTolerance(answers, dtype), 1e-4);
         const id = `${variant}-${dtype}`;
@@ -82,6 +67,7 @@ describe("exported graphs at the edges, in Chromium (wasm): Python's answers", (
   }
 
   it('mpnet without model_max_length: the limit from its position table, and a typed error one token past it', async () => {
+    const page = harnessPage();
     const answers = loadExportedGraphAnswers('mpnet-no-max-length');
     const opened = await harnessValue(page, 'open', 'mpnet', { model: '/exported-graphs/mpnet-no-max-length/' });
     try {

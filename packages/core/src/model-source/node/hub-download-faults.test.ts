@@ -8,6 +8,7 @@ import { InvalidModelFileError } from '../../errors/invalid-model-file-error.js'
 import type { ModelSourceOptions, ModelSourceWarning } from '../model-source-options.js';
 import { openHubModel } from './hub-model-files.js';
 import { bertFolder, bertId, useHubSandbox } from './hub-sandbox.test-helper.js';
+import { rejection } from './rejection.test-helper.js';
 
 const sandbox = useHubSandbox();
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20 };
@@ -42,15 +43,6 @@ function sha256(bytes: Uint8Array): string {
 
 function gitBlobSha1(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('Expected the promise to reject');
 }
 
 function bodyRequests(hub: HubServer, file: string): number {

@@ -10,6 +10,7 @@ import type { DownloadProgress } from '../download-progress.js';
 import type { ModelSourceOptions } from '../model-source-options.js';
 import { openHubModel } from './hub-model-files.js';
 import { bertFolder, bertId, robertaFolder, robertaId, useHubSandbox } from './hub-sandbox.test-helper.js';
+import { rejection } from './rejection.test-helper.js';
 
 const sandbox = useHubSandbox();
 /** Retries as in production, without the production waits. */
@@ -56,15 +57,6 @@ async function listFiles(folder: string): Promise<string[]> {
     .filter((entry) => !entry.isDirectory())
     .map((entry) => path.relative(folder, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
     .sort();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('Expected the promise to reject');
 }
 
 describe('openHubModel: first download', () => {

@@ -5,17 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { ModelFileNotFoundError } from '../../errors/model-file-not-found-error.js';
 import { openLocalFolder } from './local-folder-model-files.js';
+import { rejection } from './rejection.test-helper.js';
 
 const folder = fixtureModelPath('tiny-bert-uncased');
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('Expected the promise to reject');
-}
 
 describe('openLocalFolder', () => {
   it('reads files by their relative path, as plain Uint8Arrays', async () => {

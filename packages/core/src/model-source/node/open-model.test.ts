@@ -6,17 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../errors/invalid-argument-error.js';
 import { bertFolder, bertId, useHubSandbox } from './hub-sandbox.test-helper.js';
 import { openModel } from './open-model.js';
+import { rejection } from './rejection.test-helper.js';
 
 const sandbox = useHubSandbox();
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('Expected the promise to reject');
-}
 
 describe('openModel', () => {
   it('opens an existing folder given as an absolute, relative, ./ or file:// path', async () => {

@@ -68,12 +68,13 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
  * error stands.
  */
 async function withCachedFilesVerified<T>(files: ModelFiles, load: (files: ModelFiles) => Promise<T>): Promise<T> {
+  const verify = files.verify?.bind(files);
+  // Nothing cached to check (a folder, files of the caller's own): the files go to the load as they are.
+  if (verify === undefined) return load(files);
   const read = new Set<string>();
   try {
     return await load(noteReads(files, read));
   } catch (error) {
-    const verify = files.verify?.bind(files);
-    if (verify === undefined) throw error;
     let replaced = false;
     for (const path of read) replaced = (await verify(path)) || replaced;
     if (!replaced) throw error;

@@ -277,6 +277,7 @@ function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions'] = 
   return option === 'everywhere' ? 'everywhere' : option === true ? 'mask-rows' : false;
 }
 
+/** `DEBUG=fillmask` lines go to stderr (as the `debug` package writes them), never into a program's stdout. */
 function defaultDebug(message: string): void {
-  if (/\bfillmask\b/.test(process.env.DEBUG ?? '')) console.debug(message);
+  if (/\bfillmask\b/.test(process.env.DEBUG ?? '')) process.stderr.write(`${message}\n`);
 }

@@ -89,20 +89,23 @@ for (const variant of exportedGraphVariants) {
         expectPythonAnswers(results, answers, dtype, `${variant} ${dtype} alone`);
       });
 
-      it('every case in one fill call with batchSize 1', async () => {
-        const single = await createFillMask({
-          model: exportedGraphPath(variant),
-          dtype,
-          batchSize: 1,
-          backend: createOnnxBackend(),
-          onWarning: () => undefined,
+      // 1: one input per forward pass; 32: batches even where the default is 1 (an int8 graph with no batch variant).
+      for (const batchSize of [1, 32]) {
+        it(`every case in one fill call with batchSize ${batchSize}`, async () => {
+          const sized = await createFillMask({
+            model: exportedGraphPath(variant),
+            dtype,
+            batchSize,
+            backend: createOnnxBackend(),
+            onWarning: () => undefined,
+          });
+          try {
+            expectPythonAnswers(await fillInOneCall(sized, answers.cases), answers, dtype, `${variant} ${dtype} batchSize ${batchSize}`);
+          } finally {
+            await sized.dispose();
+          }
         });
-        try {
-          expectPythonAnswers(await fillInOneCall(single, answers.cases), answers, dtype, `${variant} ${dtype} batchSize 1`);
-        } finally {
-          await single.dispose();
-        }
-      });
+      }
 
       it(`an input one token past the limit: InputTooLongError naming the limit (${answers.input_too_long.limit})`, async () => {
         const { input, length, limit } = answers.input_too_long;

@@ -8,7 +8,7 @@ import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath } from '@fillmask/fixtures';
 import { startHubServer } from '@fillmask/test-hub-server';
 import { bundledModelPath } from './bundled-model.js';
-import { fillmask } from './cli.test-helper.js';
+import { bin, fillmask } from './cli.test-helper.js';
 
 describe('fillmask CLI', () => {
   let workDir: string;
@@ -76,6 +76,29 @@ describe('fillmask CLI', () => {
     const implicit = await fillmask(['--json', '-k', '2', 'Paris is the <mask> of France.']);
     expect(named.code, named.stderr).toBe(0);
     expect(named.stdout).toBe(implicit.stdout);
+  });
+
+  it('writes DEBUG=fillmask lines to stderr, so --json output stays JSON', async () => {
+    const run = await fillmask(['--json', '-k', '2', 'She opened the [MASK] and walked in.'], { env: { DEBUG: 'fillmask' } });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(2);
+    expect(run.stderr).toMatch(/^fillmask: onnx\/model\.onnx rewritten/m);
+  });
+
+  it('ends quietly, exit 0, when the reader of its output goes away (| head -n 1)', async () => {
+    const lines = Array.from({ length: 400 }, (_, index) => `Line ${index} has a [MASK] in it.`).join('\n');
+    const file = join(workDir, 'many-lines.txt');
+    await writeFile(file, lines);
+    const { execFile } = await import('node:child_process');
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile('sh', ['-c', `"${process.execPath}" "${bin}" -f "${file}" --jsonl | head -n 1`], (error, stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+      );
+      child.stdin?.end();
+    });
+    expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+    expect(result.code).toBe(0);
   });
 
   it('prints its version', async () => {

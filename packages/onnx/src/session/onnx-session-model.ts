@@ -128,6 +128,9 @@ export class OnnxSessionModel implements BackendModelV1 {
         // Each input on its own, without its padding: what the batch graph stands in for.
         return { logits: await this.runRowGroups(single, eachRow(batch), batch) };
       }
+      // Batch-mates would change each other's answers (an int8 graph with no batch variant): each input alone, whatever the batch size.
+      if (batch.batchSize > 1 && this.options.batchInvariant === false)
+        return { logits: await this.runRowGroups(single, eachRow(batch), batch) };
       return { logits: await this.runBatch(single, batch) };
     });
   }

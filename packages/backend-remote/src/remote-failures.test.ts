@@ -144,6 +144,20 @@ describe('retries', () => {
     expect(error.message).toMatch(new RegExp(`^Could not reach the service at ${service.url}/ \\(5 attempts\\): fetch failed`));
   });
 
+  it('does not retry a request fetch refuses to send (a blocked port), and says what to check', async () => {
+    const started = Date.now();
+    const error = await failure(
+      createFillMask({
+        model: 'fillmask-test/tiny-bert',
+        backend: createRemoteBackend({ endpointUrl: 'http://127.0.0.1:9', maskToken: '[MASK]', retryDelayMs: 1000 }),
+      }).then((fillMask) => fillMask.fill(sentence)),
+    );
+    expect(error.attempts).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.message).toMatch(/^Could not reach the service at http:\/\/127\.0\.0\.1:9\/.* \(1 attempt\): fetch failed: bad port\. /);
+    expect(error.message).toContain('Check that the service runs there (fillmask serve, an Inference Endpoint)');
+  });
+
   it('times out a stalled request, and a stalled body, after timeoutMs per attempt', async () => {
     for (const stall of [{ kind: 'stall' }, { kind: 'stall-body' }] as const) {
       service.calls.splice(0);

@@ -48,7 +48,7 @@ export async function sendWithRetries(url: string, init: RequestInit, options: S
       await abortableSleep(Math.max(backoffDelay(policy, attempt, options.random), retryAfterMs ?? 0), signal);
       continue;
     }
-    if (!retriesLeft) throw noAnswerError(url, outcome, attempt, options);
+    if (!retriesLeft || isPermanentFailure(outcome)) throw noAnswerError(url, outcome, attempt, options);
     await abortableSleep(backoffDelay(policy, attempt, options.random), signal);
   }
 }
@@ -79,7 +79,8 @@ function noAnswerError(
   const message =
     outcome.failure === 'timeout'
       ? `The service at ${shortUrl(url)} did not answer within ${options.policy.timeoutMs} ms (${tries}).`
-      : `Could not reach the service at ${shortUrl(url)} (${tries}): ${options.redact(describeNetworkError(outcome.cause))}.`;
+      : `Could not reach the service at ${shortUrl(url)} (${tries}): ${options.redact(describeNetworkError(outcome.cause))}. ` +
+        'Check that the service runs there (fillmask serve, an Inference Endpoint) and that the URL and port are right.';
   // The cause of a network failure holds no request data (undici's errors name only the address).
   return new RemoteRequestError({
     url,
@@ -88,6 +89,11 @@ function noAnswerError(
     attempts,
     cause: outcome.failure === 'network' ? outcome.cause : undefined,
   });
+}
+
+/** A request fetch refuses to send at all (a port browsers and undici block, such as 9 or 6000): no retry can help. */
+function isPermanentFailure(outcome: { failure: 'timeout' | 'network'; cause?: unknown }): boolean {
+  return outcome.failure === 'network' && /\bbad port\b/.test(describeNetworkError(outcome.cause));
 }
 
 /** Origin and path, for messages. */

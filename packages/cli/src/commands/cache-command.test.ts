@@ -137,5 +137,15 @@ describe('fillmask cache', () => {
     const help = await cache(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: fillmask cache <list\|verify\|prune>/);
+    // A mistyped --cache-dir is not an empty, sound cache.
+    cacheDir = join(root, 'no-such-folder');
+    const missing = await cache(['verify']);
+    expect([missing.code, missing.stdout]).toEqual([2, '']);
+    expect(missing.stderr).toContain(`--cache-dir ${cacheDir} does not exist`);
+    cacheDir = join(root, 'a-file');
+    await writeFile(cacheDir, 'not a cache');
+    const file = await cache(['list']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('is a file, not a folder');
   });
 });

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { openModel } from '@fillmask/core';
 import type { CliCommand } from '../cli-command.js';
 import type { CliStreams } from '../cli-streams.js';
@@ -25,6 +25,8 @@ interface CacheArguments {
   readonly action: Action | undefined;
   readonly models: readonly string[];
   readonly cacheDir: string;
+  /** The folder was named with --cache-dir (rather than found from the environment): it must exist. */
+  readonly cacheDirGiven: boolean;
   readonly fix: boolean;
   readonly offline: boolean;
   readonly dryRun: boolean;
@@ -59,6 +61,7 @@ function parseCacheArguments(argv: readonly string[], env: NodeJS.ProcessEnv): C
     action: action as Action | undefined,
     models,
     cacheDir: hubCacheDir(values['cache-dir'], env),
+    cacheDirGiven: values['cache-dir'] !== undefined,
     fix: values.fix!,
     offline: values.offline! || ['1', 'true', 'on', 'yes'].includes(env.HF_HUB_OFFLINE?.trim().toLowerCase() ?? ''),
     dryRun: values['dry-run']!,
@@ -79,6 +82,15 @@ async function runCache(argv: readonly string[], streams: CliStreams): Promise<n
   if (args.help) {
     streams.stdout.write(cacheHelp);
     return 0;
+  }
+  // A mistyped --cache-dir would otherwise read as an empty, sound cache.
+  const given = args.cacheDirGiven ? await stat(args.cacheDir).catch(() => undefined) : undefined;
+  if (args.cacheDirGiven && !given?.isDirectory()) {
+    const what = given === undefined ? 'does not exist' : 'is a file, not a folder';
+    streams.stderr.write(
+      `fillmask cache: --cache-dir ${args.cacheDir} ${what}. Give the Hub cache folder (default: ${hubCacheDir(undefined, process.env)}).\n`,
+    );
+    return 2;
   }
   try {
     const all = await scanHubCache(args.cacheDir);

@@ -1,6 +1,7 @@
 import { cliCommands, defaultCommand } from './command-table.js';
 import type { CliStreams } from './cli-streams.js';
 import { helpText } from './help-text.js';
+import { mistypedCommand } from './mistyped-command.js';
 
 /**
  * Runs the `fillmask` command and returns its exit status: 0 done, 1 input or model error, 2 usage
@@ -13,6 +14,13 @@ export async function runCli(argv: readonly string[], streams: CliStreams): Prom
   if (first === '--help' || first === '-h') {
     streams.stdout.write(helpText(cliCommands));
     return 0;
+  }
+  const meant = mistypedCommand(first, cliCommands);
+  if (meant !== undefined) {
+    streams.stderr.write(
+      `fillmask: unknown command ${JSON.stringify(first)}: did you mean ${meant}? (A TEXT to fill needs a mask: [MASK] or <mask>.)\nRun fillmask --help for usage.\n`,
+    );
+    return 2;
   }
   return defaultCommand.run(argv, streams);
 }

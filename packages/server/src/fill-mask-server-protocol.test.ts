@@ -145,6 +145,10 @@ describe('the fill-mask protocol of the Inference API', () => {
     );
     const alone = await postJson(url, { inputs: long });
     expect((alone.body as { error: string }).error).toMatch(/^The input is \d+ tokens long/);
+    // The advice names the protocol's parameter, not the JavaScript API's option.
+    expect((alone.body as { error: string }).error).toMatch(
+      /Shorten it, or send "parameters": \{"tokenizer_kwargs": \{"truncation": true\}\} to keep a window of 512 tokens around the masks\.$/,
+    );
     const truncated = await postJson(url, { inputs: long, parameters: { top_k: 2, tokenizer_kwargs: { truncation: true } } });
     expect(truncated.status).toBe(200);
     expect(truncated.body).toEqual(await expected(long, { topK: 2, truncation: true }));

@@ -24,6 +24,10 @@ export function httpErrorFrom(error: unknown, inputIndex?: number): HttpError {
       limit: error.limit,
       inputIndex,
       masksSpan: masksSpan === undefined ? undefined : Number(masksSpan),
+      // The advice in the protocol's own terms, not the JavaScript API's.
+      ...(masksSpan === undefined && {
+        advice: `Shorten it, or send "parameters": {"tokenizer_kwargs": {"truncation": true}} to keep a window of ${error.limit} tokens around the masks.`,
+      }),
     });
     return new HttpError(400, reworded.message, 'input-too-long');
   }

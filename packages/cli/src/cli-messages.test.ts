@@ -118,18 +118,21 @@ describe('fillmask messages', () => {
   });
 
   describe('-f', () => {
-    it('a missing file, a folder or binary data: one usage error naming the file', async () => {
+    it('a missing file, a folder, binary data or no input: one usage error naming the file', async () => {
       const folder = join(workDir, 'some-dir');
       await mkdir(folder, { recursive: true });
       const png = join(workDir, 'picture.png');
       await writeFile(png, Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex'));
       const notUtf8 = join(workDir, 'latin1.txt');
       await writeFile(notUtf8, Buffer.from('caf\xe9 [MASK]\n', 'latin1'));
+      const blank = join(workDir, 'blank.txt');
+      await writeFile(blank, '\n  \n');
       for (const [file, said] of [
         [join(workDir, 'missing.txt'), `--input-file: no such file: ${join(workDir, 'missing.txt')}`],
         [`${folder}/`, `--input-file: ${folder}/ is a folder; give a text file with one input per line (or - for standard input).`],
         [png, `--input-file: ${png} is not a text file (it holds binary data); give UTF-8 text, one input per line.`],
         [notUtf8, `--input-file: ${notUtf8} is not a text file`],
+        [blank, `--input-file: ${blank} has no inputs (it is empty or holds only blank lines); give one input per line.`],
       ]) {
         for (const command of [[], ['score'], ['eval']]) {
           const run = await fillmask([...command, '-f', file]);

@@ -7,7 +7,8 @@ const sniffedBytes = 64 * 1024;
 /**
  * Checks --input-file before the model loads: a readable text file (or `-`, standard input). A missing
  * file, a folder, an unreadable file or binary data (a NUL byte, or bytes that are not UTF-8, in its
- * first 64 KB) is a UsageError saying so, instead of a system error or one "no mask" per line.
+ * first 64 KB) or a file with no input (empty, or blank lines only) is a UsageError saying so, instead of a
+ * system error, one "no mask" per line, or a run that prints nothing.
  */
 export async function checkInputFile(file: string): Promise<void> {
   if (file === '-') return;
@@ -32,6 +33,9 @@ export async function checkInputFile(file: string): Promise<void> {
   }
   if (!isUtf8Text(start)) {
     throw new UsageError(`--input-file: ${file} is not a text file (it holds binary data); give UTF-8 text, one input per line.`);
+  }
+  if (info.size <= sniffedBytes && new TextDecoder().decode(start).trim() === '') {
+    throw new UsageError(`--input-file: ${file} has no inputs (it is empty or holds only blank lines); give one input per line.`);
   }
 }
 

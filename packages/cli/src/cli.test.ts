@@ -198,6 +198,7 @@ describe('fillmask CLI', () => {
       /--top-k needs a value, and what follows it starts with '-'. If that is the value, write --top-k=<value>\./,
     ],
     [['--endpoint-url', 'http://127.0.0.1:1', '-b', 'onnx', 'a <mask>'], /--endpoint-url is for the remote backend/],
+    [['-b', 'nosuch', 'a <mask>'], /-b must be onnx, web, remote, not "nosuch"\./],
     [[], /No input/],
     [['--json', '--jsonl', 'a <mask>'], /cannot be used together/],
   ])('exits 2 on the usage error %j', async (args, message) => {

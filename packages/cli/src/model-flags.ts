@@ -17,6 +17,9 @@ export const modelFlagSpecs = {
   'force-download': { type: 'boolean', default: false },
 } as const;
 
+/** The backends `-b` names: the ones core loads by name. */
+const cliBackends: readonly string[] = ['onnx', 'web', 'remote'];
+
 /** The flag of the remote backend, for the commands it can run (fill, serve, eval; not score, which needs logits). */
 export const remoteFlagSpecs = {
   'endpoint-url': { type: 'string' },
@@ -56,6 +59,9 @@ export function readModelFlags(values: {
     );
   }
   const backend = values.backend ?? (endpointUrl === undefined ? 'onnx' : 'remote');
+  if (!cliBackends.includes(backend)) {
+    throw new UsageError(`-b must be ${cliBackends.join(', ')}, not ${JSON.stringify(backend)}.`);
+  }
   if (endpointUrl !== undefined && backend !== 'remote') {
     throw new UsageError(`--endpoint-url is for the remote backend (-b remote), not -b ${backend}.`);
   }

@@ -27,6 +27,11 @@ export function parseScoreArguments(argv: readonly string[]): ScoreArguments {
   });
   const { values, positionals } = parsed;
   const modelFlags = readModelFlags(values);
+  if (modelFlags.backend === 'remote') {
+    throw new UsageError(
+      'fillmask score needs every logit of the masked tokens, which a service backend (-b remote) does not return: use -b onnx (the default).',
+    );
+  }
   if (!scoreModes.includes(values.mode as ScoreMode)) {
     throw new UsageError(`--mode must be ${scoreModes.join(' or ')}, not ${JSON.stringify(values.mode)}.`);
   }

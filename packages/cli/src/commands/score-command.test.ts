@@ -195,9 +195,9 @@ describe('fillmask score', () => {
     expect(run.stderr).not.toContain('{ truncation: true }');
   });
 
-  it('refuses a service backend, which returns no logits', async () => {
+  it('refuses a service backend, which returns no logits: a usage error, before any model loads', async () => {
     const run = await fillmask(['score', '-m', 'some/model', '-b', 'remote', 'A text.']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('service backend');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('service backend (-b remote) does not return');
   });
 });

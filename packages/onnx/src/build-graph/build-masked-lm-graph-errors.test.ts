@@ -48,6 +48,7 @@ describe('buildMaskedLmGraph refuses what it cannot build, saying why', () => {
     expect(error.model).toBe('org/tiny');
     expect(error.message).toContain('"big_bird"');
     expect(error.message).toContain(supportedModelTypes.join(', '));
+    expect(error.message).toMatch(/An ONNX export of the model \(onnx\/model\.onnx, as Optimum writes it\) loads whatever its type\.$/);
   });
 
   it('a config.json without model_type, whose architectures name no known one', () => {

@@ -83,7 +83,7 @@ export function buildMaskedLmGraph(config: ModelConfig, weights: ModelWeights, o
   if (!build) {
     throw new UnsupportedModelError({
       model,
-      reason: `its graph cannot be built from model_type ${JSON.stringify(modelType)}; the model types that can be built are ${supportedModelTypes.join(', ')}.`,
+      reason: `its graph cannot be built from model_type ${JSON.stringify(modelType)}; the model types that can be built are ${supportedModelTypes.join(', ')}. An ONNX export of the model (onnx/model.onnx, as Optimum writes it) loads whatever its type.`,
     });
   }
   const builder = new GraphBuilder();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fillmask } from './cli.test-helper.js';
 import { cliCommands } from './command-table.js';
 import { mistypedCommand } from './mistyped-command.js';
 
@@ -23,17 +24,9 @@ describe('mistypedCommand', () => {
 
 describe('fillmask with a mistyped command', () => {
   it('says which command it may mean, exit 2, instead of filling the word as text', async () => {
-    const { PassThrough } = await import('node:stream');
-    const { runCli } = await import('./run-cli.js');
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (chunk) => (out += chunk));
-    stderr.on('data', (chunk) => (err += chunk));
-    const code = await runCli(['scroe', 'She opened the door and walked in.'], { stdin: new PassThrough(), stdout, stderr });
-    expect([code, out]).toEqual([2, '']);
-    expect(err).toBe(
+    const run = await fillmask(['scroe', 'She opened the door and walked in.']);
+    expect([run.code, run.stdout]).toEqual([2, '']);
+    expect(run.stderr).toBe(
       'fillmask: unknown command "scroe": did you mean score? (A TEXT to fill needs a mask: [MASK] or <mask>.)\nRun fillmask --help for usage.\n',
     );
   });

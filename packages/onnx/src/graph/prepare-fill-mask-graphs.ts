@@ -61,39 +61,33 @@ export interface FillMaskGraphs {
 export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphOptions = {}): FillMaskGraphs {
   const single = withConvolutions(model, maskRows(model, options), options);
   const sequenceConvolutions = countSequenceConvolutions(model);
-  const padding = {
-    paddingDependent: sequenceConvolutions > 0,
-    notes:
-      sequenceConvolutions > 0
-        ? [
-            ...single.notes,
-            `${sequenceConvolutions} convolutions read neighbouring positions, so padding would change answers: batches run in groups of inputs of equal length`,
-          ]
-        : single.notes,
-  };
+  const paddingDependent = sequenceConvolutions > 0;
+  const notes = paddingDependent
+    ? [
+        ...single.notes,
+        `${sequenceConvolutions} convolutions read neighbouring positions, so padding would change answers: batches run in groups of inputs of equal length`,
+      ]
+    : single.notes;
   const perSequence = checkPerSequenceQuantization(model, { readExternalData: options.readExternalData });
   switch (perSequence.kind) {
     case 'no-dynamic-quantization':
-      return { single: single.graph, batchGraph: false, batchInvariant: true, ...padding };
+      return { single: single.graph, batchGraph: false, batchInvariant: true, paddingDependent, notes };
     case 'skipped':
       return {
         single: single.graph,
         batchGraph: false,
         batchInvariant: false,
-        paddingDependent: padding.paddingDependent,
-        notes: [
-          ...padding.notes,
-          `int8 activations stay quantized per tensor, so inputs run one at a time by default: ${perSequence.reason}`,
-        ],
+        paddingDependent,
+        notes: [...notes, `int8 activations stay quantized per tensor, so inputs run one at a time by default: ${perSequence.reason}`],
       };
     case 'rewritten':
       return {
         single: single.graph,
         batchGraph: true,
         batchInvariant: true,
-        paddingDependent: padding.paddingDependent,
+        paddingDependent,
         notes: [
-          ...padding.notes,
+          ...notes,
           `batches of several inputs will run a variant that quantizes each input on its own (${perSequence.quantizers} quantizers)`,
         ],
       };

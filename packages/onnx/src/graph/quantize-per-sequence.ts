@@ -158,7 +158,9 @@ function analyze(
   const shapeOnly = quantizers.find((node) => dependenceOn(node.inputs[0]) === 'shape');
   if (shapeOnly)
     return skipped(`${shapeOnly.inputs[0]} depends on the batch's shape but not on its tokens, so it has no rows to quantize per input`);
-  const notRows = quantizers.find((node) => !hasRowShape(model, graphFields, node.inputs[0]));
+  const ranks = declaredRanks(model, graphFields, new Set(quantizers.map((node) => node.inputs[0])));
+  // A tensor the graph does not describe (most exports leave them out) is taken for rows; a run then tells.
+  const notRows = quantizers.find((node) => (ranks.get(node.inputs[0]) ?? 3) !== 3);
   if (notRows) return skipped(`${notRows.inputs[0]} is not [batch, sequence, features], so it has no rows to quantize per input`);
 
   const { producers, consumers } = linkNodes(nodes);
@@ -497,12 +499,13 @@ function skipped(reason: string): { readonly kind: 'skipped'; readonly reason: s
   return { kind: 'skipped', reason };
 }
 
-/** False when the graph declares the tensor's shape and it is not of rank 3 (`[batch, sequence, features]`); true when it does not say. */
-function hasRowShape(model: Uint8Array, graphFields: readonly WireField[], name: string): boolean {
+/** The ranks the graph's value_info declares for these tensors (read in one pass); a tensor it does not describe is absent. */
+function declaredRanks(model: Uint8Array, graphFields: readonly WireField[], names: ReadonlySet<string>): Map<string, number> {
+  const ranks = new Map<string, number>();
   for (const field of graphFields) {
     if (field.number !== GraphField.valueInfo) continue;
     const info = readValueInfo(model, field);
-    if (info.name === name) return info.shape === undefined || info.shape.length === 3;
+    if (names.has(info.name) && info.shape !== undefined) ranks.set(info.name, info.shape.length);
   }
-  return true;
+  return ranks;
 }

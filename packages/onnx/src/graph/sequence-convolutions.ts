@@ -1,5 +1,6 @@
 import { readInitializers } from './onnx-initializer.js';
 import { readOnnxModel } from './onnx-model.js';
+import { isDefaultDomain } from './onnx-node.js';
 
 /** Convolution ops of the default domain, float and int8. */
 const convolutions = new Set(['Conv', 'ConvInteger', 'QLinearConv']);
@@ -13,7 +14,7 @@ const convolutions = new Set(['Conv', 'ConvInteger', 'QLinearConv']);
 export function countSequenceConvolutions(model: Uint8Array): number {
   const parsed = readOnnxModel(model);
   if (!parsed) return 0;
-  const found = parsed.nodes.filter((node) => convolutions.has(node.opType) && (node.domain === '' || node.domain === 'ai.onnx'));
+  const found = parsed.nodes.filter((node) => convolutions.has(node.opType) && isDefaultDomain(node));
   if (found.length === 0) return 0;
   const initializers = readInitializers(parsed.bytes, parsed.graphFields);
   return found.filter((node) => {

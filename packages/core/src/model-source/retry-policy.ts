@@ -67,3 +67,32 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Sends a request until its answer is not a retryable status (408, 429, 5xx) or `maxAttempts` are
+ * spent, waiting between tries with backoff, or as `Retry-After` asks. A send that throws is tried
+ * again while `retryable(error)` says it may pass; otherwise, or on the last try, its error stands.
+ * The last answer is returned whatever its status; a retried answer's body is discarded.
+ */
+export async function sendWithRetries<Answer>(
+  settings: RetrySettings,
+  send: () => Promise<Answer>,
+  responseOf: (answer: Answer) => Response,
+  retryable: (error: unknown) => boolean,
+): Promise<Answer> {
+  for (let attempt = 1; ; attempt += 1) {
+    const last = attempt >= settings.maxAttempts;
+    let answer: Answer;
+    try {
+      answer = await send();
+    } catch (error) {
+      if (last || !retryable(error)) throw error;
+      await sleep(retryDelayMs(attempt, settings));
+      continue;
+    }
+    const response = responseOf(answer);
+    if (last || !isRetryableStatus(response.status)) return answer;
+    await response.body?.cancel().catch(() => undefined);
+    await sleep(retryDelayMs(attempt, settings, response.headers.get('retry-after')));
+  }
+}

@@ -29,7 +29,7 @@ import { assertModelFilePath } from './model-file-path.js';
 import { incompleteFileName } from './incomplete-file-name.js';
 import { ProgressReporter } from './progress-reporter.js';
 import { removeStaleDownloads } from './remove-stale-downloads.js';
-import { isRetryableError, isRetryableStatus, retryDelayMs, sleep } from '../retry-policy.js';
+import { isRetryableError, sendWithRetries } from '../retry-policy.js';
 import { shareDownload } from './shared-downloads.js';
 
 /**
@@ -447,21 +447,14 @@ class HubModelFiles implements ModelFiles {
 
   /** The first GET of a download, retried like the others until it answers with the file or its redirect. */
   private async firstDownloadAnswer(commit: string, file: string): Promise<HubFetchResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      const last = attempt >= this.settings.retry.maxAttempts;
-      let result: HubFetchResult;
-      try {
-        result = await this.downloadRequest(commit, file, 0, undefined, true);
-      } catch (error) {
-        if (last || !isRetryableError(error)) throw error;
-        await sleep(retryDelayMs(attempt, this.settings.retry));
-        continue;
-      }
-      if (result.response.ok || isRedirect(result.response)) return result;
-      if (last || !isRetryableStatus(result.response.status)) throw await this.failure(result, file);
-      await result.response.body?.cancel();
-      await sleep(retryDelayMs(attempt, this.settings.retry, result.response.headers.get('retry-after')));
-    }
+    const result = await sendWithRetries(
+      this.settings.retry,
+      () => this.downloadRequest(commit, file, 0, undefined, true),
+      (answer) => answer.response,
+      isRetryableError,
+    );
+    if (result.response.ok || isRedirect(result.response)) return result;
+    throw await this.failure(result, file);
   }
 
   /**
@@ -552,20 +545,13 @@ class HubModelFiles implements ModelFiles {
    * A metadata request (HEAD, file list) with the etag timeout, tried up to `attempts` times while it
    * fails for a reason that may pass (see retry-policy); the last answer is returned as it is.
    */
-  private async metadataRequest(attempts: number, request: Omit<HubFetchRequest, 'timeoutMs' | 'timeoutName'>): Promise<HubFetchResult> {
-    for (let attempt = 1; ; attempt += 1) {
-      let result: HubFetchResult;
-      try {
-        result = await hubFetch({ ...request, timeoutMs: this.settings.etagTimeoutMs, timeoutName: etagTimeoutName });
-      } catch (error) {
-        if (attempt >= attempts || !isRetryableError(error)) throw error;
-        await sleep(retryDelayMs(attempt, this.settings.retry));
-        continue;
-      }
-      if (attempt >= attempts || !isRetryableStatus(result.response.status)) return result;
-      await result.response.body?.cancel();
-      await sleep(retryDelayMs(attempt, this.settings.retry, result.response.headers.get('retry-after')));
-    }
+  private metadataRequest(attempts: number, request: Omit<HubFetchRequest, 'timeoutMs' | 'timeoutName'>): Promise<HubFetchResult> {
+    return sendWithRetries(
+      { ...this.settings.retry, maxAttempts: attempts },
+      () => hubFetch({ ...request, timeoutMs: this.settings.etagTimeoutMs, timeoutName: etagTimeoutName }),
+      (answer) => answer.response,
+      isRetryableError,
+    );
   }
 
   /** The typed error for a failed answer; a missing file is remembered in `.no_exist/` as Python does. */

@@ -8,7 +8,7 @@ import { openModelCache } from './model-cache.js';
 import { readResponseBody } from './read-response-body.js';
 import { parseRevisionInfo, type ExpectedBlob } from '../parse-revision-info.js';
 import { checkBlobBytes } from './check-blob-bytes.js';
-import { defaultRetry, defaultTimeoutSeconds, isRetryableStatus, retryDelayMs, sleep } from '../retry-policy.js';
+import { defaultRetry, defaultTimeoutSeconds, sendWithRetries } from '../retry-policy.js';
 import { displayUrl, errorFromWebResponse, type WebResponseErrorContext } from './web-response-error.js';
 
 export interface UrlModelSource {
@@ -191,38 +191,34 @@ class UrlModelFiles implements ModelFiles {
    * no headers within the timeout), waiting as `Retry-After` asks or with backoff and jitter. A fetch
    * that fails outright (no network, a refused or cross-origin request) is not retried.
    */
-  private async request(url: string, method: 'GET' | 'HEAD'): Promise<Response> {
-    const token = this.accessTokenFor(url);
+  private request(url: string, method: 'GET' | 'HEAD'): Promise<Response> {
     const { options } = this.source;
-    const retry = { ...defaultRetry, ...options.retry };
     const timeoutMs = ((method === 'HEAD' ? options.etagTimeout : options.downloadTimeout) ?? defaultTimeoutSeconds) * 1000;
-    for (let attempt = 1; ; attempt++) {
-      const headersTimeout = new AbortController();
-      const timer = setTimeout(() => headersTimeout.abort(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
-      let response: Response;
-      try {
-        response = await this.fetch(url, {
-          method,
-          headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-          signal: headersTimeout.signal,
-        });
-      } catch (cause) {
-        if (headersTimeout.signal.aborted && attempt < retry.maxAttempts) {
-          await sleep(retryDelayMs(attempt, retry));
-          continue;
-        }
-        const reason = headersTimeout.signal.aborted
-          ? String(headersTimeout.signal.reason)
-          : cause instanceof Error
-            ? cause.message
-            : String(cause);
-        throw new HubRequestError({ url: displayUrl(url), message: `Could not fetch ${displayUrl(url)}: ${this.redact(reason)}`, cause });
-      } finally {
-        clearTimeout(timer);
-      }
-      if (!isRetryableStatus(response.status) || attempt >= retry.maxAttempts) return response;
-      await response.body?.cancel().catch(() => undefined);
-      await sleep(retryDelayMs(attempt, retry, response.headers.get('retry-after')));
+    return sendWithRetries(
+      { ...defaultRetry, ...options.retry },
+      () => this.requestOnce(url, method, timeoutMs),
+      (response) => response,
+      (error) => HubRequestError.isInstance(error) && error.cause instanceof HeadersTimeout,
+    );
+  }
+
+  /** One try: the answer, or a HubRequestError (caused by a HeadersTimeout when no headers came in time). */
+  private async requestOnce(url: string, method: 'GET' | 'HEAD', timeoutMs: number): Promise<Response> {
+    const token = this.accessTokenFor(url);
+    const headersTimeout = new AbortController();
+    const timer = setTimeout(() => headersTimeout.abort(new HeadersTimeout(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    try {
+      return await this.fetch(url, {
+        method,
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        signal: headersTimeout.signal,
+      });
+    } catch (caught) {
+      const cause = headersTimeout.signal.aborted ? headersTimeout.signal.reason : caught;
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new HubRequestError({ url: displayUrl(url), message: `Could not fetch ${displayUrl(url)}: ${this.redact(reason)}`, cause });
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -263,3 +259,6 @@ class UrlModelFiles implements ModelFiles {
     return new URL(file.split('/').map(encodeURIComponent).join('/'), this.source.baseUrl).href;
   }
 }
+
+/** No headers came within the timeout: an attempt that may pass when tried again. */
+class HeadersTimeout extends Error {}

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { evalFiles, knownEvalFiles, maskedSentences } from './bench-inputs.js';
+import { corpusSentences, evalFiles, knownEvalFiles, maskedSentences } from './bench-inputs.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'fillmask-bench-inputs-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -101,5 +101,15 @@ describe("the repository's corpus", () => {
     expect(createHash('sha256').update(sentences.join('\n')).digest('hex')).toBe(
       'dd7cf4ad8551e17e5c87c48429480be6569037c61fd4198f3293e4d771466abc',
     );
+  });
+});
+
+describe('corpusSentences', () => {
+  it('gives the sentences maskedSentences masks, unmasked, with the index of the word it masks', () => {
+    const chosen = corpusSentences([general, medical], 4);
+    expect(chosen.map(({ words, maskedWord }) => words.map((word, index) => (index === maskedWord ? '<mask>' : word)).join(' '))).toEqual(
+      maskedSentences([general, medical], 4, '<mask>'),
+    );
+    expect(chosen.map(({ words }) => words.join(' '))).toContain('The patient was given aspirin after the surgery on Monday.');
   });
 });

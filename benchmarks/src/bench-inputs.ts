@@ -35,14 +35,27 @@ export function evalFiles(corpus: string): string[] {
   return ordered.map((name) => join(folder, name));
 }
 
+/** A corpus sentence as words, and the one word (3+ letters) the benchmark masks in it. */
+export interface CorpusSentence {
+  readonly words: readonly string[];
+  readonly maskedWord: number;
+}
+
 /**
  * `count` varied sentences from the corpus files (5 to 40 words, one line each), each with one
  * word of 3+ letters replaced by the mask token. Taken evenly across the files, in a seeded order.
  */
 export function maskedSentences(files: readonly string[], count: number, maskToken: string, seed = 20261122): string[] {
+  return corpusSentences(files, count, seed).map(({ words, maskedWord }) =>
+    words.map((word, index) => (index === maskedWord ? maskToken : word)).join(' '),
+  );
+}
+
+/** The sentences `maskedSentences` chooses, unmasked, with the word it masks. */
+export function corpusSentences(files: readonly string[], count: number, seed = 20261122): CorpusSentence[] {
   const random = seededRandom(seed);
   const perFile = Math.ceil(count / files.length);
-  const sentences: string[] = [];
+  const sentences: CorpusSentence[] = [];
   for (const file of files) {
     const lines = readFileSync(file, 'utf8')
       .split('\n')
@@ -59,8 +72,7 @@ export function maskedSentences(files: readonly string[], count: number, maskTok
         taken--;
         continue;
       }
-      words[candidates[Math.floor(random() * candidates.length)]] = maskToken;
-      sentences.push(words.join(' '));
+      sentences.push({ words, maskedWord: candidates[Math.floor(random() * candidates.length)] });
     }
   }
   return sentences.slice(0, count);

@@ -27,10 +27,17 @@ import { ratiosByRound, summarize, timed, type Summary } from './statistics.js';
 import { latencySchedule, turnOrder, type LatencySchedule } from './turn-order.js';
 import { writeLoadResults } from './write-load-results.js';
 import { writeResults, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
+import { runPathsBenchmark } from './paths/run-paths.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const baseContenders: ContenderName[] = ['fillmask', 'transformers.js', 'onnxruntime'];
 const sameSettingContenders: ContenderName[] = ['transformers.js-same-settings', 'onnxruntime-same-settings'];
+
+// `--paths` measures the CLI, score and serve against their peers instead, with options of its own.
+if (process.argv.includes('--paths')) {
+  await runPathsBenchmark(process.argv.slice(2).filter((argument) => argument !== '--paths'));
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
@@ -85,6 +92,8 @@ Writes results.md and results.json. See benchmarks/README.md.
                         first with the graph built, then from the built-graph cache; transformers.js
                         from the export; each in a fresh process, time and peak RSS
   --repetitions N       with --load: loads of each kind; default 7
+  --paths               measure the paths users take instead: fillmask -f, score and serve against
+                        their peers, whole processes (see --paths --help); writes benchmarks/paths/
   -h, --help            this text`);
   process.exit(0);
 }

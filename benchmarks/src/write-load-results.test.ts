@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { testEnvironment } from './benchmark-environment.test-helper.js';
 import { summarizeLoadCase, type LoadCaseName, type LoadMark, type LoadReport, type LoadRun } from './load-measures.js';
 import { loadResultsMarkdown, medianPeakRun } from './write-load-results.js';
-import type { BenchmarkEnvironment } from './write-results.js';
 
 const mib = 2 ** 20;
-const environment: BenchmarkEnvironment = {
-  cpu: 'Test CPU',
-  logicalCores: 2,
-  int8Instructions: 'VNNI',
-  saturatingInt8: false,
-  memoryGiB: 24,
-  node: 'v20.20.2',
-  onnxruntimeNode: '1.30.0',
-  transformersJs: '4.3.1',
-  fillmask: '0.1.0',
-};
+const environment = testEnvironment({ int8Instructions: 'VNNI', saturatingInt8: false });
 const mark = (label: string, ms: number, rss: number, peak = rss): LoadMark => ({
   label,
   ms,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { testEnvironment } from './benchmark-environment.test-helper.js';
 import type { Summary } from './statistics.js';
-import { resultsMarkdown, type BenchmarkCase, type BenchmarkEnvironment, type BenchmarkReport } from './write-results.js';
+import { resultsMarkdown, type BenchmarkCase, type BenchmarkReport } from './write-results.js';
 
 const summary = (median: number, min: number, max: number): Summary => ({
   median,
@@ -10,17 +11,7 @@ const summary = (median: number, min: number, max: number): Summary => ({
   upperQuartile: (median + max) / 2,
   samples: 3,
 });
-const environment: BenchmarkEnvironment = {
-  cpu: 'Test CPU',
-  logicalCores: 2,
-  int8Instructions: 'AVX2, no VNNI',
-  saturatingInt8: true,
-  memoryGiB: 24,
-  node: 'v20.20.2',
-  onnxruntimeNode: '1.30.0',
-  transformersJs: '4.3.1',
-  fillmask: '0.1.0',
-};
+const environment = testEnvironment();
 const distilrobertaFp32: BenchmarkCase = {
   model: '/models/bench-distilroberta',
   dtype: 'fp32',

@@ -60,6 +60,7 @@ describe('fillmask CLI', () => {
       '--host',
       '--model-id',
       '--batch-size',
+      '--batch-tokens',
       '--batch-window-ms',
       '--max-queue',
       '--max-body-bytes',

@@ -9,4 +9,13 @@ describe('model flags', () => {
     const plain = readModelFlags({ model: 'org/name', dtype: 'fp32', offline: false, 'force-download': false });
     expect(modelConfig(plain).forceDownload).toBeUndefined();
   });
+
+  it('--batch-tokens sets the token budget of a forward pass; it must be a positive integer', () => {
+    const flags = readModelFlags({ model: 'org/name', dtype: 'fp32', offline: false, 'batch-tokens': '384' });
+    expect(modelConfig(flags)).toMatchObject({ maxBatchTokens: 384 });
+    expect(modelConfig(readModelFlags({ model: 'org/name', dtype: 'fp32', offline: false })).maxBatchTokens).toBeUndefined();
+    for (const value of ['0', '-5', '2.5', 'many']) {
+      expect(() => readModelFlags({ model: 'org/name', dtype: 'fp32', offline: false, 'batch-tokens': value })).toThrow(/--batch-tokens/);
+    }
+  });
 });

@@ -12,6 +12,7 @@ export const modelFlagSpecs = {
   backend: { type: 'string', short: 'b' },
   dtype: { type: 'string', default: 'fp32' },
   'batch-size': { type: 'string' },
+  'batch-tokens': { type: 'string' },
   revision: { type: 'string' },
   offline: { type: 'boolean', default: false },
   'force-download': { type: 'boolean', default: false },
@@ -30,6 +31,8 @@ export interface ModelFlags {
   readonly backend: string;
   readonly dtype: ModelDtype;
   readonly batchSize: number | undefined;
+  /** Most padded tokens per forward pass (FillMaskConfig.maxBatchTokens). */
+  readonly batchTokens: number | undefined;
   readonly revision: string | undefined;
   readonly offline: boolean;
   /** Download the model's files again even when cached (a cached file that was damaged, say). */
@@ -44,6 +47,7 @@ export function readModelFlags(values: {
   backend?: string;
   dtype?: string;
   'batch-size'?: string;
+  'batch-tokens'?: string;
   revision?: string;
   offline?: boolean;
   'force-download'?: boolean;
@@ -70,6 +74,7 @@ export function readModelFlags(values: {
     backend,
     dtype: values.dtype as ModelDtype,
     batchSize: values['batch-size'] === undefined ? undefined : positiveInteger('--batch-size', values['batch-size']),
+    batchTokens: values['batch-tokens'] === undefined ? undefined : positiveInteger('--batch-tokens', values['batch-tokens']),
     revision: values.revision,
     offline: values.offline!,
     forceDownload: values['force-download'] ?? false,
@@ -95,6 +100,7 @@ export function modelConfig(flags: ModelFlags): FillMaskConfig {
     offline: flags.offline || undefined,
     forceDownload: flags.forceDownload || undefined,
     batchSize: flags.batchSize,
+    maxBatchTokens: flags.batchTokens,
     maskAliases: commonMaskAliases,
   };
 }

@@ -28,16 +28,3 @@ export async function* readPlacedInputLines(path: string, stdin: Readable): Asyn
 export async function* placedTexts(texts: readonly string[]): AsyncGenerator<PlacedInput> {
   for (const [index, text] of texts.entries()) yield { text, place: texts.length === 1 ? 'the input' : `input ${index + 1}` };
 }
-
-/** Groups an async sequence into arrays of at most `size`, so a file streams through in batches. */
-export async function* chunked<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let chunk: T[] = [];
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length === size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}

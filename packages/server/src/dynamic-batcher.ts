@@ -10,7 +10,7 @@ export interface BatchJob {
 }
 
 export interface DynamicBatcherOptions {
-  /** Inputs per batch: requests are added to a batch while they fit (a larger request runs alone). */
+  /** Inputs per batch (one `fillSettled` call): requests are added while they fit (a larger request runs alone). */
   readonly maxBatchSize: number;
   /** How long the first request of a batch waits for others, when the model is idle. */
   readonly batchWindowMs: number;

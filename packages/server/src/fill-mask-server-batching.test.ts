@@ -72,6 +72,23 @@ describe('dynamic batching', () => {
     });
   });
 
+  it('by default, 50 requests that queue share one call, which the library cuts into passes by its token budget', async () => {
+    const gated = gateFillMask(fillMask);
+    await withServer({ fillMask: gated.fillMask, batchWindowMs: 0 }, async (server, url) => {
+      gated.shut();
+      const running = postJson(url, { inputs: sentences[0] });
+      await gated.untilCalls(1);
+      const queued: Body[] = Array.from({ length: 50 }, (_, index) => ({ inputs: sentences[index % sentences.length] }));
+      const answers = queued.map((body) => postJson(url, body));
+      await until(() => server.stats.queuedInputs === 50);
+      gated.open();
+      const all = await Promise.all(answers);
+      await running;
+      expect(gated.calls).toEqual([1, 50]);
+      for (const [index, body] of queued.entries()) expect(sameResults(all[index].body, await alone(body))).toBe(true);
+    });
+  });
+
   it('never mixes targets in one call, and keeps each batch within maxBatchSize', async () => {
     const gated = gateFillMask(fillMask);
     await withServer({ fillMask: gated.fillMask, batchWindowMs: 0, maxBatchSize: 3 }, async (server, url) => {

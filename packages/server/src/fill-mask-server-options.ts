@@ -10,7 +10,11 @@ export interface FillMaskServerOptions {
   readonly fillMask: FillMask | Promise<FillMask>;
   /** The model id accepted in `POST /models/<id>` and reported by `/info`. Default: the FillMask's `model`. */
   readonly modelId?: string;
-  /** Most inputs in one batch (one `fillSettled` call). Default 32. */
+  /**
+   * Most inputs in one batch (one `fillSettled` call), which the FillMask sorts by length and cuts
+   * into forward passes by its token budget (`maxBatchTokens`, `batchSize`). Default 256: enough
+   * that concurrent requests of similar length share passes with little padding.
+   */
   readonly maxBatchSize?: number;
   /** How long a request waits for others to share its batch when the model is idle, in ms. Default 2. */
   readonly batchWindowMs?: number;
@@ -32,7 +36,7 @@ export interface FillMaskServerOptions {
 }
 
 export const serverDefaults = {
-  maxBatchSize: 32,
+  maxBatchSize: 256,
   batchWindowMs: 2,
   maxQueuedInputs: 1024,
   maxBodyBytes: 1024 * 1024,

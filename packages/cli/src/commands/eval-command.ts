@@ -17,7 +17,8 @@ import { describeError } from '../describe-error.js';
 import { checkInputFile } from '../input-file.js';
 import { modelConfig } from '../model-flags.js';
 import { createProgressBar } from '../progress-bar.js';
-import { chunked, readInputLines } from '../read-inputs.js';
+import { readAhead, readAheadLines } from '../read-ahead.js';
+import { readInputLines } from '../read-inputs.js';
 import { seededRandom } from '../seeded-random.js';
 import { UsageError } from '../usage-error.js';
 import { parseEvalArguments, type EvalArguments } from './eval-arguments.js';
@@ -30,7 +31,6 @@ export const evalCommand: CliCommand = {
   run: runEval,
 };
 
-const sentencesPerChunk = 64;
 const topK = 5;
 
 interface ClozeResult {
@@ -70,7 +70,7 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
     const counts = { sentences: 0, evaluated: 0, skipped: 0, top1: 0, top5: 0 };
     if (!args.jsonl)
       streams.stdout.write(`${'top1'.padStart(4)}  ${'top5'.padStart(4)}  ${'word'.padEnd(14)}  ${'predictions'.padEnd(44)}  text\n`);
-    for await (const texts of chunked(inputs, sentencesPerChunk)) {
+    for await (const texts of readAhead(inputs, readAheadLines)) {
       const items = texts.map((text, index) =>
         clozeItem(withModelMask(text), tokenizer, seededRandom(args.seed, counts.sentences + index)),
       );

@@ -10,7 +10,8 @@ import { checkInputFile } from '../input-file.js';
 import { modelConfig } from '../model-flags.js';
 import { packageVersion } from '../package-version.js';
 import { createProgressBar } from '../progress-bar.js';
-import { chunked, placedTexts, readPlacedInputLines, type PlacedInput } from '../read-inputs.js';
+import { readAhead, readAheadLines } from '../read-ahead.js';
+import { placedTexts, readPlacedInputLines, type PlacedInput } from '../read-inputs.js';
 import { UsageError } from '../usage-error.js';
 import { parseFillArguments, type FillArguments } from './fill-arguments.js';
 import { fillHelp } from './fill-help.js';
@@ -49,13 +50,11 @@ async function runFill(argv: readonly string[], streams: CliStreams): Promise<nu
       onWarning: (warning) => streams.stderr.write(`fillmask: warning: ${warning.message}\n`),
       onProgress: args.quiet || !streams.stderr.isTTY ? undefined : downloadReporter(streams.stderr),
     });
-    // Lines are read in chunks so a file streams through; each chunk is batched by the library.
-    const linesPerChunk = Math.max(32, args.batchSize ?? 0);
     const inputs = args.inputFile === undefined ? placedTexts(args.texts) : readPlacedInputLines(args.inputFile, streams.stdin);
     let failures = 0;
     let done = 0;
     const collected: unknown[] = [];
-    for await (const chunk of chunked(inputs, linesPerChunk)) {
+    for await (const chunk of readAhead(inputs, readAheadLines)) {
       const settled = await fillMask.fillSettled(
         chunk.map((input) => input.text),
         {
@@ -75,7 +74,7 @@ async function runFill(argv: readonly string[], streams: CliStreams): Promise<nu
         else if (result.status === 'rejected') streams.stderr.write(`fillmask: ${(value as { error: string }).error}\n`);
         else streams.stdout.write(formatTable(chunk[index].text, result.value));
       }
-      // A table stops at the chunk of its first failure; JSON and JSON lines give every input its answer.
+      // A table stops at the window of its first failure; JSON and JSON lines give every input its answer.
       if (failures > 0 && args.output === 'table') {
         progress.finish();
         return 1;

@@ -25,10 +25,13 @@ Options:
                                   sequence} for one mask, a list of such lists for several masks);
                                   for several inputs an array of those; an input that fails has
                                   {"error": "..."} in its place, and the exit status is 1
-      --jsonl                     print one such JSON value per input, in order, as each batch is
-                                  done; an input that fails prints {"error": "..."} and the rest go on
-      --batch-size <n>            inputs per forward pass (default 32; batching does not change
-                                  results beyond float rounding, q8 included)
+      --jsonl                     print one such JSON value per input, in order, as each window
+                                  of lines read ahead is done (2048, fewer when lines come slowly);
+                                  an input that fails prints {"error": "..."} and the rest go on
+      --batch-size <n>            most inputs per forward pass (default 32; batching does not
+                                  change results beyond float rounding, q8 included)
+      --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
+                                  default 512): inputs are sorted by length and cut by it
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
       --force-download            download the model's Hub files again, even when cached

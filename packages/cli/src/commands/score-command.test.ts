@@ -148,7 +148,17 @@ describe('fillmask score', () => {
   it('documents its options, and rejects wrong ones with exit status 2', async () => {
     const help = await fillmask(['score', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--model', '--input-file', '--mode', '--per-token', '--jsonl', '--truncation', '--batch-size', '--quiet'])
+    for (const flag of [
+      '--model',
+      '--input-file',
+      '--mode',
+      '--per-token',
+      '--jsonl',
+      '--truncation',
+      '--batch-size',
+      '--batch-tokens',
+      '--quiet',
+    ])
       expect(help.stdout).toContain(flag);
     // Scoring reads logits, which no service returns: the remote backend's flag is not offered.
     expect(help.stdout).not.toContain('--endpoint-url');

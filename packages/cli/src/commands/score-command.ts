@@ -10,7 +10,8 @@ import { formatScoreRow, formatScoreSummary, scoreTableHeader } from '../format-
 import { modelConfig } from '../model-flags.js';
 import { createProgressBar } from '../progress-bar.js';
 import { checkInputFile } from '../input-file.js';
-import { chunked, placedTexts, readPlacedInputLines, type PlacedInput } from '../read-inputs.js';
+import { readAhead } from '../read-ahead.js';
+import { placedTexts, readPlacedInputLines, type PlacedInput } from '../read-inputs.js';
 import { UsageError } from '../usage-error.js';
 import { parseScoreArguments, type ScoreArguments } from './score-arguments.js';
 import { scoreHelp } from './score-help.js';
@@ -22,8 +23,11 @@ export const scoreCommand: CliCommand = {
   run: runScore,
 };
 
-/** Texts per scoring call: each call's masked copies are batched together, and the file streams through. */
-const textsPerChunk = 64;
+/**
+ * Texts read ahead per scoring call: their masked copies (one per token) share passes by the token
+ * budget. Fewer than fill's lines, since each text is tens of copies and output waits for its window.
+ */
+const textsPerWindow = 256;
 
 async function runScore(argv: readonly string[], streams: CliStreams): Promise<number> {
   let args: ScoreArguments;
@@ -54,7 +58,7 @@ async function runScore(argv: readonly string[], streams: CliStreams): Promise<n
     let failures = 0;
     let done = 0;
     if (!args.jsonl) streams.stdout.write(scoreTableHeader());
-    for await (const chunk of chunked(inputs, textsPerChunk)) {
+    for await (const chunk of readAhead(inputs, textsPerWindow)) {
       const texts = chunk.map((input) => input.text);
       const settled = await scorer.scoreSettled(texts, {
         mode: args.mode,

@@ -47,7 +47,6 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
   const server = createFillMaskServer({
     fillMask: loading,
     modelId,
-    maxBatchSize: args.batchSize,
     batchWindowMs: args.batchWindowMs,
     maxQueuedInputs: args.maxQueue,
     maxBodyBytes: args.maxBodyBytes,

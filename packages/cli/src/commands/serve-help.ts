@@ -29,8 +29,10 @@ Options:
   -p, --port <n>                  port to listen on (default 8080; 0 picks a free one)
       --host <address>            address to listen on (default 127.0.0.1; 0.0.0.0 for every
                                   interface, e.g. in a container)
-      --batch-size <n>            most inputs in one batch (default 32); also the inputs per
-                                  forward pass, as for fill (fp32 32, q8 1 unless given)
+      --batch-size <n>            most inputs per forward pass, as for fill (default 32)
+      --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
+                                  default 512): the inputs of concurrent requests are
+                                  sorted by length and cut by it
       --batch-window-ms <n>       how long a request waits for others when the model is idle
                                   (default 2)
       --max-queue <n>             most inputs waiting; past it requests get 503 (default 1024)

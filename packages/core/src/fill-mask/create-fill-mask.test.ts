@@ -136,6 +136,9 @@ describe('createFillMask', () => {
       ['batchSize -1', { batchSize: -1 }, 'batchSize'],
       ['batchSize 2.5', { batchSize: 2.5 }, 'batchSize'],
       ['batchSize "2"', { batchSize: '2' }, 'batchSize'],
+      ['maxBatchTokens 0', { maxBatchTokens: 0 }, 'maxBatchTokens'],
+      ['maxBatchTokens 1.5', { maxBatchTokens: 1.5 }, 'maxBatchTokens'],
+      ['maxBatchTokens "512"', { maxBatchTokens: '512' }, 'maxBatchTokens'],
       ['topK 0', { topK: 0 }, 'topK'],
       ['topK 1.5', { topK: 1.5 }, 'topK'],
       ['topK "3"', { topK: '3' }, 'topK'],
@@ -351,6 +354,23 @@ describe('createFillMask', () => {
       expect([...long.tokenTypeIds]).toEqual(new Array(18).fill(0));
       expect([...long.positions]).toEqual([5, 6, 9 + 7]);
       for (const batch of fake.runs) for (const position of batch.positions) expect(batch.inputIds[position]).toBe(id.mask);
+    });
+
+    it('cuts passes by maxBatchTokens: short inputs share one, a long one runs alone, the answers are the same', async () => {
+      const inputs = ['x [MASK]', 'a b c d e f g h i j k l m n o [MASK]', 'y [MASK]', 'z [MASK]', 'p q [MASK]'];
+      const budgeted = fakeBackend();
+      const fillMask = await createFillMask({ model: folderFiles(), backend: budgeted.backend, maxBatchTokens: 16 });
+      const results = await fillMask.fill(inputs, { topK: 1 });
+      // 4 ids each for x, y, z (3 rows × 4 = 12), then p q (5 ids: 4 rows × 5 = 20 > 16), then the 18-id input alone.
+      expect(budgeted.runs.map((batch) => [batch.batchSize, batch.sequenceLength])).toEqual([
+        [3, 4],
+        [1, 5],
+        [1, 18],
+      ]);
+      const unbudgeted = fakeBackend();
+      const onePass = await createFillMask({ model: folderFiles(), backend: unbudgeted.backend, maxBatchTokens: 10_000 });
+      expect(await onePass.fill(inputs, { topK: 1 })).toEqual(results);
+      expect(unbudgeted.runs).toHaveLength(1);
     });
 
     it('calls onProgress once per batch, with completed increasing to the total', async () => {

@@ -24,13 +24,13 @@ export async function createFillMask(config: FillMaskConfig): Promise<FillMask> 
 }
 
 async function loadModel(config: FillMaskConfig, backend: ModelBackendV1): Promise<FillMask> {
-  const { files, tokenizer, model, batchSize } = await loadLocalModel(config, backend);
+  const { files, tokenizer, model, batchLimits } = await loadLocalModel(config, backend);
   const fillMask = new ModelFillMask({
     model,
     tokenizer,
     location: files.location,
     backendName: backend.name,
-    batchSize,
+    batchLimits,
     defaults: { topK: config.topK, targets: config.targets, truncation: config.truncation },
     maskAliases: checkMaskAliases(config.maskAliases),
     warn: config.onWarning ?? warnOnConsole,

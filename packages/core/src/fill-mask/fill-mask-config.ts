@@ -19,7 +19,7 @@ export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 't
   /** `fp32` (default, `onnx/model.onnx`) or `q8` (`onnx/model_quantized.onnx`). */
   readonly dtype?: ModelDtype;
   /**
-   * Inputs per forward pass when filling many inputs. Default 32. A q8 graph as exported quantizes
+   * Most inputs in one forward pass when filling many inputs. Default 32. A q8 graph as exported quantizes
    * activations with one scale per tensor, so batched inputs would shift each other's scores; the
    * onnx and web backends batch q8 inputs through a variant of the graph that quantizes each input on
    * its own, which gives every input its answers alone (bit for bit in onnxruntime-node on x64,
@@ -27,6 +27,13 @@ export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 't
    * graph is of another shape; the debug log says why) gets a default of 1 for q8.
    */
   readonly batchSize?: number;
+  /**
+   * Most padded tokens in one forward pass (rows × the batch's longest row). Inputs are sorted by
+   * length and cut into passes within this budget and `batchSize`, so short inputs share a pass
+   * and long ones run a few at a time, with little padding at any length. Default 512; an input
+   * longer than the budget runs alone. Answers do not depend on it.
+   */
+  readonly maxBatchTokens?: number;
   /** Replaces the tokenizer read from the model's files. */
   readonly tokenizer?: FillMaskTokenizer;
   /**

@@ -8,7 +8,8 @@ import { DisposedError } from '../errors/disposed-error.js';
 import { FillMaskError } from '../errors/fill-mask-error.js';
 import { InferenceError } from '../errors/inference-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
-import { buildTokenBatch, groupByLength } from './batch-inputs.js';
+import { buildTokenBatch } from '../batching/build-token-batch.js';
+import { planBatches, type BatchLimits } from '../batching/token-budget.js';
 import { encodeInput, type EncodedInput } from './encode-input.js';
 import { maskAliasReplacer } from './mask-aliases.js';
 import { renderSequence } from './render-sequence.js';
@@ -21,7 +22,7 @@ export interface ModelFillMaskParts {
   readonly tokenizer: FillMaskTokenizer;
   readonly location: string;
   readonly backendName: string;
-  readonly batchSize: number;
+  readonly batchLimits: BatchLimits;
   readonly defaults: FillOptions;
   /** Spellings rewritten to the model's mask token before tokenizing (checked). */
   readonly maskAliases: readonly string[];
@@ -115,7 +116,8 @@ export class ModelFillMask implements FillMask {
     options.signal?.throwIfAborted();
     const results: MaskPredictions[][] = new Array(inputs.length);
     let completed = 0;
-    for (const group of groupByLength(inputs, this.parts.batchSize)) {
+    const lengths = inputs.map((input) => input.ids.length);
+    for (const group of planBatches(lengths, this.parts.batchLimits)) {
       options.signal?.throwIfAborted();
       this.checkNotDisposed();
       const groupInputs = group.map((index) => inputs[index]);

@@ -3,6 +3,8 @@ import type { BackendModelV1, ModelBackendV1, ModelDtype } from '../backend/fill
 import type { ModelFiles } from '../model-source/model-files.js';
 import type { ModelSourceOptions } from '../model-source/model-source-options.js';
 import type { FillMaskTokenizer } from '../tokenizer/fill-mask-tokenizer.js';
+import type { BatchLimits } from '../batching/token-budget.js';
+import { defaultMaxBatchTokens } from '../batching/token-budget.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { UnsupportedModelError } from '../errors/unsupported-model-error.js';
 import { loadTokenizer } from '../tokenizer/load-tokenizer.js';
@@ -15,6 +17,7 @@ export interface LocalModelConfig extends ModelSourceOptions {
   readonly backend?: unknown;
   readonly dtype?: ModelDtype;
   readonly batchSize?: number;
+  readonly maxBatchTokens?: number;
   readonly tokenizer?: FillMaskTokenizer;
 }
 
@@ -22,8 +25,8 @@ export interface LoadedLocalModel {
   readonly files: ModelFiles;
   readonly tokenizer: FillMaskTokenizer;
   readonly model: BackendModelV1;
-  /** Inputs per forward pass: the config's, else the dtype's default (see FillMaskConfig.batchSize). */
-  readonly batchSize: number;
+  /** How forward passes are sized: the config's limits, else the defaults (see FillMaskConfig.batchSize and maxBatchTokens). */
+  readonly batchLimits: BatchLimits;
 }
 
 /** Inputs per forward pass by default: 32, or 1 where batch-mates would shift each other's scores. */
@@ -57,7 +60,11 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
       reason: `the mask token id ${tokenizer.maskTokenId} is outside the model's ${model.vocabSize} outputs; the tokenizer does not belong to this model.`,
     });
   }
-  return { files, tokenizer, model, batchSize: config.batchSize ?? defaultBatchSizeFor(dtype, model) };
+  const batchLimits: BatchLimits = {
+    maxBatchSize: config.batchSize ?? defaultBatchSizeFor(dtype, model),
+    maxBatchTokens: config.maxBatchTokens ?? defaultMaxBatchTokens,
+  };
+  return { files, tokenizer, model, batchLimits };
 }
 
 /**
@@ -103,6 +110,12 @@ function noteReads(files: ModelFiles, read: Set<string>): ModelFiles {
   };
 }
 
+function checkPositiveInteger(argument: string, value: unknown): void {
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 1)) {
+    throw new InvalidArgumentError({ argument, value, expected: 'an integer of at least 1' });
+  }
+}
+
 /** Checks the shared config fields before anything is loaded, each failure naming the field. */
 export function checkLocalModelConfig(config: LocalModelConfig): void {
   if (typeof config !== 'object' || config === null) {
@@ -122,10 +135,8 @@ export function checkLocalModelConfig(config: LocalModelConfig): void {
       expected: modelDtypes.map((name) => JSON.stringify(name)).join(' or '),
     });
   }
-  const { batchSize } = config;
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) {
-    throw new InvalidArgumentError({ argument: 'batchSize', value: batchSize, expected: 'an integer of at least 1' });
-  }
+  checkPositiveInteger('batchSize', config.batchSize);
+  checkPositiveInteger('maxBatchTokens', config.maxBatchTokens);
   if (
     config.backend !== undefined &&
     typeof config.backend !== 'string' &&

@@ -8,8 +8,8 @@ import type { BackendModelV1, ModelBackendV1, TokenBatchV1 } from '../backend/fi
  * for any copy without a runtime.
  */
 export interface RecordingContextualBackend extends ModelBackendV1 {
-  /** Shape of every batch run: rows, sequence length and the number of positions asked for. */
-  readonly batches: Array<{ batchSize: number; sequenceLength: number; positions: number }>;
+  /** Shape of every batch run: rows, sequence length, the number of positions asked for and each row's real tokens. */
+  readonly batches: Array<{ batchSize: number; sequenceLength: number; positions: number; rowLengths: number[] }>;
 }
 
 /** A hash of the row's real tokens and the position: what the logits at that position depend on. */
@@ -37,7 +37,12 @@ export function recordingContextualBackend(): RecordingContextualBackend {
       return {
         vocabSize,
         async run(batch: TokenBatchV1) {
-          batches.push({ batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, positions: batch.positions.length });
+          const rowLengths = Array.from({ length: batch.batchSize }, (_, row) =>
+            batch.attentionMask
+              .subarray(row * batch.sequenceLength, (row + 1) * batch.sequenceLength)
+              .reduce((total, bit) => total + bit, 0),
+          );
+          batches.push({ batchSize: batch.batchSize, sequenceLength: batch.sequenceLength, positions: batch.positions.length, rowLengths });
           const logits = new Float32Array(batch.positions.length * vocabSize);
           batch.positions.forEach((flat, index) => {
             const row = Math.floor(flat / batch.sequenceLength);

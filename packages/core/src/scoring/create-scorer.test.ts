@@ -222,6 +222,24 @@ describe('createScorer: batches', () => {
     }
   });
 
+  it('cuts the copies of all texts into passes by maxBatchTokens, and the scores do not depend on it', async () => {
+    const model = fixtureModelPath('tiny-roberta');
+    const budgeted = recordingContextualBackend();
+    const scorer = await createScorer({ model, backend: budgeted, batchSize: 512, maxBatchTokens: 64 });
+    const reference = await createScorer({ model, backend: recordingContextualBackend(), batchSize: 1 });
+    try {
+      const scores = await scorer.score(texts);
+      expect(budgeted.batches.every((batch) => batch.batchSize * batch.sequenceLength <= 64)).toBe(true);
+      // Copies of different texts share a pass when the shorter text's copies leave room.
+      expect(budgeted.batches.some((batch) => new Set(batch.rowLengths).size > 1)).toBe(true);
+      const oneByOne = await reference.score(texts);
+      for (const [index, score] of scores.entries()) expectRelativelyClose(score.pll, oneByOne[index].pll, 1e-5);
+    } finally {
+      await scorer.dispose();
+      await reference.dispose();
+    }
+  });
+
   it('gives the same scores in batches, one copy per pass, and one text per call', async () => {
     const model = fixtureModelPath('tiny-albert');
     const batched = await createScorer({ model, backend: recordingContextualBackend(), batchSize: 7 });

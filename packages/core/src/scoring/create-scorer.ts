@@ -31,13 +31,13 @@ export async function createScorer(config: ScorerConfig): Promise<MaskedLmScorer
 }
 
 async function loadScorer(config: ScorerConfig, backend: ModelBackendV1): Promise<MaskedLmScorer> {
-  const { files, tokenizer, model, batchSize } = await loadLocalModel(config, backend);
+  const { files, tokenizer, model, batchLimits } = await loadLocalModel(config, backend);
   return new ModelMaskedLmScorer({
     model,
     tokenizer,
     location: files.location,
     backendName: backend.name,
-    batchSize,
+    batchLimits,
     truncation: config.truncation ?? false,
     maskAliases: checkMaskAliases(config.maskAliases),
   });

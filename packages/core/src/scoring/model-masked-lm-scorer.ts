@@ -4,7 +4,8 @@ import type { EncodedInput } from '../fill-mask/encode-input.js';
 import type { MaskedLmScorer } from './masked-lm-scorer.js';
 import type { ScoreMode, ScoreOptions } from './score-options.js';
 import type { ScoreSettledResult, TextScore, TokenScore } from './text-score.js';
-import { buildTokenBatch } from '../fill-mask/batch-inputs.js';
+import { buildTokenBatch } from '../batching/build-token-batch.js';
+import { cutByTokenBudget, type BatchLimits } from '../batching/token-budget.js';
 import { DisposedError } from '../errors/disposed-error.js';
 import { FillMaskError } from '../errors/fill-mask-error.js';
 import { InferenceError } from '../errors/inference-error.js';
@@ -25,7 +26,7 @@ export interface ModelMaskedLmScorerParts {
   readonly tokenizer: FillMaskTokenizer;
   readonly location: string;
   readonly backendName: string;
-  readonly batchSize: number;
+  readonly batchLimits: BatchLimits;
   readonly truncation: boolean;
   /** Spellings rewritten to the model's mask token before tokenizing (checked). */
   readonly maskAliases: readonly string[];
@@ -128,47 +129,47 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
   }
 
   /**
-   * Runs every masked copy of every text. Texts go shortest first, so a batch pads its copies to
-   * lengths close to each other; copies of several short texts share a batch.
+   * Runs every masked copy of every text. Texts go shortest first and their copies are cut into
+   * batches by the token budget, so a batch pads its copies to lengths close to each other and the
+   * copies of several short texts share a pass. Copies are made as batches take them.
    */
   private async run(texts: readonly ScoredText[], options: ResolvedScoreOptions): Promise<TextScore[]> {
     options.signal?.throwIfAborted();
     for (const text of texts) this.checkVocabulary(text);
-    const { tokenizer, batchSize, model } = this.parts;
+    const { model } = this.parts;
     const logProbabilities = texts.map((text) => new Float64Array(text.scoredPositions.length));
     const remaining = texts.map((text) => text.scoredPositions.length);
-    const order = texts.map((_, index) => index).sort((a, b) => texts[a].ids.length - texts[b].ids.length || a - b);
     let completed = 0;
-    let pending: PendingRow[] = [];
-
-    const flush = async () => {
+    const rows = this.maskedRows(texts, options.mode);
+    for (const batch of cutByTokenBudget(rows, (row) => row.input.ids.length, this.parts.batchLimits)) {
       options.signal?.throwIfAborted();
       this.checkNotDisposed();
-      const rows = pending;
-      pending = [];
-      const logits = await this.forward(rows.map((row) => row.input));
+      const logits = await this.forward(batch.map((row) => row.input));
       const before = completed;
-      rows.forEach((row, index) => {
+      batch.forEach((row, index) => {
         const position = row.input.maskPositions[0];
         const id = texts[row.textIndex].ids[position];
         logProbabilities[row.textIndex][row.slot] = logProbabilityAt(logits, index * model.vocabSize, model.vocabSize, id);
         if (--remaining[row.textIndex] === 0) completed++;
       });
       if (completed > before) options.onProgress?.({ completed, total: texts.length });
-    };
+    }
+    return texts.map((text, index) => this.textScore(text, logProbabilities[index], options.perToken));
+  }
 
+  /** Every masked copy of every text, the texts shortest first (ties in input order). */
+  private *maskedRows(texts: readonly ScoredText[], mode: ScoreMode): Generator<PendingRow> {
+    const { tokenizer } = this.parts;
+    const order = texts.map((_, index) => index).sort((a, b) => texts[a].ids.length - texts[b].ids.length || a - b);
     for (const textIndex of order) {
       const text = texts[textIndex];
-      const words = options.mode === 'word-l2r' ? wordIds(text.ids, tokenizer, this.subwordScheme) : [];
-      for (const [slot, copy] of maskedCopies(text, options.mode, words).entries()) {
+      const words = mode === 'word-l2r' ? wordIds(text.ids, tokenizer, this.subwordScheme) : [];
+      for (const [slot, copy] of maskedCopies(text, mode, words).entries()) {
         const ids = [...text.ids];
         for (const position of copy.masked) ids[position] = tokenizer.maskTokenId;
-        pending.push({ input: { ids, tokenTypeIds: text.tokenTypeIds, maskPositions: [copy.target] }, textIndex, slot });
-        if (pending.length === batchSize) await flush();
+        yield { input: { ids, tokenTypeIds: text.tokenTypeIds, maskPositions: [copy.target] }, textIndex, slot };
       }
     }
-    if (pending.length > 0) await flush();
-    return texts.map((text, index) => this.textScore(text, logProbabilities[index], options.perToken));
   }
 
   private textScore(text: ScoredText, logProbabilities: Float64Array, perToken: boolean): TextScore {

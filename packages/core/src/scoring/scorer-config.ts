@@ -7,9 +7,9 @@ import type { ModelSourceOptions } from '../model-source/model-source-options.js
  */
 export interface ScorerConfig
   extends ModelSourceOptions,
-    Pick<FillMaskConfig, 'model' | 'backend' | 'backendOptions' | 'dtype' | 'tokenizer'> {
+    Pick<FillMaskConfig, 'model' | 'backend' | 'backendOptions' | 'dtype' | 'tokenizer' | 'maxBatchTokens'> {
   /**
-   * Masked copies per forward pass. Default 32 (see FillMaskConfig.batchSize: q8 batches give every
+   * Most masked copies in one forward pass. Default 32 (see FillMaskConfig.batchSize: q8 batches give every
    * copy exactly its scores alone, and where a backend cannot do that for a q8 graph the default is 1).
    */
   readonly batchSize?: number;

@@ -1,16 +1,5 @@
 import type { TokenBatchV1 } from '../backend/fill-mask-backend-v1.js';
-import type { EncodedInput } from './encode-input.js';
-
-/**
- * Groups inputs into batches of similar length (sorted, then cut), so short inputs are not padded
- * to the longest of the whole call. Returns the input indices of each batch.
- */
-export function groupByLength(inputs: readonly EncodedInput[], batchSize: number): number[][] {
-  const order = inputs.map((_, index) => index).sort((a, b) => inputs[a].ids.length - inputs[b].ids.length || a - b);
-  const groups: number[][] = [];
-  for (let start = 0; start < order.length; start += batchSize) groups.push(order.slice(start, start + batchSize));
-  return groups;
-}
+import type { EncodedInput } from '../fill-mask/encode-input.js';
 
 /** Pads a group to its longest input and lists every mask position, row by row. */
 export function buildTokenBatch(inputs: readonly EncodedInput[], padTokenId: number): TokenBatchV1 {

@@ -1,0 +1,44 @@
+/**
+ * How a forward pass is sized. A batch's cost is its padded tokens (rows × its longest row), so a
+ * budget on them, rather than a row count, keeps each pass near the size a CPU runs best whatever
+ * the inputs' lengths: many short inputs share a pass, long ones run a few at a time.
+ * Text Embeddings Inference's `max_batch_tokens` works the same way.
+ */
+export interface BatchLimits {
+  /** Most padded tokens (rows × longest row) in one pass; an input longer than this runs alone. */
+  readonly maxBatchTokens: number;
+  /** Most rows in one pass. */
+  readonly maxBatchSize: number;
+}
+
+/**
+ * Cuts items into batches in the order given, each within the limits. Given in ascending length
+ * (see `planBatches`), consecutive inputs pad to lengths close to each other. Lazy, so a caller can
+ * produce rows as they are taken.
+ */
+export function* cutByTokenBudget<T>(items: Iterable<T>, lengthOf: (item: T) => number, limits: BatchLimits): Generator<T[]> {
+  let batch: T[] = [];
+  let longest = 0;
+  for (const item of items) {
+    const length = lengthOf(item);
+    const longestWith = Math.max(longest, length);
+    const full = batch.length === limits.maxBatchSize || (batch.length + 1) * longestWith > limits.maxBatchTokens;
+    if (batch.length > 0 && full) {
+      yield batch;
+      batch = [];
+      longest = 0;
+    }
+    batch.push(item);
+    longest = Math.max(longest, length);
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Sorts inputs by length (ties in input order) and cuts them by the limits; returns each batch's input indices. */
+export function planBatches(lengths: readonly number[], limits: BatchLimits): number[][] {
+  const order = lengths.map((_, index) => index).sort((a, b) => lengths[a] - lengths[b] || a - b);
+  return [...cutByTokenBudget(order, (index) => lengths[index], limits)];
+}
+
+/** Padded tokens per forward pass by default; see FillMaskConfig.maxBatchTokens. */
+export const defaultMaxBatchTokens = 512;

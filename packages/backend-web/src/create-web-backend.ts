@@ -5,7 +5,8 @@ import type * as OrtWeb from 'onnxruntime-web';
 import type { OnnxWebRuntime, WebBackendOptions, WebExecutionProvider } from './web-backend-options.js';
 import { configureWasmEnvironment, defaultThreadCount } from './configure-wasm-environment.js';
 import { loadWebRuntime } from './load-web-runtime.js';
-import { externalDataReaderOver, readExternalData, type ExternalDataFile } from './read-external-data.js';
+import { readGraphFiles, type GraphFiles } from './graph-by-reference.js';
+import { externalDataReaderOver } from './read-external-data.js';
 import { webGpuUnavailableReason } from './webgpu-availability.js';
 
 const executionProviders: readonly WebExecutionProvider[] = ['wasm', 'webgpu'];
@@ -39,19 +40,19 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
       const fromWeights = request.modelFormat === 'weights';
       if (fromWeights) debug(`fillmask: ${files.location} has no ONNX export: its graph is built from ${modelFile} in memory`);
       const readGraph = () => (fromWeights ? buildGraphFromFiles(request) : files.read(modelFile));
-      const graph = await readGraph();
-      let externalData: ExternalDataFile[] | undefined = await readExternalData(files, modelFile, graph);
+      // The file's bytes are held only until onnxruntime has copied the weights out of them (see readGraphFiles).
+      let source: GraphFiles | undefined = await readGraphFiles(files, modelFile, await readGraph());
       // Only the mask rows' logits are ever read: project only those when the graph allows it.
-      const graphs = prepareFillMaskGraphs(graph, {
+      const graphs = prepareFillMaskGraphs(source.model, {
         maskRowsOnly: options.maskRowsOnly,
-        readExternalData: externalDataReaderOver(externalData),
+        readExternalData: externalDataReaderOver(source.externalData),
       });
       logGraphNotes(debug, modelFile, graphs.notes);
       const positionsInput = graphs.single.positionsInput;
       const subject = { location: files.location, modelFile };
-      const opened = await openSession(options, { model: graphs.single.model ?? graph, externalData }, executionProvider, subject);
+      const opened = await openSession(options, { ...source, model: graphs.single.model ?? source.model }, executionProvider, subject);
       // onnxruntime holds its own copy now.
-      externalData = undefined;
+      source = undefined;
       const loaded = await createFillMaskSessionModel({
         request: { files, config, modelFile },
         backendName: 'web',
@@ -59,17 +60,17 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
         createInt64Tensor: (data, dims) => new opened.runtime.Tensor('int64', data, dims),
         graphs,
         openBatchGraph: async () => {
-          const whole = await readGraph();
-          const batchExternalData = await readExternalData(files, modelFile, whole);
-          const { graph: batch, note } = prepareBatchGraph(whole, {
+          const batchSource = await readGraphFiles(files, modelFile, await readGraph());
+          const { graph: batch, note } = prepareBatchGraph(batchSource.model, {
             maskRowsOnly: options.maskRowsOnly,
-            readExternalData: externalDataReaderOver(batchExternalData),
+            readExternalData: externalDataReaderOver(batchSource.externalData),
           });
           logGraphNotes(debug, modelFile, [note]);
-          const graphFiles = { model: batch.model, externalData: batchExternalData };
-          const session = await createSession(opened.runtime, graphFiles, opened.executionProvider).catch((cause: unknown) => {
-            throw sessionError(cause, subject, opened.executionProvider);
-          });
+          const session = await createSession(opened.runtime, { ...batchSource, model: batch.model }, opened.executionProvider).catch(
+            (cause: unknown) => {
+              throw sessionError(cause, subject, opened.executionProvider);
+            },
+          );
           return { session, positionsInput: batch.positionsInput };
         },
         debug,
@@ -124,12 +125,6 @@ async function prepareRuntime(options: WebBackendOptions, executionProvider: Web
   const runtime = await loadWebRuntime(options.runtime, executionProvider);
   configureWasmEnvironment(runtime, { wasmPaths: options.wasmPaths, numThreads: options.numThreads ?? defaultThreadCount() });
   return runtime;
-}
-
-/** A graph and the files it keeps its weights in. */
-interface GraphFiles {
-  readonly model: Uint8Array;
-  readonly externalData: readonly ExternalDataFile[];
 }
 
 function createSession(

@@ -14,8 +14,17 @@ export interface ExternalDataFile {
  * through the model's files (its cache, its access token) for onnxruntime-web, which has no folder
  * to look in and takes them with the graph (`externalData`). None for a graph that keeps them all.
  */
-export async function readExternalData(files: ModelFiles, modelFile: string, graph: Uint8Array): Promise<ExternalDataFile[]> {
-  const paths = externalDataFilePaths(files.location, modelFile, externalDataLocations(graph));
+export function readExternalData(files: ModelFiles, modelFile: string, graph: Uint8Array): Promise<ExternalDataFile[]> {
+  return readExternalDataFiles(files, modelFile, externalDataLocations(graph));
+}
+
+/** `readExternalData` of the files at `locations`, as a graph names them (`externalDataLocations`). */
+export async function readExternalDataFiles(
+  files: ModelFiles,
+  modelFile: string,
+  locations: readonly string[],
+): Promise<ExternalDataFile[]> {
+  const paths = externalDataFilePaths(files.location, modelFile, locations);
   const read: ExternalDataFile[] = [];
   // One at a time: each may be a download of gigabytes.
   for (const [location, path] of paths) read.push({ path: location, data: await files.read(path) });

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createFillMask, UnsupportedModelError, type ModelFiles } from '@fillmask/core';
-import { readModelWithWeightsByReference } from '@fillmask/onnx';
+import { batchTokensForThreads, readModelWithWeightsByReference } from '@fillmask/onnx';
 import { fixtureModelPath, fixtureModels, isReplayable, loadReference } from '@fillmask/fixtures';
 import * as ort from 'onnxruntime-node';
 import { createOnnxBackend } from './create-onnx-backend.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
+import { physicalCoreCount } from './physical-core-count.js';
 
 function folderFiles(folder: string, overrides: Record<string, Uint8Array> = {}): ModelFiles {
   return {
@@ -54,6 +55,24 @@ describe('createOnnxBackend', () => {
         await loaded.dispose();
       }
     }
+  });
+
+  it("suggests a token budget by its threads: the default of core's maxBatchTokens", async () => {
+    const folder = fixtureModelPath('tiny-bert-uncased');
+    const config = JSON.parse(readFileSync(join(folder, 'config.json'), 'utf8'));
+    for (const [threads, tokens] of [
+      [1, 256],
+      [4, 512],
+      [8, 1024],
+    ]) {
+      const backend = createOnnxBackend({ sessionOptions: { intraOpNumThreads: threads } });
+      const loaded = await backend.loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+      expect(loaded.preferredBatchTokens, `${threads} threads`).toBe(tokens);
+      await loaded.dispose();
+    }
+    const defaults = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+    expect(defaults.preferredBatchTokens).toBe(batchTokensForThreads(physicalCoreCount()));
+    await defaults.dispose();
   });
 
   it('builds and opens the q8 batch variant at the first batch of several inputs, projecting only the mask rows', async () => {

@@ -20,6 +20,7 @@ import { externalDataReader } from './external-data-reader.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
+import { physicalCoreCount } from './physical-core-count.js';
 import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 /**
@@ -88,6 +89,8 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           return { session: batchSession, positionsInput: prepared.graph.positionsInput };
         },
         debug,
+        // 0 or none: onnxruntime's own default, a thread per physical core.
+        threads: sessionOptions.intraOpNumThreads || physicalCoreCount(),
       });
     },
   };

@@ -113,6 +113,12 @@ export interface BackendModelV1 {
    * per forward pass.
    */
   readonly batchInvariant?: boolean;
+  /**
+   * The padded tokens per forward pass (rows × longest row) this model runs best at where it runs,
+   * e.g. from its runtime's thread count: core's `maxBatchTokens` when the config gives none.
+   * Optional; left out, core uses its default.
+   */
+  readonly preferredBatchTokens?: number;
   run(batch: TokenBatchV1): Promise<PositionLogitsV1>;
   /** Frees the runtime's resources. Later `run` calls reject with DisposedError. */
   dispose(): Promise<void>;

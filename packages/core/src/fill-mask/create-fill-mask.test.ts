@@ -62,7 +62,11 @@ interface FakeBackend {
 }
 
 function fakeBackend(
-  options: { vocabSize?: number; run?: (batch: TokenBatchV1, size: number) => Promise<PositionLogitsV1> } = {},
+  options: {
+    vocabSize?: number;
+    preferredBatchTokens?: number;
+    run?: (batch: TokenBatchV1, size: number) => Promise<PositionLogitsV1>;
+  } = {},
 ): FakeBackend {
   const size = options.vocabSize ?? vocabSize;
   const loads: LoadModelRequestV1[] = [];
@@ -70,6 +74,7 @@ function fakeBackend(
   let disposals = 0;
   const model: BackendModelV1 = {
     vocabSize: size,
+    preferredBatchTokens: options.preferredBatchTokens,
     async run(batch) {
       runs.push({
         ...batch,
@@ -371,6 +376,19 @@ describe('createFillMask', () => {
       const onePass = await createFillMask({ model: folderFiles(), backend: unbudgeted.backend, maxBatchTokens: 10_000 });
       expect(await onePass.fill(inputs, { topK: 1 })).toEqual(results);
       expect(unbudgeted.runs).toHaveLength(1);
+    });
+
+    it("takes the backend's suggested token budget when the config gives none, and the config's over it", async () => {
+      const inputs = ['x [MASK]', 'y [MASK]', 'z [MASK]', 'w [MASK]'];
+      const suggested = fakeBackend({ preferredBatchTokens: 8 });
+      await (await createFillMask({ model: folderFiles(), backend: suggested.backend })).fill(inputs);
+      expect(suggested.runs.map((batch) => batch.batchSize)).toEqual([2, 2]);
+      const overridden = fakeBackend({ preferredBatchTokens: 8 });
+      await (await createFillMask({ model: folderFiles(), backend: overridden.backend, maxBatchTokens: 16 })).fill(inputs);
+      expect(overridden.runs.map((batch) => batch.batchSize)).toEqual([4]);
+      const nonsense = fakeBackend({ preferredBatchTokens: -1 });
+      await (await createFillMask({ model: folderFiles(), backend: nonsense.backend })).fill(inputs);
+      expect(nonsense.runs.map((batch) => batch.batchSize)).toEqual([4]);
     });
 
     it('calls onProgress once per batch, with completed increasing to the total', async () => {

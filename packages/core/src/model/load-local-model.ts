@@ -40,6 +40,12 @@ export function defaultBatchSizeFor(dtype: ModelDtype, model: Pick<BackendModelV
   return (model.batchInvariant ?? dtype === 'fp32') ? defaultBatchSize : 1;
 }
 
+/** The backend's suggestion for the token budget, when it makes one that is a budget at all. */
+function preferredBatchTokens(model: BackendModelV1): number | undefined {
+  const tokens = model.preferredBatchTokens;
+  return Number.isInteger(tokens) && (tokens as number) >= 1 ? tokens : undefined;
+}
+
 /** Opens the model's files, reads its config and tokenizer, and has the backend load the graph. */
 export async function loadLocalModel(config: LocalModelConfig, backend: ModelBackendV1): Promise<LoadedLocalModel> {
   const dtype = config.dtype ?? 'fp32';
@@ -62,7 +68,7 @@ export async function loadLocalModel(config: LocalModelConfig, backend: ModelBac
   }
   const batchLimits: BatchLimits = {
     maxBatchSize: config.batchSize ?? defaultBatchSizeFor(dtype, model),
-    maxBatchTokens: config.maxBatchTokens ?? defaultMaxBatchTokens,
+    maxBatchTokens: config.maxBatchTokens ?? preferredBatchTokens(model) ?? defaultMaxBatchTokens,
   };
   return { files, tokenizer, model, batchLimits };
 }

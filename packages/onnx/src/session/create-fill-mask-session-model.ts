@@ -1,6 +1,7 @@
 import type { LoadModelRequestV1 } from '@fillmask/core';
 import type { FillMaskGraphs } from '../graph/prepare-fill-mask-graphs.js';
 import type { Int64TensorFactory, OnnxSessionLike } from './onnx-runtime-types.js';
+import { batchTokensForThreads } from './batch-tokens-for-threads.js';
 import { OnnxSessionModel } from './onnx-session-model.js';
 
 /** A session opened on a prepared graph, and what a backend knows about it. */
@@ -18,6 +19,8 @@ export interface FillMaskSessionParts {
    */
   readonly openBatchGraph: () => Promise<{ readonly session: OnnxSessionLike; readonly positionsInput?: string }>;
   readonly debug: (message: string) => void;
+  /** The runtime's intra-op (or WebAssembly) threads, which size the token budget core batches by; left out, core's default. */
+  readonly threads?: number;
 }
 
 /** The loaded model both ONNX backends return: the session behind the backend contract, with its batch graph wired in. */
@@ -32,6 +35,7 @@ export function createFillMaskSessionModel(parts: FillMaskSessionParts): Promise
     positionsInput: graphs.single.positionsInput,
     batchInvariant: graphs.batchInvariant,
     paddingDependent: graphs.paddingDependent,
+    preferredBatchTokens: parts.threads === undefined ? undefined : batchTokensForThreads(parts.threads),
     ...(graphs.batchGraph && {
       batchGraph: {
         open: parts.openBatchGraph,

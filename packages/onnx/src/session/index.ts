@@ -5,3 +5,4 @@ export { SerialQueue } from './serial-queue.js';
 export { externalDataFilePaths } from './external-data-files.js';
 export { createFillMaskSessionModel, logGraphNotes } from './create-fill-mask-session-model.js';
 export type { FillMaskSessionParts } from './create-fill-mask-session-model.js';
+export { batchTokensForThreads } from './batch-tokens-for-threads.js';

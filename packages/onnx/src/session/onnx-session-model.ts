@@ -35,6 +35,8 @@ export interface OnnxSessionModelOptions {
   readonly positionsInput?: string;
   /** True when batch-mates cannot change an input's logits (`FillMaskGraphs.batchInvariant`). */
   readonly batchInvariant?: boolean;
+  /** The token budget to suggest to core (`BackendModelV1.preferredBatchTokens`). */
+  readonly preferredBatchTokens?: number;
   /**
    * True when padding changes the real tokens' logits (`FillMaskGraphs.paddingDependent`: a convolution
    * over the sequence reads the padded positions). Batches then run in groups of rows of equal length.
@@ -67,6 +69,7 @@ interface SessionTarget {
 export class OnnxSessionModel implements BackendModelV1 {
   readonly vocabSize: number;
   readonly batchInvariant: boolean | undefined;
+  readonly preferredBatchTokens: number | undefined;
   private readonly queue = new SerialQueue();
   private disposed = false;
   /** The batch graph's session once asked for; undefined inside when it could not be opened. */
@@ -80,6 +83,7 @@ export class OnnxSessionModel implements BackendModelV1 {
   ) {
     this.vocabSize = vocabSize;
     this.batchInvariant = options.batchInvariant;
+    this.preferredBatchTokens = options.preferredBatchTokens;
   }
 
   /** Checks the graph's inputs and outputs, so a wrong model fails at load and not at the first call. */

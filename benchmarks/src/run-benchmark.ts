@@ -18,6 +18,7 @@ import {
 } from './contenders.js';
 import { measureGemmGflops, measureWeightStreamingGBps } from './hardware-ceilings.js';
 import { latencyFloorMs } from './latency-floor.js';
+import { runBatchTokensSweep } from './batch-tokens/run-batch-tokens-sweep.js';
 import { measureLoads } from './load-benchmark.js';
 import { latencySamplesByRound } from './latency-samples.js';
 import { measurePeakRss } from './measure-peak-rss.js';
@@ -34,6 +35,14 @@ const baseContenders: ContenderName[] = ['fillmask', 'transformers.js', 'onnxrun
 const sameSettingContenders: ContenderName[] = ['transformers.js-same-settings', 'onnxruntime-same-settings'];
 
 // `--paths` measures the CLI, score and serve against their peers instead, with options of its own.
+if (process.argv.includes('--batch-tokens')) {
+  await runBatchTokensSweep(
+    process.argv.slice(2).filter((argument) => argument !== '--batch-tokens'),
+    root,
+  );
+  process.exit(0);
+}
+
 if (process.argv.includes('--paths')) {
   await runPathsBenchmark(process.argv.slice(2).filter((argument) => argument !== '--paths'));
   process.exit(0);

@@ -40,5 +40,5 @@ export function planBatches(lengths: readonly number[], limits: BatchLimits): nu
   return [...cutByTokenBudget(order, (index) => lengths[index], limits)];
 }
 
-/** Padded tokens per forward pass by default; see FillMaskConfig.maxBatchTokens. */
+/** Padded tokens per forward pass when neither the config nor the backend gives a number; see FillMaskConfig.maxBatchTokens. */
 export const defaultMaxBatchTokens = 512;

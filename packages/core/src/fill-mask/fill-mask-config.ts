@@ -30,8 +30,9 @@ export interface FillMaskConfig extends ModelSourceOptions, Pick<FillOptions, 't
   /**
    * Most padded tokens in one forward pass (rows × the batch's longest row). Inputs are sorted by
    * length and cut into passes within this budget and `batchSize`, so short inputs share a pass
-   * and long ones run a few at a time, with little padding at any length. Default 512; an input
-   * longer than the budget runs alone. Answers do not depend on it.
+   * and long ones run a few at a time, with little padding at any length. Default: the backend's
+   * choice for the machine (onnx and web: 128 per thread, at least 256), else 512; an input longer
+   * than the budget runs alone. Answers do not depend on it.
    */
   readonly maxBatchTokens?: number;
   /** Replaces the tokenizer read from the model's files. */

@@ -25,7 +25,8 @@ Options:
                                   "top5", "seed"}} with top1 and top5 as hit rates over the evaluated
       --batch-size <n>            most sentences per forward pass (default 32)
       --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
-                                  default 128 per thread, at least 256): sentences are sorted by length and cut by it
+                                  default 128 per thread, at least 256): sentences are sorted by
+                                  length and cut by it
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
       --force-download            download the model's Hub files again, even when cached

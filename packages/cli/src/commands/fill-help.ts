@@ -31,7 +31,8 @@ Options:
       --batch-size <n>            most inputs per forward pass (default 32; batching does not
                                   change results beyond float rounding, q8 included)
       --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
-                                  default 128 per thread, at least 256): inputs are sorted by length and cut by it
+                                  default 128 per thread, at least 256): inputs are sorted by
+                                  length and cut by it
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
       --force-download            download the model's Hub files again, even when cached

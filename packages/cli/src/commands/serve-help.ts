@@ -31,8 +31,8 @@ Options:
                                   interface, e.g. in a container)
       --batch-size <n>            most inputs per forward pass, as for fill (default 32)
       --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
-                                  default 128 per thread, at least 256): the inputs of concurrent requests are
-                                  sorted by length and cut by it
+                                  default 128 per thread, at least 256): the inputs of
+                                  concurrent requests are sorted by length and cut by it
       --batch-window-ms <n>       how long a request waits for others when the model is idle
                                   (default 2)
       --max-queue <n>             most inputs waiting; past it requests get 503 (default 1024)

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { memoryStatus } from '../process-memory.js';
 import { shareAmongClients } from './concurrent-clients.js';
+import { processCpuMs } from './process-cpu-time.js';
 import { parsePrometheusText } from './prometheus-metrics.js';
 
 /** One `fillmask serve` process, loaded, then asked for every sentence by concurrent clients. */
@@ -12,6 +13,9 @@ export interface ServeRun {
   readonly requestsMs: number;
   /** From before the spawn to its exit after SIGTERM. */
   readonly wallMs: number;
+  /** CPU time the server used from the first request to the last answer (its threads included), and the clients (this process). */
+  readonly serverCpuMs?: number;
+  readonly clientsCpuMs: number;
   /** Each sentence's answer, in the sentences' order. */
   readonly answers: readonly unknown[];
   /** Its `GET /metrics` after the last answer. */
@@ -51,21 +55,36 @@ export async function measureServe(serveArgs: readonly string[], sentences: read
         }
       };
       server.stderr.on('data', onData);
-      exited.then(([code, signal]) =>
-        reject(new Error(`fillmask serve ended with ${signal ?? code} before serving: ${stderr.slice(-2000)}`)),
+      exited.then(
+        ([code, signal]) => reject(new Error(`fillmask serve ended with ${signal ?? code} before serving: ${stderr.slice(-2000)}`)),
+        reject,
       );
     });
     const readyMs = Number(process.hrtime.bigint() - start) / 1e6;
+    const serverCpuAtStart = processCpuMs(server.pid!);
+    const clientsCpuAtStart = process.cpuUsage();
     const requestsStart = process.hrtime.bigint();
     const answers = await shareAmongClients(sentences, clients, (sentence) => post(agent, url, JSON.stringify({ inputs: sentence })));
     const requestsMs = Number(process.hrtime.bigint() - requestsStart) / 1e6;
+    const serverCpuAtEnd = processCpuMs(server.pid!);
+    const clientsCpu = process.cpuUsage(clientsCpuAtStart);
+    const serverCpuMs = serverCpuAtStart !== undefined && serverCpuAtEnd !== undefined ? serverCpuAtEnd - serverCpuAtStart : undefined;
     const metrics = parsePrometheusText(await get(agent, `${url}/metrics`));
     agent.destroy();
     server.kill('SIGTERM');
     const [code, signal] = await exited;
     if (code !== 0) throw new Error(`fillmask serve ended with ${signal ?? `exit status ${code}`} after SIGTERM: ${stderr.slice(-2000)}`);
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-    return { readyMs, requestsMs, wallMs, answers, metrics, ...(peakRssBytes !== undefined && { peakRssBytes }) };
+    return {
+      readyMs,
+      requestsMs,
+      wallMs,
+      ...(serverCpuMs !== undefined && { serverCpuMs }),
+      clientsCpuMs: (clientsCpu.user + clientsCpu.system) / 1000,
+      answers,
+      metrics,
+      ...(peakRssBytes !== undefined && { peakRssBytes }),
+    };
   } finally {
     clearInterval(sampler);
     agent.destroy();

@@ -8,7 +8,10 @@ export type PathsDtype = 'fp32' | 'q8';
 /** What `npm run bench -- --paths [options]` measures. */
 export interface PathsOptions {
   readonly paths: readonly PathName[];
+  /** The dtypes of cli and serve. */
   readonly dtypes: readonly PathsDtype[];
+  /** The dtypes of score. */
+  readonly scoreDtypes: readonly PathsDtype[];
   readonly rounds: number;
   /** Masked corpus sentences for fill and serve. */
   readonly sentences: number;
@@ -33,7 +36,8 @@ interleaved in rounds. Writes results.md and results.json. See benchmarks/README
                            score  fillmask score -f FILE --jsonl against a pseudo-log-likelihood
                                   over onnxruntime-node
                            serve  fillmask serve with concurrent clients against the CLI's file mode
-  --dtype fp32|q8          repeatable; default fp32 and q8
+  --dtype fp32|q8          for cli and serve, repeatable; default fp32 and q8
+  --score-dtype fp32|q8    for score, repeatable; default fp32 (q8 adds about a quarter to the run)
   --rounds N               default 3
   --sentences N            masked sentences for cli and serve; default 512
   --score-sentences N      unmasked sentences for score; default 48
@@ -51,6 +55,7 @@ export function parsePathsOptions(argv: readonly string[], root: string): PathsO
     options: {
       only: { type: 'string', multiple: true },
       dtype: { type: 'string', multiple: true },
+      'score-dtype': { type: 'string', multiple: true },
       rounds: { type: 'string', default: '3' },
       sentences: { type: 'string', default: '512' },
       'score-sentences': { type: 'string', default: '48' },
@@ -65,8 +70,10 @@ export function parsePathsOptions(argv: readonly string[], root: string): PathsO
   const paths = (values.only ?? [...pathNames]).flatMap((value) => value.split(',')).map((value) => value.trim());
   for (const path of paths)
     if (!(pathNames as readonly string[]).includes(path)) throw new Error(`--only must be cli, score or serve, not ${path}`);
-  const dtypes = values.dtype ?? ['fp32', 'q8'];
-  for (const dtype of dtypes) if (dtype !== 'fp32' && dtype !== 'q8') throw new Error(`--dtype must be fp32 or q8, not ${dtype}`);
+  const dtypesOf = (name: string, given: string[] | undefined, defaults: PathsDtype[]) => {
+    for (const dtype of given ?? []) if (dtype !== 'fp32' && dtype !== 'q8') throw new Error(`--${name} must be fp32 or q8, not ${dtype}`);
+    return [...new Set((given ?? defaults) as PathsDtype[])];
+  };
   const count = (name: string, value: string | undefined, minimum = 1) => {
     const number = Number(value);
     if (!Number.isSafeInteger(number) || number < minimum)
@@ -75,9 +82,11 @@ export function parsePathsOptions(argv: readonly string[], root: string): PathsO
   };
   return {
     paths: pathNames.filter((name) => paths.includes(name)),
-    dtypes: [...new Set(dtypes as PathsDtype[])],
+    dtypes: dtypesOf('dtype', values.dtype, ['fp32', 'q8']),
+    scoreDtypes: dtypesOf('score-dtype', values['score-dtype'], ['fp32']),
     rounds: count('rounds', values.rounds),
-    sentences: count('sentences', values.sentences),
+    // The serve path takes the CLI's run on the first two from its run on all.
+    sentences: count('sentences', values.sentences, 3),
     scoreSentences: count('score-sentences', values['score-sentences']),
     clients: count('clients', values.clients),
     model: values.model!,
@@ -86,4 +95,14 @@ export function parsePathsOptions(argv: readonly string[], root: string): PathsO
     seed: count('seed', values.seed, 0),
     help: values.help!,
   };
+}
+
+/** The paths to run in `dtype`: cli and serve in `--dtype`'s, score in `--score-dtype`'s. */
+export function pathsOfDtype(options: Pick<PathsOptions, 'paths' | 'dtypes' | 'scoreDtypes'>, dtype: PathsDtype): PathName[] {
+  return options.paths.filter((path) => (path === 'score' ? options.scoreDtypes : options.dtypes).includes(dtype));
+}
+
+/** The dtypes a run measures, fp32 first, each with at least one path. */
+export function runDtypes(options: Pick<PathsOptions, 'paths' | 'dtypes' | 'scoreDtypes'>): PathsDtype[] {
+  return (['fp32', 'q8'] as const).filter((dtype) => pathsOfDtype(options, dtype).length > 0);
 }

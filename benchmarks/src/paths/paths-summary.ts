@@ -24,6 +24,9 @@ export interface ServeRunStats {
   readonly batchedRequests: number;
   readonly batchedInputs: number;
   readonly largestBatchRequests: number;
+  /** CPU time during the requests: the server's (its threads included) and the clients'. */
+  readonly serverCpuMs?: number;
+  readonly clientsCpuMs?: number;
 }
 
 /** Every run of one dtype, and how far the answers agreed. */
@@ -69,6 +72,9 @@ export interface ServeComparison {
   /** Inputs per model call (the median run's total over its calls), and the most requests a call served (the largest over the runs). */
   readonly meanBatchInputs: number;
   readonly largestBatchRequests: number;
+  /** CPU time during the requests, medians over the runs: the server's, and the clients'. */
+  readonly serverCpuMs?: number;
+  readonly clientsCpuMs?: number;
 }
 
 export interface DtypeSummary {
@@ -157,5 +163,13 @@ function compareServe(
     goal: pathGoals.serve,
     meanBatchInputs: medianRun.serve!.batchedInputs / medianRun.serve!.batches,
     largestBatchRequests: Math.max(...serveRuns.map((run) => run.serve!.largestBatchRequests)),
+    serverCpuMs: medianOfKnown(serveRuns.map((run) => run.serve!.serverCpuMs)),
+    clientsCpuMs: medianOfKnown(serveRuns.map((run) => run.serve!.clientsCpuMs)),
   };
+}
+
+/** The median of the values there are; undefined when none is. */
+export function medianOfKnown(values: readonly (number | undefined)[]): number | undefined {
+  const known = values.filter((value): value is number => value !== undefined);
+  return known.length === 0 ? undefined : summarize(known).median;
 }

@@ -17,7 +17,7 @@ import {
   type ContenderContext,
   type PathContender,
 } from './path-contenders.js';
-import { parsePathsOptions, pathsHelp, type PathsDtype, type PathsOptions } from './paths-options.js';
+import { parsePathsOptions, pathsHelp, pathsOfDtype, runDtypes, type PathsDtype, type PathsOptions } from './paths-options.js';
 import { summarizeDtype, type ContenderRun, type DtypeRuns } from './paths-summary.js';
 import { runChild } from './run-child.js';
 import { writePathsResults, type PathsReport } from './write-paths-results.js';
@@ -41,7 +41,7 @@ export async function runPathsBenchmark(argv: readonly string[]): Promise<void> 
   }
   const cliBin = join(root, 'packages', 'cli', 'dist', 'bin.js');
   if (!existsSync(cliBin)) throw new Error(`${cliBin} is missing: build the packages first (npm run build)`);
-  for (const dtype of options.dtypes) {
+  for (const dtype of runDtypes(options)) {
     const file = join(options.model, 'onnx', dtype === 'q8' ? 'model_quantized.onnx' : 'model.onnx');
     if (!existsSync(file)) throw new Error(`${file} is missing (benchmarks/models/make-bench-models.sh builds the bench models)`);
   }
@@ -68,10 +68,14 @@ export async function runPathsBenchmark(argv: readonly string[]): Promise<void> 
     await writeFile(inputs.scoreTexts, `${scoreTexts.join('\n')}\n`);
     await writeFile(inputs.oneScoreText, `${scoreTexts[0]}\n`);
     console.log(
-      `paths ${options.paths.join(', ')}; ${options.dtypes.join(', ')}; ${options.rounds} rounds; ${sentences.length} sentences, ${scoreTexts.length} to score; ${threads} threads; load average ${loadAtStart.map((value) => value.toFixed(2)).join(', ')}`,
+      `${runDtypes(options)
+        .map((dtype) => `${dtype}: ${pathsOfDtype(options, dtype).join(', ')}`)
+        .join(
+          '; ',
+        )}; ${options.rounds} rounds; ${sentences.length} sentences, ${scoreTexts.length} to score; ${threads} threads; load average ${loadAtStart.map((value) => value.toFixed(2)).join(', ')}`,
     );
     const dtypes: PathsReport['dtypes'][number][] = [];
-    for (const dtype of options.dtypes) {
+    for (const dtype of runDtypes(options)) {
       const context: ContenderContext = {
         cliBin,
         scripts: fileURLToPath(new URL('.', import.meta.url)),
@@ -108,7 +112,7 @@ export async function runPathsBenchmark(argv: readonly string[]): Promise<void> 
 
 /** One dtype's rounds, after the warm-up runs; the answers are compared after the first round, which stops the run when they disagree. */
 async function measureDtype(options: PathsOptions, context: ContenderContext, sentences: readonly string[]): Promise<DtypeRuns> {
-  const contenders = pathContenders(options.paths);
+  const contenders = pathContenders(pathsOfDtype(options, context.dtype));
   console.log(`\n${context.dtype}: warm-up`);
   for (const contender of contenders) {
     const command = warmUpCommand(contender, context);
@@ -136,6 +140,8 @@ async function measureDtype(options: PathsOptions, context: ContenderContext, se
             batchedRequests: metric('batched_requests_total'),
             batchedInputs: metric('batched_inputs_total'),
             largestBatchRequests: metric('largest_batch_requests'),
+            ...(served.serverCpuMs !== undefined && { serverCpuMs: served.serverCpuMs }),
+            clientsCpuMs: served.clientsCpuMs,
           },
         };
         outputs[contender] = served.answers;

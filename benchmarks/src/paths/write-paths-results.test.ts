@@ -16,7 +16,16 @@ const fp32: DtypeRuns = {
     'fillmask-score-one': runs([2500, 2500]),
     'onnxruntime-pll': runs([16_000, 20_000], { marks: { imported: 700, loaded: 3700, done: 17_700 } }),
     'fillmask-serve': runs([12_000, 12_000], {
-      serve: { readyMs: 2200, requestsMs: 8000, batches: 20, batchedRequests: 512, batchedInputs: 512, largestBatchRequests: 32 },
+      serve: {
+        readyMs: 2200,
+        requestsMs: 8000,
+        batches: 20,
+        batchedRequests: 512,
+        batchedInputs: 512,
+        largestBatchRequests: 32,
+        serverCpuMs: 14_000,
+        clientsCpuMs: 1500,
+      },
     }),
   },
   agreement: {
@@ -64,6 +73,7 @@ describe('pathsResultsMarkdown', () => {
   it('splits the times into their steps and gives the agreement of the answers', () => {
     expect(markdown).toContain('fillmask 10.00 s, of which a run on the first 2 sentences takes 2.00 s');
     expect(markdown).toContain('transformers.js 43.00 s: import 0.40 s, pipeline load 3.00 s, 512 sentences 39.20 s; peak RSS 900 MiB');
+    expect(markdown).toContain('8.00 s for the requests, in which the server used 14.00 s of CPU and the clients 1.50 s (medians)');
     expect(markdown).toContain('25.6 inputs per model call in the median run, at most 32 requests in one');
     expect(markdown).toContain('the same candidates in the same order for 511 of 512 inputs, and but for tied scores for 1 more');
     expect(markdown).toContain('PLL within 6.0e-8 relative (1.5e-5 nats) at most; the same tokens scored in every text');

@@ -14,9 +14,9 @@ import { launchBenchChromium } from './bench-chromium.js';
 import { startBenchPageServer, type Mount } from './bench-page-server.js';
 import { buildBenchPages } from './build-bench-pages.js';
 import { browserLibraries, openLibraryPage, type BrowserLibrary, type LibraryPage } from './library-page.js';
-import { measurePageMemory, type PageMemoryReading, type PageMemoryRun } from './measure-page-memory.js';
+import { measurePageMemory, type PageMemoryRun } from './measure-page-memory.js';
 import type { BenchPageLoadOptions } from './page/bench-page-api.js';
-import { writeBrowserResults, type BrowserBenchCase } from './write-browser-results.js';
+import { memoryAdded, writeBrowserResults, type BrowserBenchCase } from './write-browser-results.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -207,11 +207,10 @@ async function memoryReadings(dtype: 'fp32' | 'q8'): Promise<PageMemoryRun[]> {
         batchSize: peerBatchSize,
       });
       memory.push(measured);
-      const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-      const added = (reading: PageMemoryReading, pick: (reading: PageMemoryReading) => number) =>
-        mib(pick(reading) - measured.before.rendererRssBytes);
+      const added = memoryAdded([measured], library);
+      const mib = (summary: { median: number }) => `${(summary.median / 2 ** 20).toFixed(0)} MiB`;
       console.log(
-        `  ${dtype} memory ${run + 1}: ${library} +${added(measured.loaded, (reading) => reading.rendererRssBytes)} loaded, peak +${added(measured.loaded, (reading) => reading.rendererPeakRssBytes)}, +${added(measured.afterWorkload, (reading) => reading.rendererRssBytes)} after ${workload.length} sentences`,
+        `  ${dtype} memory ${run + 1}: ${library} +${mib(added.loaded)} loaded, peak +${mib(added.peak)}, +${mib(added.afterWorkload)} after ${workload.length} sentences`,
       );
     }
   }

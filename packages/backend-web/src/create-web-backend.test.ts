@@ -85,6 +85,8 @@ describe('createWebBackend onDebug, on onnxruntime-web in Node', () => {
     const lines: string[] = [];
     const backend = createWebBackend({ numThreads: 1, onDebug: (line) => lines.push(line) });
     const loaded = await backend.loadModel({ files: files(), config, dtype: 'q8', modelFile });
+    // WebAssembly on one thread: core cuts passes by the least budget.
+    expect(loaded.preferredBatchTokens).toBe(256);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(
       /^fillmask: onnx\/model_quantized\.onnx rewritten: \d+ ops, the vocabulary projection among them, run on the mask rows only$/,

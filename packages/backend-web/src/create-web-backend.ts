@@ -74,6 +74,8 @@ export function createWebBackend(options: WebBackendOptions = {}): ModelBackendV
           return { session, positionsInput: batch.positionsInput };
         },
         debug,
+        // WebAssembly runs on the CPU's threads as onnxruntime-node does; a GPU keeps core's default budget.
+        threads: opened.executionProvider === 'wasm' ? (opened.runtime.env.wasm.numThreads ?? 1) : undefined,
       });
       fallbackReason = opened.fallbackReason ?? fallbackReason;
       options.onLoad?.({

@@ -124,7 +124,8 @@ function initialState(options: FillMaskServerOptions): ServerState {
 /** Waits for the model (the server answers 503 meanwhile); settles, never rejects. */
 function loadModel(state: ServerState): Promise<void> {
   return Promise.resolve(state.options.fillMask).then(
-    (loaded) => {
+    async (loaded) => {
+      if (state.settings.warmUp) await warmUp(loaded);
       state.fillMask = loaded;
       state.batcher = new DynamicBatcher(loaded, state.settings);
       if (state.status === 'loading') state.status = 'ready';
@@ -134,6 +135,12 @@ function loadModel(state: ServerState): Promise<void> {
       if (state.status === 'loading') state.status = 'failed';
     },
   );
+}
+
+/** One batch of two inputs of different lengths; what it answers does not matter, and a failure shows again at the first request. */
+async function warmUp(fillMask: FillMask): Promise<void> {
+  const { maskToken } = fillMask;
+  await fillMask.fillSettled([`${maskToken}.`, `The ${maskToken} of it.`]).catch(() => undefined);
 }
 
 function createHttpServer(state: ServerState): Server {

@@ -89,6 +89,21 @@ describe('dynamic batching', () => {
     });
   });
 
+  it('with warmUp, runs one batch of two inputs before it is ready, and only then answers', async () => {
+    const gated = gateFillMask(fillMask);
+    gated.shut();
+    await withServer({ fillMask: gated.fillMask, warmUp: true }, async (server, url) => {
+      await gated.untilCalls(1);
+      expect(server.status).toBe('loading');
+      expect((await fetch(`${url}/health`)).status).toBe(503);
+      gated.open();
+      await until(() => server.status === 'ready');
+      const answer = await postJson(url, { inputs: sentences[0] });
+      expect(answer.status).toBe(200);
+      expect(gated.calls).toEqual([2, 1]);
+    });
+  });
+
   it('never mixes targets in one call, and keeps each batch within maxBatchSize', async () => {
     const gated = gateFillMask(fillMask);
     await withServer({ fillMask: gated.fillMask, batchWindowMs: 0, maxBatchSize: 3 }, async (server, url) => {

@@ -33,6 +33,13 @@ export interface FillMaskServerOptions {
    * timeout of common load balancers (60 s), so that they never reuse a connection the server is closing.
    */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Runs one batch of two inputs once the model is loaded, before `/health` says ready, so that the
+   * first requests do not pay for what a backend prepares at its first batch (the onnx and web
+   * backends' q8 per-input variant, onnxruntime's first-run allocations). Default false: a service
+   * behind the remote backend would be sent the warm-up request.
+   */
+  readonly warmUp?: boolean;
 }
 
 export const serverDefaults = {
@@ -42,4 +49,5 @@ export const serverDefaults = {
   maxBodyBytes: 1024 * 1024,
   requestTimeoutMs: 60_000,
   keepAliveTimeoutMs: 65_000,
+  warmUp: false,
 } as const;

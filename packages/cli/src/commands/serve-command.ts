@@ -48,6 +48,8 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
     fillMask: loading,
     modelId,
     batchWindowMs: args.batchWindowMs,
+    // A local model is ready once its first batch has run (q8 opens its per-input variant then); a remote service is not called.
+    warmUp: args.backend !== 'remote',
     maxQueuedInputs: args.maxQueue,
     maxBodyBytes: args.maxBodyBytes,
     requestTimeoutMs: args.timeoutMs,

@@ -21,6 +21,8 @@ export interface FillMaskServer {
   /** The base URL once listening, e.g. `http://127.0.0.1:8080`. */
   readonly url: string | undefined;
   readonly status: FillMaskServerStatus;
+  /** Settles once the model is loaded (and warmed up, with `warmUp`): `status` is then `ready`, or `failed`. Never rejects. */
+  readonly loaded: Promise<void>;
   readonly stats: FillMaskServerStats;
   /** The underlying Node server, e.g. to attach it elsewhere instead of calling `listen`. */
   readonly httpServer: Server;
@@ -92,6 +94,7 @@ export function createFillMaskServer(options: FillMaskServerOptions): FillMaskSe
     get status() {
       return state.status;
     },
+    loaded: loading,
     get stats() {
       return snapshot(state);
     },

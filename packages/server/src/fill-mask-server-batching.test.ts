@@ -97,7 +97,8 @@ describe('dynamic batching', () => {
       expect(server.status).toBe('loading');
       expect((await fetch(`${url}/health`)).status).toBe(503);
       gated.open();
-      await until(() => server.status === 'ready');
+      await server.loaded;
+      expect(server.status).toBe('ready');
       const answer = await postJson(url, { inputs: sentences[0] });
       expect(answer.status).toBe(200);
       expect(gated.calls).toEqual([2, 1]);

@@ -61,6 +61,8 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
     const url = await server.listen({ port: args.port, host: args.host });
     streams.stderr.write(`fillmask serve: loading ${modelId} on ${url}\n`);
     fillMask = await loading;
+    // Serving once the server is: after the warm-up batch.
+    await server.loaded;
     streams.stderr.write(
       `fillmask serve: serving ${modelId} (${fillMask.backend}) on ${url}${authToken === undefined ? '' : ', with bearer-token auth'}\n`,
     );

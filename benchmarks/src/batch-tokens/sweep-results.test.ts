@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { testEnvironment } from '../benchmark-environment.test-helper.js';
 import { batchSettings } from './batch-settings.js';
 import { sweepMarkdown } from './sweep-results.js';
 
-const environment = {
-  cpu: 'Test CPU',
-  logicalCores: 2,
-  int8Instructions: 'AVX2, no VNNI',
-  saturatingInt8: true,
-  memoryGiB: 24,
-  node: 'v20.20.2',
-  onnxruntimeNode: '1.30.0',
-  transformersJs: '4.3.1',
-  fillmask: '0.1.0',
-};
+const environment = testEnvironment();
 
 describe('batch-tokens sweep', () => {
   it('compares a row count alone with each budget, whose row cap never binds first', () => {

@@ -70,7 +70,12 @@ describe('createOnnxBackend', () => {
       expect(loaded.preferredBatchTokens, `${threads} threads`).toBe(tokens);
       await loaded.dispose();
     }
-    const defaults = await createOnnxBackend().loadModel({ files: folderFiles(folder), config, dtype: 'fp32', modelFile: 'onnx/model.onnx' });
+    const defaults = await createOnnxBackend().loadModel({
+      files: folderFiles(folder),
+      config,
+      dtype: 'fp32',
+      modelFile: 'onnx/model.onnx',
+    });
     expect(defaults.preferredBatchTokens).toBe(batchTokensForThreads(physicalCoreCount()));
     await defaults.dispose();
   });

@@ -34,10 +34,14 @@ export function* cutByTokenBudget<T>(items: Iterable<T>, lengthOf: (item: T) => 
   if (batch.length > 0) yield batch;
 }
 
+/** The indices of `lengths`, shortest first, ties in input order: the order batches are cut in. */
+export function orderByLength(lengths: readonly number[]): number[] {
+  return lengths.map((_, index) => index).sort((a, b) => lengths[a] - lengths[b] || a - b);
+}
+
 /** Sorts inputs by length (ties in input order) and cuts them by the limits; returns each batch's input indices. */
 export function planBatches(lengths: readonly number[], limits: BatchLimits): number[][] {
-  const order = lengths.map((_, index) => index).sort((a, b) => lengths[a] - lengths[b] || a - b);
-  return [...cutByTokenBudget(order, (index) => lengths[index], limits)];
+  return [...cutByTokenBudget(orderByLength(lengths), (index) => lengths[index], limits)];
 }
 
 /** Padded tokens per forward pass when neither the config nor the backend gives a number; see FillMaskConfig.maxBatchTokens. */

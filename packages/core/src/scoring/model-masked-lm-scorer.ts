@@ -5,7 +5,7 @@ import type { MaskedLmScorer } from './masked-lm-scorer.js';
 import type { ScoreMode, ScoreOptions } from './score-options.js';
 import type { ScoreSettledResult, TextScore, TokenScore } from './text-score.js';
 import { buildTokenBatch } from '../batching/build-token-batch.js';
-import { cutByTokenBudget, type BatchLimits } from '../batching/token-budget.js';
+import { cutByTokenBudget, orderByLength, type BatchLimits } from '../batching/token-budget.js';
 import { DisposedError } from '../errors/disposed-error.js';
 import { FillMaskError } from '../errors/fill-mask-error.js';
 import { InferenceError } from '../errors/inference-error.js';
@@ -160,8 +160,7 @@ export class ModelMaskedLmScorer implements MaskedLmScorer {
   /** Every masked copy of every text, the texts shortest first (ties in input order). */
   private *maskedRows(texts: readonly ScoredText[], mode: ScoreMode): Generator<PendingRow> {
     const { tokenizer } = this.parts;
-    const order = texts.map((_, index) => index).sort((a, b) => texts[a].ids.length - texts[b].ids.length || a - b);
-    for (const textIndex of order) {
+    for (const textIndex of orderByLength(texts.map((text) => text.ids.length))) {
       const text = texts[textIndex];
       const words = mode === 'word-l2r' ? wordIds(text.ids, tokenizer, this.subwordScheme) : [];
       for (const [slot, copy] of maskedCopies(text, mode, words).entries()) {

@@ -3,10 +3,17 @@ import type { ContenderRun, DtypeRuns } from './paths-summary.js';
 import { summarizeDtype } from './paths-summary.js';
 
 const runs = (...wallMs: number[]): ContenderRun[] => wallMs.map((ms, round) => ({ round, wallMs: ms }));
-const serveRun = (round: number, requestsMs: number, batchedInputs: number, batches: number, largest: number): ContenderRun => ({
+const serveRun = (round: number, requestsMs: number, rows: number, passes: number, paddedTokens: number): ContenderRun => ({
   round,
   wallMs: requestsMs + 3000,
-  serve: { readyMs: 2000 + round, requestsMs, batches, batchedRequests: batchedInputs, batchedInputs, largestBatchRequests: largest },
+  serve: {
+    readyMs: 2000 + round,
+    requestsMs,
+    forwardPasses: passes,
+    forwardPassRows: rows,
+    forwardPassTokens: 8 * rows,
+    forwardPassPaddedTokens: paddedTokens,
+  },
 });
 
 describe('summarizeDtype', () => {
@@ -45,7 +52,7 @@ describe('summarizeDtype', () => {
     const dtypeRuns: DtypeRuns = {
       dtype: 'fp32',
       runs: {
-        'fillmask-serve': [serveRun(0, 8000, 512, 20, 31), serveRun(1, 10_000, 512, 16, 32), serveRun(2, 9000, 512, 32, 30)],
+        'fillmask-serve': [serveRun(0, 8000, 512, 20, 4500), serveRun(1, 10_000, 512, 16, 4400), serveRun(2, 9000, 512, 32, 5120)],
         'fillmask-fill': runs(12_000, 12_000, 12_000),
         'fillmask-fill-two': runs(3000, 3000, 3000),
       },
@@ -64,9 +71,9 @@ describe('summarizeDtype', () => {
     expect(serve.ratioExcludingLoadByRound.min).toBeCloseTo(0.9 * perSentence, 9);
     expect(serve.ratioExcludingLoadByRound.max).toBeCloseTo(1.125 * perSentence, 9);
     expect(serve.serveReadyMs.median).toBe(2001);
-    // The median run (9 s) made 32 calls of 16 inputs on average; the largest call over all runs served 32 requests.
-    expect(serve.meanBatchInputs).toBe(16);
-    expect(serve.largestBatchRequests).toBe(32);
+    // The median run (9 s): 32 passes of 16 inputs on average, 4096 tokens of 5120 computed (20% padding).
+    expect(serve.meanPassRows).toBe(16);
+    expect(serve.paddingShare).toBeCloseTo(0.2, 9);
     expect(serve.goal).toBe(0.9);
   });
 });

@@ -19,11 +19,11 @@ export interface ContenderRun {
 export interface ServeRunStats {
   readonly readyMs: number;
   readonly requestsMs: number;
-  /** Model calls, the requests and inputs they served, and the most requests one call served (fillmask_*_total). */
-  readonly batches: number;
-  readonly batchedRequests: number;
-  readonly batchedInputs: number;
-  readonly largestBatchRequests: number;
+  /** Forward passes, the inputs in them, their tokens, and rows × longest row summed (fillmask_forward_pass*_total). */
+  readonly forwardPasses: number;
+  readonly forwardPassRows: number;
+  readonly forwardPassTokens: number;
+  readonly forwardPassPaddedTokens: number;
   /** CPU time during the requests: the server's (its threads included) and the clients'. */
   readonly serverCpuMs?: number;
   readonly clientsCpuMs?: number;
@@ -69,9 +69,9 @@ export interface ServeComparison {
   readonly ratioWhole: number;
   readonly ratioExcludingLoadByRound: Summary;
   readonly goal: number;
-  /** Inputs per model call (the median run's total over its calls), and the most requests a call served (the largest over the runs). */
-  readonly meanBatchInputs: number;
-  readonly largestBatchRequests: number;
+  /** In the median run: inputs per forward pass, and the share of the tokens computed that were padding. */
+  readonly meanPassRows: number;
+  readonly paddingShare: number;
   /** CPU time during the requests, medians over the runs: the server's, and the clients'. */
   readonly serverCpuMs?: number;
   readonly clientsCpuMs?: number;
@@ -161,8 +161,8 @@ function compareServe(
       ),
     ),
     goal: pathGoals.serve,
-    meanBatchInputs: medianRun.serve!.batchedInputs / medianRun.serve!.batches,
-    largestBatchRequests: Math.max(...serveRuns.map((run) => run.serve!.largestBatchRequests)),
+    meanPassRows: medianRun.serve!.forwardPassRows / medianRun.serve!.forwardPasses,
+    paddingShare: 1 - medianRun.serve!.forwardPassTokens / medianRun.serve!.forwardPassPaddedTokens,
     serverCpuMs: medianOfKnown(serveRuns.map((run) => run.serve!.serverCpuMs)),
     clientsCpuMs: medianOfKnown(serveRuns.map((run) => run.serve!.clientsCpuMs)),
   };

@@ -136,17 +136,17 @@ async function measureDtype(options: PathsOptions, context: ContenderContext, se
           serve: {
             readyMs: served.readyMs,
             requestsMs: served.requestsMs,
-            batches: metric('batches_total'),
-            batchedRequests: metric('batched_requests_total'),
-            batchedInputs: metric('batched_inputs_total'),
-            largestBatchRequests: metric('largest_batch_requests'),
+            forwardPasses: metric('forward_passes_total'),
+            forwardPassRows: metric('forward_pass_rows_total'),
+            forwardPassTokens: metric('forward_pass_tokens_total'),
+            forwardPassPaddedTokens: metric('forward_pass_padded_tokens_total'),
             ...(served.serverCpuMs !== undefined && { serverCpuMs: served.serverCpuMs }),
             clientsCpuMs: served.clientsCpuMs,
           },
         };
         outputs[contender] = served.answers;
         console.log(
-          `  round ${round + 1}: ${contender} ready ${(served.readyMs / 1000).toFixed(2)} s, requests ${(served.requestsMs / 1000).toFixed(2)} s (${(sentences.length / (served.requestsMs / 1000)).toFixed(1)} sentences/s), ${run.serve!.batches} model calls`,
+          `  round ${round + 1}: ${contender} ready ${(served.readyMs / 1000).toFixed(2)} s, requests ${(served.requestsMs / 1000).toFixed(2)} s (${(sentences.length / (served.requestsMs / 1000)).toFixed(1)} sentences/s), ${run.serve!.forwardPasses} forward passes`,
         );
       } else {
         const child = await runChild(command);

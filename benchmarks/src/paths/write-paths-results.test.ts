@@ -19,10 +19,10 @@ const fp32: DtypeRuns = {
       serve: {
         readyMs: 2200,
         requestsMs: 8000,
-        batches: 20,
-        batchedRequests: 512,
-        batchedInputs: 512,
-        largestBatchRequests: 32,
+        forwardPasses: 20,
+        forwardPassRows: 512,
+        forwardPassTokens: 9000,
+        forwardPassPaddedTokens: 10_000,
         serverCpuMs: 14_000,
         clientsCpuMs: 1500,
       },
@@ -74,7 +74,7 @@ describe('pathsResultsMarkdown', () => {
     expect(markdown).toContain('fillmask 10.00 s, of which a run on the first 2 sentences takes 2.00 s');
     expect(markdown).toContain('transformers.js 43.00 s: import 0.40 s, pipeline load 3.00 s, 512 sentences 39.20 s; peak RSS 900 MiB');
     expect(markdown).toContain('8.00 s for the requests, in which the server used 14.00 s of CPU and the clients 1.50 s (medians)');
-    expect(markdown).toContain('25.6 inputs per model call in the median run, at most 32 requests in one');
+    expect(markdown).toContain('25.6 inputs per forward pass in the median run, padding 10.0% of the tokens computed');
     expect(markdown).toContain('the same candidates in the same order for 511 of 512 inputs, and but for tied scores for 1 more');
     expect(markdown).toContain('PLL within 6.0e-8 relative (1.5e-5 nats) at most; the same tokens scored in every text');
   });

@@ -108,7 +108,7 @@ export function pathsResultsMarkdown(report: PathsReport, environment: Benchmark
     if (summary.serve) {
       const serve = summary.serve;
       lines.push(
-        `- **${dtype}, serve**: serving after ${(serve.serveReadyMs.median / 1000).toFixed(2)} s (start and load), then ${(serve.serveRequestsMs.median / 1000).toFixed(2)} s for the requests${serve.serverCpuMs === undefined ? '' : `, in which the server used ${secondsOf(serve.serverCpuMs)} of CPU${serve.clientsCpuMs === undefined ? '' : ` and the clients ${secondsOf(serve.clientsCpuMs)}`} (medians)`}; ${serve.meanBatchInputs.toFixed(1)} inputs per model call in the median run, at most ${serve.largestBatchRequests} requests in one (its /metrics); peak RSS ${peak('fillmask-serve')} MiB. The CLI: ${(serve.cliMs.median / 1000).toFixed(2)} s whole, ${(serve.cliShortMs.median / 1000).toFixed(2)} s for ${loadRunSentences} sentences.`,
+        `- **${dtype}, serve**: serving after ${(serve.serveReadyMs.median / 1000).toFixed(2)} s (start and load), then ${(serve.serveRequestsMs.median / 1000).toFixed(2)} s for the requests${serve.serverCpuMs === undefined ? '' : `, in which the server used ${secondsOf(serve.serverCpuMs)} of CPU${serve.clientsCpuMs === undefined ? '' : ` and the clients ${secondsOf(serve.clientsCpuMs)}`} (medians)`}; ${serve.meanPassRows.toFixed(1)} inputs per forward pass in the median run, padding ${(serve.paddingShare * 100).toFixed(1)}% of the tokens computed (its /metrics); peak RSS ${peak('fillmask-serve')} MiB. The CLI: ${(serve.cliMs.median / 1000).toFixed(2)} s whole, ${(serve.cliShortMs.median / 1000).toFixed(2)} s for ${loadRunSentences} sentences.`,
       );
     }
   }

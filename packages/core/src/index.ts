@@ -1,5 +1,6 @@
 export { createFillMask } from './fill-mask/create-fill-mask.js';
 export type { FillMask, FillSettledResult } from './fill-mask/fill-mask.js';
+export type { PassCounters } from './batching/shared-passes.js';
 export type { FillMaskConfig } from './fill-mask/fill-mask-config.js';
 export type { FillOptions, FillProgress } from './fill-mask/fill-options.js';
 export type { Prediction, MaskPredictions } from './fill-mask/prediction.js';

@@ -310,6 +310,8 @@ async function fill(state: ServerState, request: IncomingMessage, response: Serv
     results = await untilDeadline(submission.results, deadline, state.settings.requestTimeoutMs);
   } catch (error) {
     submission.cancel();
+    // The caller hung up: the cancelled call rejects, and there is no one to answer.
+    if (response.destroyed) return;
     throw error;
   }
   const failed = results.findIndex((result) => result.status === 'rejected');
@@ -385,12 +387,17 @@ function servedModelId(state: ServerState): string {
 function snapshot(state: ServerState): FillMaskServerStats {
   const { batcher } = state;
   const counters = batcher?.counters ?? { batches: 0, batchedRequests: 0, batchedInputs: 0, largestBatchRequests: 0 };
+  const passes = state.fillMask?.passes;
   return {
     ...counters,
     requests: state.requests,
     responses: { ...state.responses },
     inFlightRequests: state.inFlight,
     queuedInputs: batcher?.queuedInputs ?? 0,
+    forwardPasses: passes?.passes ?? 0,
+    forwardPassRows: passes?.rows ?? 0,
+    forwardPassTokens: passes?.tokens ?? 0,
+    forwardPassPaddedTokens: passes?.paddedTokens ?? 0,
   };
 }
 

@@ -39,10 +39,13 @@ interface QueuedJob {
 }
 
 /**
- * Dynamic batching: requests that arrive while the model is busy, or within `batchWindowMs` of each
- * other, share one `fillSettled` call, up to `maxBatchSize` inputs. One batch runs at a time; each
- * request gets the results of its own inputs, in order, each ranked list cut to its own topK (the
- * top k of a longer ranking are the top k).
+ * Dynamic batching. A FillMask whose concurrent calls share forward passes (`FillMask.passes`: a
+ * model in this process) gets each request as its own call at once: it batches them by the pass, each
+ * pass choosing among all the inputs waiting, and answers each request when its own inputs are done.
+ * Any other FillMask (a remote service): requests that arrive while it is busy, or within
+ * `batchWindowMs` of each other, share one `fillSettled` call, up to `maxBatchSize` inputs, one call
+ * at a time; each request gets the results of its own inputs, in order, each ranked list cut to its
+ * own topK (the top k of a longer ranking are the top k).
  */
 export class DynamicBatcher {
   readonly counters: BatchCounters = { batches: 0, batchedRequests: 0, batchedInputs: 0, largestBatchRequests: 0 };
@@ -51,6 +54,8 @@ export class DynamicBatcher {
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
+  /** Calls handed to a pass-sharing FillMask and not settled yet. */
+  private callsInFlight = 0;
 
   constructor(
     private readonly fillMask: FillMask,
@@ -83,6 +88,7 @@ export class DynamicBatcher {
       );
       return { results: Promise.reject(error), cancel: () => undefined };
     }
+    if (this.fillMask.passes !== undefined) return this.submitToSharedPasses(job);
     let queued!: QueuedJob;
     const results = new Promise<FillSettledResult[]>((resolve, reject) => {
       queued = { job, key: JSON.stringify([job.targets ?? null, job.truncation]), resolve, reject };
@@ -101,6 +107,25 @@ export class DynamicBatcher {
     return { results, cancel };
   }
 
+  /** The request as a call of its own; the FillMask shares its passes with the other calls waiting. */
+  private submitToSharedPasses(job: BatchJob): { readonly results: Promise<FillSettledResult[]>; cancel(): void } {
+    const { inputs, topK, targets, truncation } = job;
+    // Cancelled, its inputs not yet in a pass leave the pool; those in the running pass run to its end.
+    const cancellation = new AbortController();
+    this.queuedInputCount += inputs.length;
+    this.callsInFlight++;
+    this.counters.batches++;
+    this.counters.batchedRequests++;
+    this.counters.batchedInputs += inputs.length;
+    this.counters.largestBatchRequests = Math.max(this.counters.largestBatchRequests, 1);
+    const results = this.fillMask.fillSettled(inputs, { topK, targets, truncation, signal: cancellation.signal }).finally(() => {
+      this.queuedInputCount -= inputs.length;
+      this.callsInFlight--;
+      this.notifyIfIdle();
+    });
+    return { results, cancel: () => cancellation.abort() };
+  }
+
   /** Resolves when nothing waits and nothing runs. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -108,7 +133,7 @@ export class DynamicBatcher {
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && this.running === undefined;
+    return this.queue.length === 0 && this.running === undefined && this.callsInFlight === 0;
   }
 
   private notifyIfIdle(): void {

@@ -3,7 +3,8 @@ import { createFillMask, toPipelineOutput, type FillMask, type FillOptions } fro
 import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath, loadReference } from '@fillmask/fixtures';
 import { createFillMaskServer, type FillMaskServer } from './index.js';
-import { gateFillMask, postJson, sameResults } from './fill-mask-server.test-helper.js';
+import { request as httpRequest } from 'node:http';
+import { gateBackend, gateFillMask, postJson, sameResults } from './fill-mask-server.test-helper.js';
 
 // Dynamic batching against the real model: requests that wait together share one model call, and
 // each gets what it would have got alone. Then a bounded load test on loopback.
@@ -142,6 +143,86 @@ describe('dynamic batching', () => {
   });
 });
 
+describe('passes shared by the requests (a model in this process)', () => {
+  it('requests that arrive while a pass runs share the next passes, whatever their top_k and targets, each answered as alone', async () => {
+    const gated = gateBackend(createOnnxBackend());
+    const model = await createFillMask({
+      model: fixtureModelPath('tiny-bert-uncased'),
+      backend: gated.backend,
+      onWarning: () => undefined,
+    });
+    try {
+      await withServer({ fillMask: model }, async (server, url) => {
+        gated.shut();
+        const first: Body = { inputs: sentences[0] };
+        const running = postJson(url, first);
+        await gated.untilPasses(1);
+        const queued: Body[] = Array.from({ length: 50 }, (_, index) => ({
+          inputs: sentences[index % sentences.length],
+          parameters: index % 3 === 0 ? { targets: ['cat', 'dog', 'house'] } : { top_k: 1 + (index % 5) },
+        }));
+        const answers = queued.map((body) => postJson(url, body));
+        await until(() => server.stats.queuedInputs === 51);
+        gated.open();
+        const all = await Promise.all([running, ...answers]);
+        for (const [index, body] of [first, ...queued].entries()) {
+          expect(all[index].status).toBe(200);
+          expect(sameResults(all[index].body, await alone(body)), JSON.stringify(body)).toBe(true);
+        }
+        // The 50 waiting inputs, of both kinds of request, shared a few passes.
+        expect(gated.passes[0]).toBe(1);
+        expect(gated.passes.slice(1).reduce((sum, rows) => sum + rows, 0)).toBe(50);
+        expect(gated.passes.length - 1).toBeLessThan(50 / 4);
+        const stats = server.stats;
+        expect(stats).toMatchObject({ forwardPasses: gated.passes.length, forwardPassRows: 51, batchedRequests: 51, queuedInputs: 0 });
+        expect(stats.forwardPassPaddedTokens).toBeGreaterThanOrEqual(stats.forwardPassTokens);
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        expect(metrics).toContain(`fillmask_forward_passes_total ${gated.passes.length}\n`);
+        expect(metrics).toContain('fillmask_forward_pass_rows_total 51\n');
+      });
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('a caller that hangs up while its inputs wait takes them out of the pool, and the server goes on', async () => {
+    const gated = gateBackend(createOnnxBackend());
+    const model = await createFillMask({
+      model: fixtureModelPath('tiny-bert-uncased'),
+      backend: gated.backend,
+      onWarning: () => undefined,
+    });
+    const errors: unknown[] = [];
+    const originalError = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await withServer({ fillMask: model }, async (server, url) => {
+        gated.shut();
+        const running = postJson(url, { inputs: sentences[0] });
+        await gated.untilPasses(1);
+        const leaving = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } });
+        leaving.on('error', () => undefined);
+        leaving.end(JSON.stringify({ inputs: [sentences[1], sentences[2]] }));
+        await until(() => server.stats.queuedInputs === 3);
+        leaving.destroy();
+        await until(() => server.stats.queuedInputs === 1);
+        gated.open();
+        expect((await running).status).toBe(200);
+        const after = await postJson(url, { inputs: sentences[3] });
+        expect(sameResults(after.body, await alone({ inputs: sentences[3] }))).toBe(true);
+        // Only the first and the last request's inputs ran.
+        expect(gated.passes).toEqual([1, 1]);
+        await until(() => server.stats.responses[499] === 1);
+        expect(server.stats.inFlightRequests).toBe(0);
+      });
+    } finally {
+      console.error = originalError;
+      await model.dispose();
+    }
+    expect(errors).toEqual([]);
+  });
+});
+
 describe('load on loopback', () => {
   it('answers 1,000 requests from 50 concurrent clients, all correct, none lost, batched', async () => {
     const bodies: Body[] = [
@@ -176,7 +257,7 @@ describe('load on loopback', () => {
       const stats = server.stats;
       console.info(
         `load: ${total} requests, ${clients} clients, ${seconds.toFixed(2)} s (${Math.round(total / seconds)} requests/s); ` +
-          `${stats.batches} model calls, ${(stats.batchedRequests / stats.batches).toFixed(1)} requests per call on average, at most ${stats.largestBatchRequests}`,
+          `${stats.forwardPasses} forward passes, ${(stats.forwardPassRows / stats.forwardPasses).toFixed(1)} inputs per pass on average`,
       );
       expect(outcomes).toHaveLength(total);
       expect(new Set(outcomes.map((outcome) => outcome.index)).size).toBe(total);
@@ -184,9 +265,9 @@ describe('load on loopback', () => {
       expect(stats.requests).toBe(total);
       expect(stats.responses).toEqual({ 200: total });
       expect(stats.batchedRequests).toBe(total);
-      // Batching shows: far fewer model calls than requests, several requests in the largest one.
-      expect(stats.batches).toBeLessThan(total / 2);
-      expect(stats.largestBatchRequests).toBeGreaterThan(1);
+      // Batching shows: far fewer forward passes than requests (each its own call, the passes shared).
+      expect(stats.forwardPasses).toBeLessThan(total / 2);
+      expect(stats.forwardPassRows).toBeGreaterThanOrEqual(total);
       expect(stats.inFlightRequests).toBe(0);
       expect(stats.queuedInputs).toBe(0);
     });

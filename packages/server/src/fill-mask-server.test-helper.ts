@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { FillMask, FillOptions, FillSettledResult } from '@fillmask/core';
+import type { BackendModelV1, FillMask, FillOptions, FillSettledResult, ModelBackendV1, TokenBatchV1 } from '@fillmask/core';
 
 /**
  * A real FillMask whose `fillSettled` waits at a gate while the gate is shut, so that a test can
@@ -61,6 +61,63 @@ export function gateFillMask(inner: FillMask): GatedFillMask {
     },
     untilCalls(count) {
       if (calls.length >= count) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+  };
+}
+
+/**
+ * A real backend whose model runs wait at a gate while it is shut, so that a test can hold a forward
+ * pass running and see which inputs share the next ones.
+ */
+export interface GatedBackend {
+  readonly backend: ModelBackendV1;
+  /** The rows of each forward pass, in order. */
+  readonly passes: number[];
+  shut(): void;
+  open(): void;
+  /** Resolves when `count` passes have started. */
+  untilPasses(count: number): Promise<void>;
+}
+
+export function gateBackend(inner: ModelBackendV1): GatedBackend {
+  const passes: number[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let release: () => void = () => {};
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const backend: ModelBackendV1 = {
+    ...inner,
+    async loadModel(request) {
+      const model = await inner.loadModel(request);
+      const gated: BackendModelV1 = {
+        vocabSize: model.vocabSize,
+        batchInvariant: model.batchInvariant,
+        preferredBatchTokens: model.preferredBatchTokens,
+        async run(batch: TokenBatchV1) {
+          passes.push(batch.batchSize);
+          for (const waiter of waiters.filter((entry) => passes.length >= entry.count)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve();
+          }
+          await gate;
+          return model.run(batch);
+        },
+        dispose: () => model.dispose(),
+      };
+      return gated;
+    },
+  };
+  return {
+    backend,
+    passes,
+    shut() {
+      gate = new Promise((resolve) => (release = resolve));
+    },
+    open() {
+      release();
+    },
+    untilPasses(count) {
+      if (passes.length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
     },
   };

@@ -20,5 +20,13 @@ export function formatMetrics(stats: FillMaskServerStats): string {
   metric('fillmask_largest_batch_requests', 'gauge', 'The most requests one model call served.', [['', stats.largestBatchRequests]]);
   metric('fillmask_in_flight_requests', 'gauge', 'Requests being answered.', [['', stats.inFlightRequests]]);
   metric('fillmask_queued_inputs', 'gauge', 'Inputs waiting for a batch.', [['', stats.queuedInputs]]);
+  metric('fillmask_forward_passes_total', 'counter', 'Forward passes of the model, shared by the requests waiting.', [
+    ['', stats.forwardPasses],
+  ]);
+  metric('fillmask_forward_pass_rows_total', 'counter', 'Inputs in those passes.', [['', stats.forwardPassRows]]);
+  metric('fillmask_forward_pass_tokens_total', 'counter', 'Tokens of those inputs.', [['', stats.forwardPassTokens]]);
+  metric('fillmask_forward_pass_padded_tokens_total', 'counter', 'Rows times longest row, summed over the passes (tokens plus padding).', [
+    ['', stats.forwardPassPaddedTokens],
+  ]);
   return `${lines.join('\n')}\n`;
 }

@@ -11,6 +11,11 @@ export interface BatchLimits {
   readonly maxBatchSize: number;
 }
 
+/** Whether one more input of `length` fits a pass of `rows` rows whose longest is `longest`. */
+export function fitsLimits(rows: number, longest: number, length: number, limits: BatchLimits): boolean {
+  return rows < limits.maxBatchSize && (rows + 1) * Math.max(longest, length) <= limits.maxBatchTokens;
+}
+
 /**
  * Cuts items into batches in the order given, each within the limits. Given in ascending length
  * (see `planBatches`), consecutive inputs pad to lengths close to each other. Lazy, so a caller can
@@ -21,9 +26,7 @@ export function* cutByTokenBudget<T>(items: Iterable<T>, lengthOf: (item: T) => 
   let longest = 0;
   for (const item of items) {
     const length = lengthOf(item);
-    const longestWith = Math.max(longest, length);
-    const full = batch.length === limits.maxBatchSize || (batch.length + 1) * longestWith > limits.maxBatchTokens;
-    if (batch.length > 0 && full) {
+    if (batch.length > 0 && !fitsLimits(batch.length, longest, length, limits)) {
       yield batch;
       batch = [];
       longest = 0;

@@ -1,5 +1,6 @@
 import type { FillOptions } from './fill-options.js';
 import type { MaskPredictions } from './prediction.js';
+import type { PassCounters } from '../batching/shared-passes.js';
 
 /** A loaded model that fills masks. Create one with `createFillMask`; call `dispose()` when done. */
 export interface FillMask {
@@ -31,6 +32,12 @@ export interface FillMask {
   readonly model: string;
   /** The backend's name. */
   readonly backend: string;
+  /**
+   * The forward passes run so far, when the model runs in this process: concurrent calls share them
+   * (each pass takes waiting inputs of similar length, whichever call they came from). Absent for a
+   * remote service. A server reads it for its metrics.
+   */
+  readonly passes?: PassCounters;
 
   /** Frees the model. Calls after it reject with DisposedError. */
   dispose(): Promise<void>;

@@ -9,7 +9,8 @@ import { FillMaskError } from '../errors/fill-mask-error.js';
 import { InferenceError } from '../errors/inference-error.js';
 import { InvalidArgumentError } from '../errors/invalid-argument-error.js';
 import { buildTokenBatch } from '../batching/build-token-batch.js';
-import { planBatches, type BatchLimits } from '../batching/token-budget.js';
+import type { BatchLimits } from '../batching/token-budget.js';
+import { SharedPasses, type PassCounters } from '../batching/shared-passes.js';
 import { encodeInput, type EncodedInput } from './encode-input.js';
 import { maskAliasReplacer } from './mask-aliases.js';
 import { renderSequence } from './render-sequence.js';
@@ -29,7 +30,16 @@ export interface ModelFillMaskParts {
   readonly warn: FillMaskWarningHandler;
 }
 
-/** The FillMask of a local model: core tokenizes, batches and ranks; the backend runs the graph. */
+/** One input of a call waiting for a pass, with its call's options (batch-mates may come from other calls). */
+interface PassInput {
+  readonly input: EncodedInput;
+  readonly options: ResolvedFillOptions;
+}
+
+/**
+ * The FillMask of a local model: core tokenizes, batches and ranks; the backend runs the graph.
+ * Concurrent calls share forward passes (`SharedPasses`), so a server's requests batch by the pass.
+ */
 export class ModelFillMask implements FillMask {
   readonly maskToken: string;
   readonly maskAliases: readonly string[];
@@ -40,6 +50,7 @@ export class ModelFillMask implements FillMask {
   private readonly maskEatsSpace: boolean;
   private readonly replaceMaskAliases: (text: string) => string;
   private readonly tokenStrings = new Map<number, string>();
+  private readonly passQueue: SharedPasses<PassInput, MaskPredictions[]>;
   private disposed = false;
 
   constructor(parts: ModelFillMaskParts) {
@@ -54,6 +65,12 @@ export class ModelFillMask implements FillMask {
     const spaced = tokenizer.encode(`a ${tokenizer.maskToken}`).ids;
     const unspaced = tokenizer.encode(`a${tokenizer.maskToken}`).ids;
     this.maskEatsSpace = spaced.join() === unspaced.join();
+    this.passQueue = new SharedPasses(parts.batchLimits, (inputs) => this.runPass(inputs));
+  }
+
+  /** The forward passes run so far, shared by every call; `paddedTokens - tokens` is the padding. */
+  get passes(): PassCounters {
+    return this.passQueue.passCounters;
   }
 
   fill(input: string, options?: FillOptions): Promise<MaskPredictions[]>;
@@ -85,6 +102,7 @@ export class ModelFillMask implements FillMask {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.passQueue.rejectAll(new DisposedError('This fill-mask object'));
     await this.parts.model.dispose();
   }
 
@@ -112,25 +130,22 @@ export class ModelFillMask implements FillMask {
     this.resolve(undefined, () => undefined);
   }
 
-  private async run(inputs: readonly EncodedInput[], options: ResolvedFillOptions): Promise<MaskPredictions[][]> {
-    options.signal?.throwIfAborted();
-    const results: MaskPredictions[][] = new Array(inputs.length);
-    let completed = 0;
-    const lengths = inputs.map((input) => input.ids.length);
-    for (const group of planBatches(lengths, this.parts.batchLimits)) {
-      options.signal?.throwIfAborted();
-      this.checkNotDisposed();
-      const groupInputs = group.map((index) => inputs[index]);
-      const logits = await this.forward(groupInputs);
-      let row = 0;
-      group.forEach((inputIndex, member) => {
-        const input = groupInputs[member];
-        results[inputIndex] = input.maskPositions.map((position) => this.rank(logits, row++, input, position, options));
-      });
-      completed += group.length;
-      options.onProgress?.({ completed, total: inputs.length });
-    }
-    return results;
+  private run(inputs: readonly EncodedInput[], options: ResolvedFillOptions): Promise<MaskPredictions[][]> {
+    const { signal, onProgress } = options;
+    return this.passQueue.submit({
+      items: inputs.map((input) => ({ input, options })),
+      lengths: inputs.map((input) => input.ids.length),
+      signal,
+      onProgress: onProgress && ((completed, total) => onProgress({ completed, total })),
+    });
+  }
+
+  /** One forward pass over inputs of one or several calls, each ranked by its own call's options. */
+  private async runPass(inputs: readonly PassInput[]): Promise<MaskPredictions[][]> {
+    this.checkNotDisposed();
+    const logits = await this.forward(inputs.map(({ input }) => input));
+    let row = 0;
+    return inputs.map(({ input, options }) => input.maskPositions.map((position) => this.rank(logits, row++, input, position, options)));
   }
 
   private async forward(inputs: readonly EncodedInput[]): Promise<Float32Array> {

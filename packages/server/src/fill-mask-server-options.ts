@@ -11,12 +11,12 @@ export interface FillMaskServerOptions {
   /** The model id accepted in `POST /models/<id>` and reported by `/info`. Default: the FillMask's `model`. */
   readonly modelId?: string;
   /**
-   * Most inputs in one batch (one `fillSettled` call), which the FillMask sorts by length and cuts
-   * into forward passes by its token budget (`maxBatchTokens`, `batchSize`). Default 256: enough
-   * that concurrent requests of similar length share passes with little padding.
+   * For a FillMask without shared passes (a remote service): most inputs in one `fillSettled` call.
+   * Default 256. A model in this process gets each request as its own call, and its calls share
+   * forward passes cut by its token budget (`maxBatchTokens`, `batchSize`).
    */
   readonly maxBatchSize?: number;
-  /** How long a request waits for others to share its batch when the model is idle, in ms. Default 2. */
+  /** For a FillMask without shared passes: how long a request waits for others to share its call when it is idle, in ms. Default 2. */
   readonly batchWindowMs?: number;
   /** Most inputs waiting; past it requests are refused with 503 and `Retry-After`. Default 1024. */
   readonly maxQueuedInputs?: number;

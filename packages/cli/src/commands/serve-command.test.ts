@@ -157,10 +157,12 @@ describe('fillmask serve', () => {
   });
 
   it('finishes a request in flight before exiting on SIGTERM', async () => {
-    // A long batch window holds the request in the queue while the signal arrives.
-    const served = await serve(['--batch-window-ms', '1500', '--quiet']);
-    const pending = fetch(served.url, { method: 'POST', body: JSON.stringify({ inputs: ['A <mask>.', 'B <mask>.'] }) });
-    for (let tries = 0; (await metric(served.url, 'fillmask_queued_inputs')) !== 2; tries++) {
+    // A request of many long inputs is still running when the signal arrives (the server reads
+    // requests, /metrics included, between its forward passes).
+    const served = await serve(['--quiet']);
+    const inputs = Array.from({ length: 300 }, (_, index) => `${'The old house stood by the river. '.repeat(6)}It had a <mask> ${index}.`);
+    const pending = fetch(served.url, { method: 'POST', body: JSON.stringify({ inputs }) });
+    for (let tries = 0; (await metric(served.url, 'fillmask_queued_inputs')) !== 300; tries++) {
       if (tries > 200) throw new Error('the request never reached the queue');
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -168,7 +170,7 @@ describe('fillmask serve', () => {
     const response = await pending;
     expect(response.status).toBe(200);
     expect(response.headers.get('connection')).toBe('close');
-    expect(await response.json()).toHaveLength(2);
+    expect(await response.json()).toHaveLength(300);
     expect(await served.exit).toBe(0);
     expect(served.stdout()).toBe('');
     expect(served.stderr()).toMatch(/shutting down after 1 requests in flight\n/);

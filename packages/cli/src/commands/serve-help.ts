@@ -14,7 +14,8 @@ Serves one model over HTTP with the Hugging Face Inference API's fill-mask proto
   GET /info       {"model", "maskToken", "maxLength", "backend"}
   GET /metrics    Prometheus counters, batching included
 
-Concurrent requests are batched: those that arrive while the model is busy share its next pass.
+Concurrent requests are batched: each forward pass takes waiting inputs of similar length, from
+every request, and each request is answered once its own inputs are done.
 
 Options:
   -m, --model <hub id | folder>   the model, as for fill (default: the bundled model)
@@ -31,10 +32,9 @@ Options:
                                   interface, e.g. in a container)
       --batch-size <n>            most inputs per forward pass, as for fill (default 32)
       --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
-                                  default 128 per thread, at least 256): the inputs of
-                                  concurrent requests are sorted by length and cut by it
-      --batch-window-ms <n>       how long a request waits for others when the model is idle
-                                  (default 2)
+                                  default 128 per thread, at least 256)
+      --batch-window-ms <n>       with -b remote: how long a request waits for others to share
+                                  its call to the service (default 2)
       --max-queue <n>             most inputs waiting; past it requests get 503 (default 1024)
       --max-body-bytes <n>        largest request body (default 1048576)
       --timeout-ms <n>            longest time to answer a request (default 60000)

@@ -25,7 +25,8 @@ function contextualLogit(context: number, entry: number): number {
   return ((mixed ^ (mixed >>> 15)) & 0x1fff) / 1024 - 4;
 }
 
-export function recordingContextualBackend(): RecordingContextualBackend {
+/** `preferredBatchTokens`: what the loaded model suggests to core (BackendModelV1). */
+export function recordingContextualBackend(options: { preferredBatchTokens?: number } = {}): RecordingContextualBackend {
   const batches: RecordingContextualBackend['batches'] = [];
   return {
     specificationVersion: 'v1',
@@ -36,6 +37,7 @@ export function recordingContextualBackend(): RecordingContextualBackend {
       const vocabSize = config.vocab_size!;
       return {
         vocabSize,
+        preferredBatchTokens: options.preferredBatchTokens,
         async run(batch: TokenBatchV1) {
           const rowLengths = Array.from({ length: batch.batchSize }, (_, row) =>
             batch.attentionMask

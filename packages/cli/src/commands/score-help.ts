@@ -26,8 +26,8 @@ Options:
                                   go on
       --batch-size <n>            most masked copies per forward pass (default 32)
       --batch-tokens <n>          most padded tokens per forward pass (rows times the longest;
-                                  default twice fill's: 256 per thread, at least 512): copies
-                                  are sorted by length and cut by it
+                                  default 128 per thread, at least 256): copies are sorted by
+                                  length and cut by it
       --revision <rev>            Hub branch, tag or commit (default main)
       --offline                   never use the network: only cached or local models
       --force-download            download the model's Hub files again, even when cached

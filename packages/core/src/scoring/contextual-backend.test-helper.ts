@@ -25,8 +25,7 @@ function contextualLogit(context: number, entry: number): number {
   return ((mixed ^ (mixed >>> 15)) & 0x1fff) / 1024 - 4;
 }
 
-/** `preferredBatchTokens`: what the loaded model suggests to core (BackendModelV1). */
-export function recordingContextualBackend(options: { preferredBatchTokens?: number } = {}): RecordingContextualBackend {
+export function recordingContextualBackend(): RecordingContextualBackend {
   const batches: RecordingContextualBackend['batches'] = [];
   return {
     specificationVersion: 'v1',
@@ -37,7 +36,6 @@ export function recordingContextualBackend(options: { preferredBatchTokens?: num
       const vocabSize = config.vocab_size!;
       return {
         vocabSize,
-        preferredBatchTokens: options.preferredBatchTokens,
         async run(batch: TokenBatchV1) {
           const rowLengths = Array.from({ length: batch.batchSize }, (_, row) =>
             batch.attentionMask

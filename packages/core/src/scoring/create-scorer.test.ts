@@ -240,20 +240,6 @@ describe('createScorer: batches', () => {
     }
   });
 
-  it('without maxBatchTokens, passes hold twice the padded tokens fill takes from the backend (copies of a text pad nothing)', async () => {
-    const model = fixtureModelPath('tiny-roberta');
-    const suggested = recordingContextualBackend({ preferredBatchTokens: 40 });
-    const scorer = await createScorer({ model, backend: suggested, batchSize: 512 });
-    try {
-      await scorer.score(texts);
-      const padded = suggested.batches.map((batch) => batch.batchSize * batch.sequenceLength);
-      expect(Math.max(...padded)).toBeLessThanOrEqual(80);
-      expect(Math.max(...padded)).toBeGreaterThan(40);
-    } finally {
-      await scorer.dispose();
-    }
-  });
-
   it('gives the same scores in batches, one copy per pass, and one text per call', async () => {
     const model = fixtureModelPath('tiny-albert');
     const batched = await createScorer({ model, backend: recordingContextualBackend(), batchSize: 7 });

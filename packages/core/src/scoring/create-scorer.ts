@@ -30,14 +30,6 @@ export async function createScorer(config: ScorerConfig): Promise<MaskedLmScorer
   return loadScorer(config, backend);
 }
 
-/**
- * Scoring's passes, unless the config sets `maxBatchTokens`, hold this many times the padded tokens
- * fill's do: the masked copies of one text all have its length, so a larger pass adds no padding, and
- * copies of texts longer than fill's usual inputs still get several rows a pass (the paths benchmark's
- * score row measures it).
- */
-export const scoringBatchTokensFactor = 2;
-
 async function loadScorer(config: ScorerConfig, backend: ModelBackendV1): Promise<MaskedLmScorer> {
   const { files, tokenizer, model, batchLimits } = await loadLocalModel(config, backend);
   return new ModelMaskedLmScorer({
@@ -45,10 +37,7 @@ async function loadScorer(config: ScorerConfig, backend: ModelBackendV1): Promis
     tokenizer,
     location: files.location,
     backendName: backend.name,
-    batchLimits:
-      config.maxBatchTokens === undefined
-        ? { ...batchLimits, maxBatchTokens: batchLimits.maxBatchTokens * scoringBatchTokensFactor }
-        : batchLimits,
+    batchLimits,
     truncation: config.truncation ?? false,
     maskAliases: checkMaskAliases(config.maskAliases),
   });

@@ -404,6 +404,53 @@ describe('createOnnxBackend', () => {
     expect(await notesWith({ pointwiseConvolutions: false })).toEqual([]);
   });
 
+  it('with expectBatches, opens only the per-input q8 graph, and answers every input as the default backend does', async () => {
+    let withVariant = 0;
+    for (const model of fixtureModels) {
+      const reference = loadReference(model, 'q8');
+      const mask = reference.mask_token;
+      const inputs = [
+        ...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input),
+        `The ${mask} sat on the ${mask} near the ${mask}.`,
+      ];
+      const answers = async (options: OnnxBackendOptions) => {
+        let sessions = 0;
+        const runtime = {
+          ...ort,
+          InferenceSession: {
+            create: (...args: Parameters<typeof ort.InferenceSession.create>) => {
+              sessions++;
+              return ort.InferenceSession.create(...args);
+            },
+          },
+        } as unknown as typeof ort;
+        const lines: string[] = [];
+        const fillMask = await createFillMask({
+          model: fixtureModelPath(model),
+          dtype: 'q8',
+          backend: createOnnxBackend({ ...options, runtime, onDebug: (line) => lines.push(line) }),
+          onWarning: () => undefined,
+        });
+        const alone = [];
+        for (const input of inputs) alone.push(await fillMask.fill(input, { topK: 10 }));
+        const batch = await fillMask.fill(inputs, { topK: 10 });
+        await fillMask.dispose();
+        return { alone, batch, sessions, lines };
+      };
+      const expecting = await answers({ expectBatches: true });
+      const defaults = await answers({});
+      const variantOnly = expecting.lines.some((line) =>
+        / every input runs the variant that quantizes each input on its own \(\d+ quantizers\), as batches are expected$/.test(line),
+      );
+      if (variantOnly) withVariant++;
+      // A graph with no per-input variant loads as it would anyway.
+      expect([expecting.sessions, defaults.sessions], model).toEqual([1, variantOnly ? 2 : 1]);
+      expect(expecting.alone, model).toEqual(defaults.alone);
+      expect(expecting.batch, model).toEqual(defaults.batch);
+    }
+    expect(withVariant).toBeGreaterThan(fixtureModels.length / 2);
+  });
+
   it("gives q8 answers bit for bit those of onnxruntime's exact u8×u8 kernel, on this CPU's int8 kernel", async () => {
     // Where the fast kernel saturates, the defaults choose u8×u8 themselves; elsewhere (VNNI, Arm)
     // they keep the fast kernel, which must then be exact: the same sums, the same scores.

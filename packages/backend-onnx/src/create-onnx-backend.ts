@@ -40,7 +40,11 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const { config } = request;
       const { files, modelFile, graph: builtGraph } = await graphOf(request, options, debug);
       const sessionOptions = mergeSessionOptions(defaultSessionOptions(), options.sessionOptions);
-      const graphOptions = { maskRowsOnly: options.maskRowsOnly, pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions) };
+      const graphOptions = {
+        maskRowsOnly: options.maskRowsOnly,
+        pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions),
+        batchesOnly: options.expectBatches,
+      };
       const modelPath = builtGraph === undefined && files.localPath ? await files.localPath(modelFile) : undefined;
       const createWith =
         (opening: Ort.InferenceSession.SessionOptions) =>

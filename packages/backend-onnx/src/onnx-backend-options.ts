@@ -42,6 +42,14 @@ export interface OnnxBackendOptions {
    * the `[K, N]` matrices the rewrite transposes into the graph.
    */
   readonly pointwiseConvolutions?: boolean | 'everywhere';
+  /**
+   * The model will mostly fill batches (a file of inputs, a server). A q8 model then loads only the
+   * graph that quantizes each input on its own, which batches need to give every input its answers
+   * alone: one session instead of a second one opened at the first batch, so loading and the first
+   * batch are faster; one input at a time runs a little slower. Answers are the same either way.
+   * Default false.
+   */
+  readonly expectBatches?: boolean;
   /** Receives diagnostic lines, such as why a graph was not rewritten. Default: none, unless DEBUG contains `fillmask`. */
   readonly onDebug?: (message: string) => void;
   /**

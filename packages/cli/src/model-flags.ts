@@ -86,14 +86,16 @@ export function readModelFlags(values: {
  * The part of createFillMask's (and createScorer's) config the model flags give; without --model,
  * the bundled model. Every command accepts `[MASK]` and `<mask>` whatever the model. A --model that
  * must be a local folder and is none is a ModelLocationError, before any network request.
+ * `batches`: the command will fill batches (a file, a server, scoring's copies), so a q8 model loads
+ * only its per-input graph (the onnx backend's `expectBatches`).
  */
-export function modelConfig(flags: ModelFlags): FillMaskConfig {
+export function modelConfig(flags: ModelFlags, workload: { readonly batches: boolean }): FillMaskConfig {
   // A service backend takes a name for the service, never a folder of its own.
   if (flags.model !== undefined && flags.backend !== 'remote') checkModelLocation(flags.model);
   return {
     model: flags.model ?? bundledModelPath,
     // The onnx backend is a dependency of the CLI: passed as an instance, it needs no lookup by name.
-    backend: flags.backend === 'onnx' ? createOnnxBackend() : flags.backend,
+    backend: flags.backend === 'onnx' ? createOnnxBackend({ expectBatches: workload.batches }) : flags.backend,
     backendOptions: flags.endpointUrl === undefined ? undefined : { endpointUrl: flags.endpointUrl },
     dtype: flags.dtype,
     revision: flags.revision,

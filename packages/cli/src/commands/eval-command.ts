@@ -61,7 +61,7 @@ async function runEval(argv: readonly string[], streams: CliStreams): Promise<nu
     !args.quiet && args.inputFile !== undefined,
   );
   try {
-    const config = modelConfig(args);
+    const config = modelConfig(args, { batches: true });
     fillMask = await createFillMask({ ...config, onWarning: () => undefined });
     const tokenizer = await modelTokenizer(config.model as string, config);
     // A mask already in a sentence, in either spelling, is the model's own: context it does not see.

@@ -45,7 +45,7 @@ async function runFill(argv: readonly string[], streams: CliStreams): Promise<nu
   );
   try {
     fillMask = await createFillMask({
-      ...modelConfig(args),
+      ...modelConfig(args, { batches: args.inputFile !== undefined }),
       // The library's default prints `[fillmask] ...` with console.warn; the CLI says it its own way.
       onWarning: (warning) => streams.stderr.write(`fillmask: warning: ${warning.message}\n`),
       onProgress: args.quiet || !streams.stderr.isTTY ? undefined : downloadReporter(streams.stderr),

@@ -52,7 +52,7 @@ async function runScore(argv: readonly string[], streams: CliStreams): Promise<n
     !args.quiet && args.inputFile !== undefined,
   );
   try {
-    scorer = await createScorer({ ...modelConfig(args), truncation: args.truncation });
+    scorer = await createScorer({ ...modelConfig(args, { batches: true }), truncation: args.truncation });
     const inputs = args.inputFile === undefined ? placedTexts(args.texts) : readPlacedInputLines(args.inputFile, streams.stdin);
     const scores: TextScore[] = [];
     let failures = 0;

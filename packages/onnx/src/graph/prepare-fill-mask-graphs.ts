@@ -31,6 +31,13 @@ export interface FillMaskGraphOptions {
    * `prepareBatchGraph`.
    */
   readonly readExternalData?: ExternalDataReader;
+  /**
+   * The caller will mostly fill batches (a file, a server): for an int8 graph that has a per-input
+   * quantized variant, `single` is that variant, which answers one input exactly as the plain graph
+   * does, a little slower, so that no second graph is prepared and opened at the first batch.
+   * Default false.
+   */
+  readonly batchesOnly?: boolean;
 }
 
 export interface FillMaskGraphs {
@@ -59,15 +66,13 @@ export interface FillMaskGraphs {
  * (`quantizePerSequence`) can run its batches without changing their scores.
  */
 export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphOptions = {}): FillMaskGraphs {
+  if (options.batchesOnly) {
+    const variant = variantOnly(model, options);
+    if (variant !== undefined) return variant;
+  }
   const single = withConvolutions(model, maskRows(model, options), options);
-  const sequenceConvolutions = countSequenceConvolutions(model);
-  const paddingDependent = sequenceConvolutions > 0;
-  const notes = paddingDependent
-    ? [
-        ...single.notes,
-        `${sequenceConvolutions} convolutions read neighbouring positions, so padding would change answers: batches run in groups of inputs of equal length`,
-      ]
-    : single.notes;
+  const { paddingDependent, paddingNotes } = paddingDependence(model);
+  const notes = [...single.notes, ...paddingNotes];
   const perSequence = checkPerSequenceQuantization(model, { readExternalData: options.readExternalData });
   switch (perSequence.kind) {
     case 'no-dynamic-quantization':
@@ -94,6 +99,48 @@ export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphO
   }
 }
 
+/** `batchesOnly`: the per-input variant as the one graph, or undefined when the graph has none (fp32, or a quantization it cannot rewrite). */
+function variantOnly(model: Uint8Array, options: FillMaskGraphOptions): FillMaskGraphs | undefined {
+  const perSequence = quantizePerSequence(model, { readExternalData: options.readExternalData });
+  if (perSequence.kind !== 'rewritten') return undefined;
+  const variant = preparedVariant(perSequence, options);
+  const { paddingDependent, paddingNotes } = paddingDependence(model);
+  return {
+    single: variant.graph,
+    batchGraph: false,
+    batchInvariant: true,
+    paddingDependent,
+    notes: [
+      ...variant.notes,
+      `every input runs the variant that quantizes each input on its own (${perSequence.quantizers} quantizers), as batches are expected`,
+      ...paddingNotes,
+    ],
+  };
+}
+
+/** The per-input quantized graph with its mask rows gathered (and convolutions, when asked for). */
+function preparedVariant(
+  perSequence: Extract<ReturnType<typeof quantizePerSequence>, { kind: 'rewritten' }>,
+  options: FillMaskGraphOptions,
+): { graph: PreparedGraph & { model: Uint8Array }; notes: readonly string[] } {
+  const prepared = withConvolutions(perSequence.model, maskRows(perSequence.model, options, perSequence), options);
+  return { graph: { model: perSequence.model, ...prepared.graph }, notes: prepared.notes };
+}
+
+/** Whether padding changes a graph's answers (`countSequenceConvolutions`), with the note that says so. */
+function paddingDependence(model: Uint8Array): { paddingDependent: boolean; paddingNotes: string[] } {
+  const count = countSequenceConvolutions(model);
+  return {
+    paddingDependent: count > 0,
+    paddingNotes:
+      count > 0
+        ? [
+            `${count} convolutions read neighbouring positions, so padding would change answers: batches run in groups of inputs of equal length`,
+          ]
+        : [],
+  };
+}
+
 /** The variant of an int8 graph for batches (see `FillMaskGraphs.batchGraph`), with its debug note; throws if there is none. */
 export function prepareBatchGraph(
   model: Uint8Array,
@@ -104,12 +151,8 @@ export function prepareBatchGraph(
     throw new Error(
       `no per-input quantized variant: ${perSequence.kind === 'skipped' ? perSequence.reason : 'the graph has no dynamic quantization'}`,
     );
-  const rows = maskRows(perSequence.model, options, perSequence);
-  const prepared = withConvolutions(perSequence.model, rows, options);
-  return {
-    graph: { model: perSequence.model, ...prepared.graph },
-    note: `the variant quantizing each input on its own ${prepared.notes.join('; ')}`,
-  };
+  const variant = preparedVariant(perSequence, options);
+  return { graph: variant.graph, note: `the variant quantizing each input on its own ${variant.notes.join('; ')}` };
 }
 
 /**

@@ -14,8 +14,8 @@ export type PathContender =
 
 /**
  * Who each path runs. The short runs load the model and fill two sentences (a batch of several
- * inputs, which in q8 runs a graph of its own, built at the first such batch) or score one text (its
- * copies make such a batch): their time, taken from the whole run's, leaves the time the other inputs
+ * inputs, so that everything a batch needs is loaded) or score one text (its copies make such a
+ * batch): their time, taken from the whole run's, leaves the time the other inputs
  * took once everything is loaded.
  */
 export const contendersOfPath: Record<PathName, readonly PathContender[]> = {

@@ -76,7 +76,7 @@ export function pathsResultsMarkdown(report: PathsReport, environment: Benchmark
   if (served.length > 0) {
     lines.push(
       '',
-      `\`fillmask serve\`: ${report.clients} concurrent HTTP clients (keep-alive) share the ${report.sentences} sentences, one a request, each sending its next when its answer arrives; throughput over the time from the first request to the last answer. Against the CLI's file mode on the same sentences, whole process, and without its load: the sentences after the first ${loadRunSentences} over its time less that of a run of the CLI on those ${loadRunSentences} (start, load and one batch; in q8 a batch of several inputs runs a graph of its own, built at the first such batch, so one sentence would not load it).`,
+      `\`fillmask serve\`: ${report.clients} concurrent HTTP clients (keep-alive) share the ${report.sentences} sentences, one a request, each sending its next when its answer arrives; throughput over the time from the first request to the last answer. Against the CLI's file mode on the same sentences, whole process, and without its load: the sentences after the first ${loadRunSentences} over its time less that of a run of the CLI on those ${loadRunSentences} (start, load and one batch of several inputs, so that everything a batch needs is loaded).`,
       '',
       '| dtype | serve (sentences/s) | CLI, without load (sentences/s) | CLI, whole process (sentences/s) | serve ÷ CLI without load | serve ÷ CLI whole | goal |',
       '| --- | --- | --- | --- | --- | --- | --- |',

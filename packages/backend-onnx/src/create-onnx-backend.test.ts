@@ -25,6 +25,16 @@ function withoutFolderSetting(options: ort.InferenceSession.SessionOptions): Rec
   return session;
 }
 
+/** A fixture's q8 reference inputs that have answers, and one with three masks. */
+function q8Inputs(model: (typeof fixtureModels)[number]): string[] {
+  const reference = loadReference(model, 'q8');
+  const mask = reference.mask_token;
+  return [
+    ...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input),
+    `The ${mask} sat on the ${mask} near the ${mask}.`,
+  ];
+}
+
 describe('createOnnxBackend', () => {
   it('rewrites every fixture graph, fp32 and q8, to project only the mask rows', async () => {
     for (const model of fixtureModels) {
@@ -407,12 +417,7 @@ describe('createOnnxBackend', () => {
   it('with expectBatches, opens only the per-input q8 graph, and answers every input as the default backend does', async () => {
     let withVariant = 0;
     for (const model of fixtureModels) {
-      const reference = loadReference(model, 'q8');
-      const mask = reference.mask_token;
-      const inputs = [
-        ...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input),
-        `The ${mask} sat on the ${mask} near the ${mask}.`,
-      ];
+      const inputs = q8Inputs(model);
       const answers = async (options: OnnxBackendOptions) => {
         let sessions = 0;
         const runtime = {
@@ -456,12 +461,7 @@ describe('createOnnxBackend', () => {
     // they keep the fast kernel, which must then be exact: the same sums, the same scores.
     const u8u8 = { extra: { session: { x64quantprecision: '1' } } };
     for (const model of fixtureModels) {
-      const reference = loadReference(model, 'q8');
-      const mask = reference.mask_token;
-      const inputs = [
-        ...reference.cases.filter((entry) => isReplayable(entry) && entry.result).map((entry) => entry.input),
-        `The ${mask} sat on the ${mask} near the ${mask}.`,
-      ];
+      const inputs = q8Inputs(model);
       const answers = async (sessionOptions?: OnnxBackendOptions['sessionOptions']) => {
         const fillMask = await createFillMask({
           model: fixtureModelPath(model),

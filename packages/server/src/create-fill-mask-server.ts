@@ -213,6 +213,8 @@ async function handleRequest(state: ServerState, request: IncomingMessage, respo
   try {
     await route(state, request, response, arrival.path, arrival.facts);
   } catch (error) {
+    // The caller hung up before its body arrived: no one to answer, nothing gone wrong here (499 in the log).
+    if (request.destroyed && response.destroyed) return;
     sendError(state, response, error, arrival.facts);
   }
 }

@@ -4,6 +4,7 @@ import { createOnnxBackend } from '@fillmask/backend-onnx';
 import { fixtureModelPath, loadReference } from '@fillmask/fixtures';
 import { createFillMaskServer, type FillMaskServer } from './index.js';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { gateBackend, gateFillMask, postJson, sameResults } from './fill-mask-server.test-helper.js';
 
 // Dynamic batching against the real model: requests that wait together share one model call, and
@@ -143,14 +144,16 @@ describe('dynamic batching', () => {
   });
 });
 
+/** The fixture model on a backend whose passes wait at a gate while it is shut. */
+async function gatedModel(): Promise<{ gated: ReturnType<typeof gateBackend>; model: FillMask }> {
+  const gated = gateBackend(createOnnxBackend());
+  const model = await createFillMask({ model: fixtureModelPath('tiny-bert-uncased'), backend: gated.backend, onWarning: () => undefined });
+  return { gated, model };
+}
+
 describe('passes shared by the requests (a model in this process)', () => {
   it('requests that arrive while a pass runs share the next passes, whatever their top_k and targets, each answered as alone', async () => {
-    const gated = gateBackend(createOnnxBackend());
-    const model = await createFillMask({
-      model: fixtureModelPath('tiny-bert-uncased'),
-      backend: gated.backend,
-      onWarning: () => undefined,
-    });
+    const { gated, model } = await gatedModel();
     try {
       await withServer({ fillMask: model }, async (server, url) => {
         gated.shut();
@@ -186,12 +189,7 @@ describe('passes shared by the requests (a model in this process)', () => {
   });
 
   it('a caller that hangs up while its inputs wait takes them out of the pool, and the server goes on', async () => {
-    const gated = gateBackend(createOnnxBackend());
-    const model = await createFillMask({
-      model: fixtureModelPath('tiny-bert-uncased'),
-      backend: gated.backend,
-      onWarning: () => undefined,
-    });
+    const { gated, model } = await gatedModel();
     const errors: unknown[] = [];
     const originalError = console.error;
     console.error = (...args: unknown[]) => errors.push(args);
@@ -218,6 +216,33 @@ describe('passes shared by the requests (a model in this process)', () => {
     } finally {
       console.error = originalError;
       await model.dispose();
+    }
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('callers that hang up', () => {
+  it('before their body has arrived: no answer, no error logged, the server goes on', async () => {
+    const errors: unknown[] = [];
+    const originalError = console.error;
+    console.error = (...args: unknown[]) => errors.push(args);
+    try {
+      await withServer({ fillMask }, async (server, url) => {
+        const { port } = new URL(url);
+        for (const partial of ['{"inputs": "The [MASK] sat', '']) {
+          const socket = connect(Number(port), '127.0.0.1');
+          await new Promise<void>((resolve) => socket.once('connect', resolve));
+          socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n${partial}`);
+          await until(() => server.stats.requests > 0 && server.stats.inFlightRequests > 0);
+          socket.destroy();
+          await until(() => server.stats.inFlightRequests === 0);
+        }
+        expect(server.stats.responses[499]).toBe(2);
+        const after = await postJson(url, { inputs: sentences[3] });
+        expect(sameResults(after.body, await alone({ inputs: sentences[3] }))).toBe(true);
+      });
+    } finally {
+      console.error = originalError;
     }
     expect(errors).toEqual([]);
   });

@@ -18,10 +18,7 @@ export interface GatedFillMask {
 }
 
 export function gateFillMask(inner: FillMask): GatedFillMask {
-  const calls: number[] = [];
-  let gate: Promise<void> = Promise.resolve();
-  let release: () => void = () => {};
-  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const gate = recordingGate();
   const fillMask: FillMask = {
     get maskToken() {
       return inner.maskToken;
@@ -40,30 +37,12 @@ export function gateFillMask(inner: FillMask): GatedFillMask {
     },
     fill: inner.fill.bind(inner) as FillMask['fill'],
     async fillSettled(inputs: readonly string[], options?: FillOptions): Promise<FillSettledResult[]> {
-      calls.push(inputs.length);
-      for (const waiter of waiters.filter((entry) => calls.length >= entry.count)) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve();
-      }
-      await gate;
+      await gate.pass(inputs.length);
       return inner.fillSettled(inputs, options);
     },
     dispose: () => inner.dispose(),
   };
-  return {
-    fillMask,
-    calls,
-    shut() {
-      gate = new Promise((resolve) => (release = resolve));
-    },
-    open() {
-      release();
-    },
-    untilCalls(count) {
-      if (calls.length >= count) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ count, resolve }));
-    },
-  };
+  return { fillMask, calls: gate.records, shut: gate.shut, open: gate.open, untilCalls: gate.until };
 }
 
 /**
@@ -81,10 +60,7 @@ export interface GatedBackend {
 }
 
 export function gateBackend(inner: ModelBackendV1): GatedBackend {
-  const passes: number[] = [];
-  let gate: Promise<void> = Promise.resolve();
-  let release: () => void = () => {};
-  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  const gate = recordingGate();
   const backend: ModelBackendV1 = {
     ...inner,
     async loadModel(request) {
@@ -94,12 +70,7 @@ export function gateBackend(inner: ModelBackendV1): GatedBackend {
         batchInvariant: model.batchInvariant,
         preferredBatchTokens: model.preferredBatchTokens,
         async run(batch: TokenBatchV1) {
-          passes.push(batch.batchSize);
-          for (const waiter of waiters.filter((entry) => passes.length >= entry.count)) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve();
-          }
-          await gate;
+          await gate.pass(batch.batchSize);
           return model.run(batch);
         },
         dispose: () => model.dispose(),
@@ -107,17 +78,34 @@ export function gateBackend(inner: ModelBackendV1): GatedBackend {
       return gated;
     },
   };
+  return { backend, passes: gate.records, shut: gate.shut, open: gate.open, untilPasses: gate.until };
+}
+
+/** Records the size of each call through it; shut, calls wait there until it opens. */
+function recordingGate() {
+  const records: number[] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let release: () => void = () => {};
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
   return {
-    backend,
-    passes,
-    shut() {
+    records,
+    async pass(size: number): Promise<void> {
+      records.push(size);
+      for (const waiter of waiters.filter((entry) => records.length >= entry.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+      await gate;
+    },
+    shut(): void {
       gate = new Promise((resolve) => (release = resolve));
     },
-    open() {
+    open(): void {
       release();
     },
-    untilPasses(count) {
-      if (passes.length >= count) return Promise.resolve();
+    /** Resolves once `count` calls have come. */
+    until(count: number): Promise<void> {
+      if (records.length >= count) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ count, resolve }));
     },
   };

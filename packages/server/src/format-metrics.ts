@@ -14,7 +14,12 @@ export function formatMetrics(stats: FillMaskServerStats): string {
     'Responses sent, by status code.',
     Object.entries(stats.responses).map(([status, count]) => [`{status="${status}"}`, count]),
   );
-  metric('fillmask_batches_total', 'counter', 'Model calls, each serving one or more requests.', [['', stats.batches]]);
+  metric(
+    'fillmask_batches_total',
+    'counter',
+    'Calls to the library, each serving one or more requests (one per request with a model in this process, whose forward passes the requests share).',
+    [['', stats.batches]],
+  );
   metric('fillmask_batched_requests_total', 'counter', 'Requests served by those model calls.', [['', stats.batchedRequests]]);
   metric('fillmask_batched_inputs_total', 'counter', 'Inputs in those model calls.', [['', stats.batchedInputs]]);
   metric('fillmask_largest_batch_requests', 'gauge', 'The most requests one model call served.', [['', stats.largestBatchRequests]]);

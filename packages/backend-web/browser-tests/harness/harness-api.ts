@@ -46,6 +46,7 @@ export interface HarnessFillMaskConfig extends HarnessSourceOptions {
   readonly model: string;
   readonly dtype?: ModelDtype;
   readonly batchSize?: number;
+  readonly maxBatchTokens?: number;
   readonly backendOptions?: WorkerBackendOptions;
   /** Run in a Web Worker (createWorkerFillMask) instead of on the page's main thread. */
   readonly worker?: boolean;

@@ -173,7 +173,7 @@ describe('fillmask serve', () => {
     expect(await response.json()).toHaveLength(300);
     expect(await served.exit).toBe(0);
     expect(served.stdout()).toBe('');
-    expect(served.stderr()).toMatch(/shutting down after 1 requests in flight\n/);
+    expect(served.stderr()).toMatch(/shutting down after 1 request in flight\n/);
   });
 
   it('requires the bearer token from FILLMASK_AUTH_TOKEN or --auth-token-file', async () => {

@@ -67,7 +67,8 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
       `fillmask serve: serving ${modelId} (${fillMask.backend}) on ${url}${authToken === undefined ? '' : ', with bearer-token auth'}\n`,
     );
     await stopRequested(streams.stop);
-    streams.stderr.write(`fillmask serve: shutting down after ${server.stats.inFlightRequests} requests in flight\n`);
+    const inFlight = server.stats.inFlightRequests;
+    streams.stderr.write(`fillmask serve: shutting down after ${inFlight} ${inFlight === 1 ? 'request' : 'requests'} in flight\n`);
     await server.close();
     streams.stderr.write('fillmask serve: stopped\n');
     return 0;

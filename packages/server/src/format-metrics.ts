@@ -25,7 +25,7 @@ export function formatMetrics(stats: FillMaskServerStats): string {
   metric('fillmask_largest_batch_requests', 'gauge', 'The most requests one model call served.', [['', stats.largestBatchRequests]]);
   metric('fillmask_in_flight_requests', 'gauge', 'Requests being answered.', [['', stats.inFlightRequests]]);
   metric('fillmask_queued_inputs', 'gauge', 'Inputs waiting for a batch.', [['', stats.queuedInputs]]);
-  metric('fillmask_forward_passes_total', 'counter', 'Forward passes of the model, shared by the requests waiting.', [
+  metric('fillmask_forward_passes_total', 'counter', 'Forward passes of the model, shared by the requests waiting (a warm-up included).', [
     ['', stats.forwardPasses],
   ]);
   metric('fillmask_forward_pass_rows_total', 'counter', 'Inputs in those passes.', [['', stats.forwardPassRows]]);

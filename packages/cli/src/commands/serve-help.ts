@@ -8,9 +8,10 @@ Serves one model over HTTP with the Hugging Face Inference API's fill-mask proto
       answers what Python's pipeline("fill-mask") returns: a list of {score, token, token_str,
       sequence} for one mask, a list of such lists for several masks, a list of those for a list of
       inputs. Write the mask as [MASK] or <mask>, whatever the model: either is turned into its own
-      mask token. Errors answer {"error": "..."}: 400 bad request, 401 token, 413 body too large,
-      503 busy or loading (with Retry-After), 504 timeout.
-  GET /health     200 {"status": "ok"} when ready, else 503 (loading, stopping)
+      mask token. Errors answer {"error": "..."}: 400 bad request, 401 token, 404 another model
+      id, 405 another method, 413 body too large or more inputs than the queue holds, 503 busy or
+      loading (with Retry-After), 504 timeout.
+  GET /health     200 {"status": "ok"} when ready, else 503 (loading, failed, stopping)
   GET /info       {"model", "maskToken", "maxLength", "backend"}
   GET /metrics    Prometheus counters, batching included
 

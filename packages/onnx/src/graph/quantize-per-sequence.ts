@@ -346,8 +346,19 @@ function matrixColumnSums(
   if (!values) return undefined;
   const [sourceRows, sourceColumns] = source.dims;
   const sums = new Int32Array(columns);
-  for (let row = 0; row < sourceRows; row++) {
-    for (let column = 0; column < sourceColumns; column++) sums[transposed ? row : column] += values[row * sourceColumns + column];
+  // Two loops, each reading the matrix in its order: a transposed matrix's columns are its rows.
+  if (transposed) {
+    for (let row = 0; row < sourceRows; row++) {
+      let sum = 0;
+      const start = row * sourceColumns;
+      for (let column = 0; column < sourceColumns; column++) sum += values[start + column];
+      sums[row] = sum;
+    }
+  } else {
+    for (let row = 0; row < sourceRows; row++) {
+      const start = row * sourceColumns;
+      for (let column = 0; column < sourceColumns; column++) sums[column] += values[start + column];
+    }
   }
   return sums;
 }

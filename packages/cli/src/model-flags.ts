@@ -87,15 +87,22 @@ export function readModelFlags(values: {
  * the bundled model. Every command accepts `[MASK]` and `<mask>` whatever the model. A --model that
  * must be a local folder and is none is a ModelLocationError, before any network request.
  * `batches`: the command will fill batches (a file, a server, scoring's copies), so a q8 model loads
- * only its per-input graph (the onnx backend's `expectBatches`).
+ * only its per-input graph (the onnx backend's `expectBatches`). `serving`: a server, whose clients
+ * may share its cores, so onnxruntime's threads stop spinning as soon as a forward pass returns.
  */
-export function modelConfig(flags: ModelFlags, workload: { readonly batches: boolean }): FillMaskConfig {
+export function modelConfig(flags: ModelFlags, workload: { readonly batches: boolean; readonly serving?: boolean }): FillMaskConfig {
   // A service backend takes a name for the service, never a folder of its own.
   if (flags.model !== undefined && flags.backend !== 'remote') checkModelLocation(flags.model);
   return {
     model: flags.model ?? bundledModelPath,
     // The onnx backend is a dependency of the CLI: passed as an instance, it needs no lookup by name.
-    backend: flags.backend === 'onnx' ? createOnnxBackend({ expectBatches: workload.batches }) : flags.backend,
+    backend:
+      flags.backend === 'onnx'
+        ? createOnnxBackend({
+            expectBatches: workload.batches,
+            ...(workload.serving && { sessionOptions: { extra: { session: { force_spinning_stop: '1' } } } }),
+          })
+        : flags.backend,
     backendOptions: flags.endpointUrl === undefined ? undefined : { endpointUrl: flags.endpointUrl },
     dtype: flags.dtype,
     revision: flags.revision,

@@ -36,7 +36,7 @@ async function runServe(argv: readonly string[], streams: CliStreams): Promise<n
   let config: FillMaskConfig;
   try {
     // Both mask spellings work with every model (modelConfig's maskAliases); the server accepts what the FillMask does.
-    config = modelConfig(args, { batches: true });
+    config = modelConfig(args, { batches: true, serving: true });
   } catch (error) {
     streams.stderr.write(`fillmask serve: ${describeError(error, args)}\n`);
     return 1;

@@ -213,8 +213,9 @@ async function handleRequest(state: ServerState, request: IncomingMessage, respo
   try {
     await route(state, request, response, arrival.path, arrival.facts);
   } catch (error) {
-    // The caller hung up before its body arrived: no one to answer, nothing gone wrong here (499 in the log).
-    if (request.destroyed && response.destroyed) return;
+    // The caller hung up (before its body arrived, or while its inputs waited): there is no one to
+    // answer, and its response is counted and logged as 499.
+    if (response.destroyed) return;
     sendError(state, response, error, arrival.facts);
   }
 }
@@ -312,8 +313,6 @@ async function fill(state: ServerState, request: IncomingMessage, response: Serv
     results = await untilDeadline(submission.results, deadline, state.settings.requestTimeoutMs);
   } catch (error) {
     submission.cancel();
-    // The caller hung up: the cancelled call rejects, and there is no one to answer.
-    if (response.destroyed) return;
     throw error;
   }
   const failed = results.findIndex((result) => result.status === 'rejected');

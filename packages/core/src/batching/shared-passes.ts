@@ -1,4 +1,4 @@
-import { fitsLimits, type BatchLimits } from './token-budget.js';
+import { fitsLimits, orderByLength, type BatchLimits } from './token-budget.js';
 import { nextMacrotask } from './next-macrotask.js';
 
 /** Forward passes run so far, and how full they were: `paddedTokens - tokens` is the padding. */
@@ -103,8 +103,7 @@ export class SharedPasses<Item, Result> {
         reject,
         onAbort: () => this.fail(call, job.signal!.reason),
       };
-      for (let index = 0; index < job.items.length; index++) call.byLength.push({ call, index, length: job.lengths[index], taken: false });
-      call.byLength.sort((a, b) => a.length - b.length || a.index - b.index);
+      for (const index of orderByLength(job.lengths)) call.byLength.push({ call, index, length: job.lengths[index], taken: false });
       this.setPool(mergeByLength(this.pool, call.byLength));
       this.turns.push(call);
       this.unsettled.add(call);
@@ -170,6 +169,7 @@ export class SharedPasses<Item, Result> {
     const pool = this.pool;
     const at = this.positionOf(anchor);
     const pass = [anchor];
+    const positions = [at];
     let longest = anchor.length;
     let below = this.untaken(at - 1, -1);
     let above = this.untaken(at + 1, 1);
@@ -184,16 +184,14 @@ export class SharedPasses<Item, Result> {
       if (!fitsAbove && !fitsBelow) break;
       // Padding each side adds: a longer input pads the rows already in; a shorter one pads itself.
       const goAbove = fitsAbove && (!fitsBelow || (pool[above].length - longest) * pass.length <= longest - pool[below].length);
-      if (goAbove) {
-        pass.push(pool[above]);
-        longest = Math.max(longest, pool[above].length);
-        above = this.untaken(above + 1, 1);
-      } else {
-        pass.push(pool[below]);
-        below = this.untaken(below - 1, -1);
-      }
+      const position = goAbove ? above : below;
+      pass.push(pool[position]);
+      positions.push(position);
+      longest = Math.max(longest, pool[position].length);
+      if (goAbove) above = this.untaken(above + 1, 1);
+      else below = this.untaken(below - 1, -1);
     }
-    for (const entry of pass) this.take(entry);
+    for (const position of positions) this.takeAt(position);
     if (this.takenInPool * 2 > pool.length) this.setPool(pool.filter((entry) => !entry.taken));
     this.counters.passes++;
     this.counters.rows += pass.length;
@@ -219,9 +217,10 @@ export class SharedPasses<Item, Result> {
     return start < 0 ? -1 : last - this.untakenBelow.find(last - start);
   }
 
-  private take(entry: Entry<Item, Result>): void {
+  /** Marks the entry at `position` of the pool taken. */
+  private takeAt(position: number): void {
+    const entry = this.pool[position];
     if (entry.taken) return;
-    const position = this.positionOf(entry);
     entry.taken = true;
     this.takenInPool++;
     this.untakenAbove.remove(position);
@@ -248,7 +247,7 @@ export class SharedPasses<Item, Result> {
 
   private fail(call: Call<Item, Result>, error: unknown): void {
     if (call.settled) return;
-    for (const entry of call.byLength) this.take(entry);
+    for (const entry of call.byLength) if (!entry.taken) this.takeAt(this.positionOf(entry));
     this.finish(call, () => call.reject(error));
   }
 

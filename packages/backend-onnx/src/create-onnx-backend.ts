@@ -21,7 +21,7 @@ import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
 import { physicalCoreCount } from './physical-core-count.js';
-import { defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
+import { asksExactInt8Kernel, defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 /**
  * The onnxruntime-node backend.
@@ -44,6 +44,8 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         maskRowsOnly: options.maskRowsOnly,
         pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions),
         batchesOnly: options.expectBatches,
+        // The runtime would convert int8 weights itself for its exact kernel, slowly, as it opens the session.
+        unsignedInt8Weights: asksExactInt8Kernel(sessionOptions),
       };
       const modelPath = builtGraph === undefined && files.localPath ? await files.localPath(modelFile) : undefined;
       const createWith =

@@ -46,3 +46,9 @@ function mergeRecords(base: Record<string, unknown>, over: Record<string, unknow
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Whether the options ask onnxruntime for its exact u8×u8 int8 kernel (`session.x64quantprecision`), which takes uint8 weights. */
+export function asksExactInt8Kernel(options: SessionOptions): boolean {
+  const session = options.extra?.session;
+  return isRecord(session) && String(session.x64quantprecision) === '1';
+}

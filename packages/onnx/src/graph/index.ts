@@ -9,6 +9,8 @@ export { externalDataLocations, relocateExternalData } from './external-data.js'
 export type { ExternalDataReader } from './external-data.js';
 export type { ByteRangeReader, WeightsByReference, WeightsByReferenceOptions } from './weights-by-reference.js';
 export { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
+export { int8WeightsAsUnsigned } from './unsigned-int8-weights.js';
+export type { UnsignedWeightsOptions, UnsignedWeightsRewrite } from './unsigned-int8-weights.js';
 export type { PerSequenceOptions, PerSequenceQuantization } from './quantize-per-sequence.js';
 // Building blocks for reading and editing graphs, and for small test graphs.
 export { readOnnxModel } from './onnx-model.js';

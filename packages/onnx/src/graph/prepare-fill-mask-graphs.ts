@@ -3,6 +3,7 @@ import { gatherMaskRows, type MaskRowsOptions } from './gather-mask-rows.js';
 import { productsAsPointwiseConvolutions, type PointwiseConvolutionScope } from './products-as-pointwise-convolutions.js';
 import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-per-sequence.js';
 import { countSequenceConvolutions } from './sequence-convolutions.js';
+import { int8WeightsAsUnsigned } from './unsigned-int8-weights.js';
 
 /** A graph ready to load: rewritten (`model`), or the file as it is (`model` undefined). */
 export interface PreparedGraph {
@@ -38,6 +39,13 @@ export interface FillMaskGraphOptions {
    * Default false.
    */
   readonly batchesOnly?: boolean;
+  /**
+   * Store int8 weight matrices as uint8, value and zero point plus 128 (`int8WeightsAsUnsigned`): the
+   * same products, for a runtime that would convert them itself as it loads the graph, as
+   * onnxruntime's x64 CPU provider does where its exact u8×u8 kernel is asked for
+   * (`session.x64quantprecision`). Default false.
+   */
+  readonly unsignedInt8Weights?: boolean;
 }
 
 export interface FillMaskGraphs {
@@ -70,7 +78,7 @@ export function prepareFillMaskGraphs(model: Uint8Array, options: FillMaskGraphO
     const variant = variantOnly(model, options);
     if (variant !== undefined) return variant;
   }
-  const single = withConvolutions(model, maskRows(model, options), options);
+  const single = withUnsignedWeights(model, withConvolutions(model, maskRows(model, options), options), options);
   const { paddingDependent, paddingNotes } = paddingDependence(model);
   const notes = [...single.notes, ...paddingNotes];
   const perSequence = checkPerSequenceQuantization(model, { readExternalData: options.readExternalData });
@@ -123,8 +131,24 @@ function preparedVariant(
   perSequence: Extract<ReturnType<typeof quantizePerSequence>, { kind: 'rewritten' }>,
   options: FillMaskGraphOptions,
 ): { graph: PreparedGraph & { model: Uint8Array }; notes: readonly string[] } {
-  const prepared = withConvolutions(perSequence.model, maskRows(perSequence.model, options, perSequence), options);
+  const rows = maskRows(perSequence.model, options, perSequence);
+  const prepared = withUnsignedWeights(perSequence.model, withConvolutions(perSequence.model, rows, options), options);
   return { graph: { model: perSequence.model, ...prepared.graph }, notes: prepared.notes };
+}
+
+/** The prepared graph with its int8 weight matrices stored as uint8, when asked for (`unsignedInt8Weights`). */
+function withUnsignedWeights(
+  original: Uint8Array,
+  prepared: { graph: PreparedGraph; notes: string[] },
+  options: FillMaskGraphOptions,
+): { graph: PreparedGraph; notes: string[] } {
+  if (!options.unsignedInt8Weights) return prepared;
+  const rewrite = int8WeightsAsUnsigned(prepared.graph.model ?? original, { readExternalData: options.readExternalData });
+  if (!rewrite.rewritten) return prepared;
+  return {
+    graph: { ...prepared.graph, model: rewrite.model },
+    notes: [...prepared.notes, `${rewrite.matrices} int8 weight matrices are stored as uint8 (values and zero points plus 128)`],
+  };
 }
 
 /** Whether padding changes a graph's answers (`countSequenceConvolutions`), with the note that says so. */

@@ -15,14 +15,14 @@ export default defineConfig({
     // 2 cores: more forks only contend for them.
     maxWorkers: 2,
     projects: [
-      { extends: true, test: { name: 'node' } },
+      { extends: true, test: { name: 'node', globalSetup: ['tests/isolated-cache.global-setup.ts'] } },
       // Headless Chromium driving the built example and harness pages: `npm run test:browser` runs these alone.
       {
         ...sourceResolution,
         test: {
           name: 'browser',
           include: ['packages/backend-web/browser-tests/**/*.test.ts'],
-          globalSetup: ['packages/backend-web/browser-tests/build-pages.global-setup.ts'],
+          globalSetup: ['tests/isolated-cache.global-setup.ts', 'packages/backend-web/browser-tests/build-pages.global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, realpath, rename, rm, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import type { LoadModelRequestV1 } from '@fillmask/core';
 import { graphBuilderVersion } from '@fillmask/onnx';
 import { buildGraphInWorker } from './build-graph-in-worker.js';
+import { cacheFolder } from './cache-folder.js';
 
 /** A graph built from weights, as a file on disk, in the folder the built-graph cache keeps it. */
 export interface BuiltGraphFile {
@@ -68,7 +68,5 @@ async function weightFilesOf({ files, modelFile }: LoadModelRequestV1): Promise<
 
 /** `$FILLMASK_CACHE/graphs`, else `$XDG_CACHE_HOME/fillmask/graphs`, else `~/.cache/fillmask/graphs`. */
 export function defaultBuiltGraphCache(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env.FILLMASK_CACHE?.trim();
-  if (configured) return path.resolve(configured, 'graphs');
-  return path.join(env.XDG_CACHE_HOME?.trim() || path.join(homedir(), '.cache'), 'fillmask', 'graphs');
+  return cacheFolder('graphs', env);
 }

@@ -175,7 +175,8 @@ describe('createOnnxBackend', () => {
     ] as const) {
       it(`${modelFile}: the same logits as from the whole file read into memory, for one input and for a batch`, async () => {
         const lines: string[] = [];
-        const byReference = await createOnnxBackend({ onDebug: (line) => lines.push(line) }).loadModel({
+        // Prepared here every time, not opened from a kept graph (prepared-graph-cache.test.ts).
+        const byReference = await createOnnxBackend({ preparedGraphCache: false, onDebug: (line) => lines.push(line) }).loadModel({
           files: onDisk,
           config,
           dtype,
@@ -405,7 +406,7 @@ describe('createOnnxBackend', () => {
     const files: ModelFiles = { ...folderFiles(folder), localPath: async (path) => join(folder, path) };
     const notesWith = async (options: OnnxBackendOptions) => {
       const lines: string[] = [];
-      const loaded = await createOnnxBackend({ ...options, onDebug: (line) => lines.push(line) }).loadModel({
+      const loaded = await createOnnxBackend({ preparedGraphCache: false, ...options, onDebug: (line) => lines.push(line) }).loadModel({
         files,
         config,
         dtype: 'fp32',

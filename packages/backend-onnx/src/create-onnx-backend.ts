@@ -21,6 +21,7 @@ import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
 import { physicalCoreCount } from './physical-core-count.js';
+import { defaultPreparedGraphCache, preparedGraphCache, preparedGraphKey, type PreparedGraphCache } from './prepared-graph-cache.js';
 import { asksExactInt8Kernel, defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 /**
@@ -52,11 +53,10 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         (opening: Ort.InferenceSession.SessionOptions) =>
         async (source: string | Uint8Array, folder: string | undefined): Promise<Ort.InferenceSession> => {
           try {
-            if (typeof source === 'string') return await runtime.InferenceSession.create(source, opening);
-            return await runtime.InferenceSession.create(
-              source,
-              folder === undefined ? opening : mergeSessionOptions(opening, { extra: modelFolderOption(folder) }),
-            );
+            const options = folder === undefined ? opening : mergeSessionOptions(opening, { extra: modelFolderOption(folder) });
+            return typeof source === 'string'
+              ? await runtime.InferenceSession.create(source, options)
+              : await runtime.InferenceSession.create(source, options);
           } catch (cause) {
             const message = String((cause as Error)?.message ?? cause);
             throw new UnsupportedModelError({
@@ -71,9 +71,11 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const create = createWith(sessionOptions);
       const folderOption = readsWeightsByReference(runtime);
       const byReference = modelPath !== undefined && folderOption;
+      const cacheFolder = options.preparedGraphCache ?? defaultPreparedGraphCache();
+      const cache = cacheFolder === false ? undefined : preparedGraphCache(cacheFolder);
       const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug, builtGraph };
       const { prepared: graphs, session } = await prepareAndOpen(
-        source,
+        { ...source, cache: cache && { store: cache, settings: { graph: 'single', ...graphOptions } } },
         (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }),
         (prepared) => ({ graph: prepared.single, notes: prepared.notes }),
       );
@@ -88,7 +90,11 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
           const { prepared, session: batchSession } = await prepareAndOpen(
             // Should the variant fail to run, batches fall back to one input at a time and onDebug says why:
             // onnxruntime's own log of the failure would only be noise on stderr.
-            { ...source, create: createWith(mergeSessionOptions(sessionOptions, { logSeverityLevel: 4 })) },
+            {
+              ...source,
+              create: createWith(mergeSessionOptions(sessionOptions, { logSeverityLevel: 4 })),
+              cache: cache && { store: cache, settings: { graph: 'batch', ...graphOptions } },
+            },
             (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }),
             (batch) => ({ graph: batch.graph, notes: [batch.note] }),
           );
@@ -117,6 +123,8 @@ interface GraphSource {
   readonly debug: (message: string) => void;
   /** A graph built from weights in memory, read instead of `modelFile`. */
   readonly builtGraph?: Uint8Array;
+  /** Where a graph prepared from a file on disk is kept, and what it was prepared with (part of its key). */
+  readonly cache?: { readonly store: PreparedGraphCache; readonly settings: Readonly<Record<string, unknown>> };
 }
 
 /**
@@ -169,12 +177,10 @@ async function prepareAndOpen<Prepared>(
         `fillmask: ${modelFile}: the graph with its weights left in the file did not load, so it is read whole: ${String(opened.failure)}`,
       );
     else {
-      const { prepared, session, referenced, bytesRead } = opened;
+      const { prepared, session } = opened;
       try {
         logNotes(prepared);
-        debug(
-          `fillmask: ${modelFile}: onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`,
-        );
+        debug(`fillmask: ${modelFile}: ${opened.opened}`);
       } catch (error) {
         await session.release();
         throw error;
@@ -237,8 +243,10 @@ async function openByReference<Prepared>(
   modelPath: string,
   prepare: (model: Uint8Array, readExternalData: ExternalDataReader | undefined) => Prepared,
   describe: (prepared: Prepared) => { readonly graph: PreparedGraph },
-): Promise<{ prepared: Prepared; session: Ort.InferenceSession; referenced: number; bytesRead: number } | { failure: unknown }> {
-  const { files, modelFile } = source;
+): Promise<{ prepared: Prepared; session: Ort.InferenceSession; opened: string } | { failure: unknown }> {
+  const { files, modelFile, cache, debug } = source;
+  const cached = cache && (await openCachedGraph<Prepared>(source, modelPath, cache));
+  if (cached && 'session' in cached) return cached;
   let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
   try {
     // Int8 weight matrices too: the edits read only their shapes, or read them through the reader.
@@ -262,11 +270,56 @@ async function openByReference<Prepared>(
   try {
     const prepared = prepare(model, externalDataReader(folder));
     // A graph the edits left as it is still goes by reference.
-    const graph = describe(prepared).graph.model ?? model;
+    let graph: Uint8Array | string = describe(prepared).graph.model ?? model;
     model = undefined;
-    return { prepared, session: await source.create(graph, folder), referenced, bytesRead };
+    const opened = `onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`;
+    // Kept unless it has external data files of its own, which the key does not cover.
+    if (cache && cached?.key && describe(prepared).graph.model && locations.length === 0) {
+      const kept = await cache.store.write(cached.key, graph as Uint8Array, prepared).catch((error: unknown) => {
+        debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
+        return undefined;
+      });
+      // Opened from its file: JS need not hold the bytes while onnxruntime loads them.
+      if (kept) graph = kept;
+      return {
+        prepared,
+        session: await source.create(graph, folder),
+        opened: kept ? `${opened}; the prepared graph is kept in ${kept}` : opened,
+      };
+    }
+    return { prepared, session: await source.create(graph, folder), opened };
   } catch (failure) {
     return { failure };
+  }
+}
+
+/**
+ * The model's prepared graph from the cache, opened; else its key, for the graph prepared now to be
+ * kept under (undefined when the file cannot be keyed). An entry onnxruntime cannot open is removed.
+ */
+async function openCachedGraph<Prepared>(
+  source: GraphSource,
+  modelPath: string,
+  cache: NonNullable<GraphSource['cache']>,
+): Promise<{ prepared: Prepared; session: Ort.InferenceSession; opened: string } | { key?: string }> {
+  const target = await realpath(modelPath).catch(() => undefined);
+  const key = target && (await preparedGraphKey(target, cache.settings).catch(() => undefined));
+  if (!target || !key) return {};
+  const entry = await cache.store.read<Prepared>(key).catch(() => undefined);
+  if (!entry) return { key };
+  try {
+    const session = await source.create(entry.path, dirname(target));
+    return {
+      prepared: entry.prepared,
+      session,
+      opened: `the prepared graph is read from ${entry.path}; onnxruntime reads the weights from the file itself`,
+    };
+  } catch (error) {
+    source.debug(
+      `fillmask: ${source.modelFile}: the prepared graph in ${entry.path} did not open, so it is prepared again: ${String(error)}`,
+    );
+    await cache.store.remove(key).catch(() => undefined);
+    return { key };
   }
 }
 

@@ -1,4 +1,4 @@
-export { prepareBatchGraph, prepareFillMaskGraphs } from './prepare-fill-mask-graphs.js';
+export { prepareBatchGraph, prepareFillMaskGraphs, preparedGraphVersion } from './prepare-fill-mask-graphs.js';
 export type { FillMaskGraphOptions, FillMaskGraphs, PreparedGraph } from './prepare-fill-mask-graphs.js';
 export { computedFromMaskRows, gatherMaskRows, maskPositionsInput } from './gather-mask-rows.js';
 export type { MaskRowsOptions, MaskRowsRewrite } from './gather-mask-rows.js';

@@ -5,6 +5,12 @@ import { checkPerSequenceQuantization, quantizePerSequence } from './quantize-pe
 import { countSequenceConvolutions } from './sequence-convolutions.js';
 import { int8WeightsAsUnsigned } from './unsigned-int8-weights.js';
 
+/**
+ * The version of the graph preparation: raised whenever a change to it (any of the edits) changes the
+ * graph it writes for the same file and options, since backends keep prepared graphs on disk by it.
+ */
+export const preparedGraphVersion = 1;
+
 /** A graph ready to load: rewritten (`model`), or the file as it is (`model` undefined). */
 export interface PreparedGraph {
   readonly model?: Uint8Array;

@@ -1,6 +1,7 @@
-import type { ExternalDataReader } from './external-data.js';
+import { rangeOfSize, type ExternalDataReader } from './external-data.js';
 import { ElementType, GraphField, NodeField } from './onnx-fields.js';
 import {
+  hasIntegerValues,
   initializerName,
   integerValues,
   integerView,
@@ -64,7 +65,11 @@ export function int8WeightsAsUnsigned(model: Uint8Array, { readExternalData }: U
   const flows = new Map<string, Flow>();
   for (const initializer of initializers.values()) {
     if (initializer.elementType !== ElementType.int8 || initializer.dims.length !== 2 || declared.has(initializer.name)) continue;
-    if (initializer.external && !readExternalData) continue;
+    const count = initializer.dims.reduce((product, size) => product * size, 1);
+    const readable = initializer.external
+      ? readExternalData !== undefined && rangeOfSize(initializer.externalData, count) !== undefined
+      : hasIntegerValues(initializer);
+    if (!readable) continue;
     const flow = flowOf(initializer.name, consumers, declared);
     if (flow?.pairs.some(({ node }) => node.opType === 'MatMulInteger')) flows.set(initializer.name, flow);
   }
@@ -154,24 +159,25 @@ function flowOf(name: string, consumers: ReadonlyMap<string, readonly OnnxNode[]
   return { tensors, pairs };
 }
 
-/** An int8 tensor's values plus 128, as uint8 bytes: each byte with its top bit flipped. */
+/** An int8 tensor's values plus 128, as new uint8 bytes: each byte with its top bit flipped (a reader's bytes may be another's, so they are copied). */
 function plus128(initializer: OnnxInitializer, readExternalData: ExternalDataReader | undefined): Uint8Array {
-  const values = integerView(
-    initializer,
-    readExternalData && ((range, byteLength) => readExternalData(range.location, range.offset, range.length ?? byteLength)),
-  );
-  if (!values) throw new Error(`the int8 weights ${initializer.name} do not hold one value per element`);
-  const unsigned = new Uint8Array(values.length);
-  if (values instanceof Int8Array) {
-    unsigned.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
-    // Four bytes at a time: the copy starts at offset 0, so its words are aligned.
-    const words = new Uint32Array(unsigned.buffer, 0, unsigned.length >> 2);
-    for (let index = 0; index < words.length; index++) words[index] ^= 0x80808080;
-    for (let index = words.length << 2; index < unsigned.length; index++) unsigned[index] ^= 0x80;
-  } else {
-    for (let index = 0; index < values.length; index++) unsigned[index] = values[index] + 128;
-  }
-  return unsigned;
+  const count = initializer.dims.reduce((product, size) => product * size, 1);
+  const range = initializer.external ? rangeOfSize(initializer.externalData, count) : undefined;
+  if (range && readExternalData) return flipTopBits(readExternalData(range.location, range.offset, range.length).slice());
+  const values = integerView(initializer);
+  if (!values || values.length !== count) throw new Error(`the int8 weights ${initializer.name} do not hold one value per element`);
+  if (values instanceof Int8Array) return flipTopBits(new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice());
+  return Uint8Array.from(values, (value) => value + 128);
+}
+
+function flipTopBits(bytes: Uint8Array): Uint8Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? 0 : 4 - (bytes.byteOffset % 4);
+  for (let index = 0; index < Math.min(aligned, bytes.length); index++) bytes[index] ^= 0x80;
+  // Four bytes at a time where the buffer allows it.
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + aligned, Math.max(0, (bytes.length - aligned) >> 2));
+  for (let index = 0; index < words.length; index++) words[index] ^= 0x80808080;
+  for (let index = aligned + (words.length << 2); index < bytes.length; index++) bytes[index] ^= 0x80;
+  return bytes;
 }
 
 /** The node with its inputs replaced by `inputs`, written where its first input was; every other byte kept. */

@@ -33,6 +33,8 @@ export interface ServeRunStats {
 export interface DtypeRuns {
   readonly dtype: PathsDtype;
   readonly runs: Partial<Record<PathContender, readonly ContenderRun[]>>;
+  /** fillmask's run on the first sentences with no prepared graph kept yet (the first load of the model file), before the warm-up. */
+  readonly firstLoad?: { readonly wallMs: number; readonly peakRssBytes?: number };
   readonly agreement: {
     /** fillmask -f against transformers.js. */
     readonly cli?: FillAgreement;

@@ -28,6 +28,7 @@ const fp32: DtypeRuns = {
       },
     }),
   },
+  firstLoad: { wallMs: 3500, peakRssBytes: 1000 * 2 ** 20 },
   agreement: {
     cli: { inputs: 512, sameRanking: 511, tiedRanking: 1, sameTop1: 512, maxScoreDifference: 2e-7 },
     score: { texts: 48, tokenCountDifferences: 0, maxRelativeDifference: 6e-8, maxAbsoluteDifference: 1.5e-5 },
@@ -71,7 +72,9 @@ describe('pathsResultsMarkdown', () => {
   });
 
   it('splits the times into their steps and gives the agreement of the answers', () => {
-    expect(markdown).toContain('fillmask 10.00 s, of which a run on the first 2 sentences takes 2.00 s');
+    expect(markdown).toContain(
+      'fillmask 10.00 s, of which a run on the first 2 sentences takes 2.00 s (start, import, load, one batch) (the first such run, before any graph was prepared and kept, 3.50 s, peak RSS 1000 MiB); peak RSS 900 MiB',
+    );
     expect(markdown).toContain('transformers.js 43.00 s: import 0.40 s, pipeline load 3.00 s, 512 sentences 39.20 s; peak RSS 900 MiB');
     expect(markdown).toContain('8.00 s for the requests, in which the server used 14.00 s of CPU and the clients 1.50 s (medians)');
     expect(markdown).toContain('25.6 inputs per forward pass in the median run, padding 10.0% of the tokens computed');

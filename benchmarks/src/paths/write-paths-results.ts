@@ -47,7 +47,7 @@ export function pathsResultsMarkdown(report: PathsReport, environment: Benchmark
     '',
     `Run ${report.date.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench -- --paths${report.arguments.length ? ` ${report.arguments.join(' ')}` : ''}\`, ${(report.durationSeconds / 60).toFixed(1)} minutes, on ${environment.cpu} (${environment.int8Instructions}), ${environment.logicalCores} logical cores, ${environment.memoryGiB} GiB; load average ${load(report.loadAverage.start)} when it started, ${load(report.loadAverage.end)} when it ended.`,
     `Node ${environment.node}, onnxruntime-node ${environment.onnxruntimeNode}, @huggingface/transformers ${environment.transformersJs}, fillmask ${environment.fillmask}; model \`${report.model.replace(/\/+$/, '').split('/').pop()}\`.`,
-    `Every measurement is a whole \`node\` process, timed from its spawn to its exit (serve: until it serves, then from the first request to the last answer): starting Node, importing, loading the model and the work. ${report.rounds} ${report.rounds === 1 ? 'round' : 'rounds'}; in each, the contenders take turns in an order shuffled by seed ${report.seed} and the round, 300 ms apart, after one untimed run of each peer and each short run (code and model in the page cache). The CLI has no thread flag: its onnx backend takes one intra-op thread per physical core (${report.threads} here), and the peers are given ${report.threads}. ${
+    `Every measurement is a whole \`node\` process, timed from its spawn to its exit (serve: until it serves, then from the first request to the last answer): starting Node, importing, loading the model and the work. ${report.rounds} ${report.rounds === 1 ? 'round' : 'rounds'}; in each, the contenders take turns in an order shuffled by seed ${report.seed} and the round, 300 ms apart, after one untimed run of each peer and each short run (code and model in the page cache; fillmask's prepared graphs kept in a cache of the run's own, empty at its start, as they are after a user's first run). The CLI has no thread flag: its onnx backend takes one intra-op thread per physical core (${report.threads} here), and the peers are given ${report.threads}. ${
       environment.saturatingInt8
         ? "On this CPU onnxruntime's fast int8 kernel saturates (x64 without VNNI), so fillmask's q8 takes the exact u8×u8 kernel (`x64quantprecision`) and the peers, with onnxruntime's defaults, the fast one: q8 answers differ, and the two do different arithmetic."
         : "On this CPU onnxruntime's fast int8 kernel is exact: fillmask and the peers use it."
@@ -89,14 +89,14 @@ export function pathsResultsMarkdown(report: PathsReport, environment: Benchmark
     }
   }
   lines.push('', '## Where the time goes', '');
-  for (const { dtype, runs, summary } of report.dtypes) {
+  for (const { dtype, runs, summary, firstLoad } of report.dtypes) {
     const marks = (contender: PathContender) => medianMarks(runs[contender] ?? []);
     const peak = (contender: PathContender) => mib(medianOf((runs[contender] ?? []).map((run) => run.peakRssBytes)));
     if (summary.cli) {
       const peer = marks('transformers.js-fill');
       const short = medianOf((runs['fillmask-fill-two'] ?? []).map((run) => run.wallMs));
       lines.push(
-        `- **${dtype}, fill**: fillmask ${(summary.cli.fillmaskMs.median / 1000).toFixed(2)} s${short === undefined ? '' : `, of which a run on the first ${loadRunSentences} sentences takes ${(short / 1000).toFixed(2)} s (start, import, load, one batch)`}; peak RSS ${peak('fillmask-fill')} MiB. transformers.js ${(summary.cli.peerMs.median / 1000).toFixed(2)} s${peer ? `: import ${secondsOf(peer.imported)}, pipeline load ${secondsOf(peer.loaded - peer.imported)}, ${report.sentences} sentences ${secondsOf(peer.done - peer.loaded)}` : ''}; peak RSS ${peak('transformers.js-fill')} MiB.`,
+        `- **${dtype}, fill**: fillmask ${(summary.cli.fillmaskMs.median / 1000).toFixed(2)} s${short === undefined ? '' : `, of which a run on the first ${loadRunSentences} sentences takes ${(short / 1000).toFixed(2)} s (start, import, load, one batch)`}${firstLoad ? ` (the first such run, before any graph was prepared and kept, ${(firstLoad.wallMs / 1000).toFixed(2)} s${firstLoad.peakRssBytes === undefined ? '' : `, peak RSS ${mib(firstLoad.peakRssBytes)} MiB`})` : ''}; peak RSS ${peak('fillmask-fill')} MiB. transformers.js ${(summary.cli.peerMs.median / 1000).toFixed(2)} s${peer ? `: import ${secondsOf(peer.imported)}, pipeline load ${secondsOf(peer.loaded - peer.imported)}, ${report.sentences} sentences ${secondsOf(peer.done - peer.loaded)}` : ''}; peak RSS ${peak('transformers.js-fill')} MiB.`,
       );
     }
     if (summary.score) {

@@ -21,7 +21,14 @@ import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
 import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
 import { physicalCoreCount } from './physical-core-count.js';
-import { defaultPreparedGraphCache, preparedGraphCache, preparedGraphKey, type PreparedGraphCache } from './prepared-graph-cache.js';
+import {
+  defaultPreparedGraphCache,
+  modelFileIdentity,
+  preparedGraphCache,
+  preparedGraphKey,
+  type ModelFileIdentity,
+  type PreparedGraphCache,
+} from './prepared-graph-cache.js';
 import { asksExactInt8Kernel, defaultSessionOptions, mergeSessionOptions } from './session-defaults.js';
 
 /**
@@ -274,8 +281,8 @@ async function openByReference<Prepared>(
     model = undefined;
     const opened = `onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`;
     // Kept unless it has external data files of its own, which the key does not cover.
-    if (cache && cached?.key && describe(prepared).graph.model && locations.length === 0) {
-      const kept = await cache.store.write(cached.key, graph as Uint8Array, prepared).catch((error: unknown) => {
+    if (cache && cached?.key && cached.model && describe(prepared).graph.model && locations.length === 0) {
+      const kept = await cache.store.write(cached.key, cached.model, graph as Uint8Array, prepared).catch((error: unknown) => {
         debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
         return undefined;
       });
@@ -301,12 +308,13 @@ async function openCachedGraph<Prepared>(
   source: GraphSource,
   modelPath: string,
   cache: NonNullable<GraphSource['cache']>,
-): Promise<{ prepared: Prepared; session: Ort.InferenceSession; opened: string } | { key?: string }> {
+): Promise<{ prepared: Prepared; session: Ort.InferenceSession; opened: string } | { key?: string; model?: ModelFileIdentity }> {
   const target = await realpath(modelPath).catch(() => undefined);
-  const key = target && (await preparedGraphKey(target, cache.settings).catch(() => undefined));
-  if (!target || !key) return {};
+  const model = target && (await modelFileIdentity(target).catch(() => undefined));
+  if (!target || !model) return {};
+  const key = preparedGraphKey(model, cache.settings);
   const entry = await cache.store.read<Prepared>(key).catch(() => undefined);
-  if (!entry) return { key };
+  if (!entry) return { key, model };
   try {
     const session = await source.create(entry.path, dirname(target));
     return {
@@ -319,7 +327,7 @@ async function openCachedGraph<Prepared>(
       `fillmask: ${source.modelFile}: the prepared graph in ${entry.path} did not open, so it is prepared again: ${String(error)}`,
     );
     await cache.store.remove(key).catch(() => undefined);
-    return { key };
+    return { key, model };
   }
 }
 

@@ -64,11 +64,32 @@ describe('the prepared-graph cache', () => {
     expect(entries()).toHaveLength(2);
     await answers('q8', { preparedGraphCache: cache, expectBatches: false });
     expect(entries()).toHaveLength(6);
+    const before = entries();
     const file = join(model, 'onnx', 'model_quantized.onnx');
     utimesSync(file, new Date(), new Date(Date.now() + 60_000));
     const modified = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
     expect(opened(modified.lines)).toEqual([expect.stringContaining('the prepared graph is kept in')]);
-    expect(entries()).toHaveLength(8);
+    // The entries of the file as it was are removed with the write: the cache holds one per file and settings.
+    expect(entries()).toHaveLength(2);
+    expect(entries().filter((name) => before.includes(name))).toEqual([]);
+  });
+
+  it('removes an entry once its model file is gone, and what a write left unfinished long ago', async () => {
+    await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    const first = entries();
+    const abandoned = join(cache, `${first[0]}.123.456.incomplete`);
+    writeFileSync(abandoned, 'half a graph');
+    utimesSync(abandoned, new Date(0), new Date(0));
+    const recent = join(cache, 'abc.onnx.789.1.incomplete');
+    writeFileSync(recent, 'being written');
+    const other = join(scratch, 'other');
+    cpSync(model, other, { recursive: true });
+    rmSync(model, { recursive: true });
+    model = other;
+    await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    expect(entries()).toHaveLength(3);
+    expect(entries().filter((name) => first.includes(name))).toEqual([]);
+    expect(entries()).toContain('abc.onnx.789.1.incomplete');
   });
 
   it('prepares again, and keeps anew, a graph onnxruntime cannot open', async () => {

@@ -1,5 +1,5 @@
 import { openModel, UnsupportedModelError } from '@fillmask/core';
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
   buildGraphFromFiles,
@@ -10,6 +10,7 @@ import {
   prepareFillMaskGraphs,
   relocateExternalData,
   type ExternalDataReader,
+  type FillMaskGraphs,
   type PreparedGraph,
 } from '@fillmask/onnx';
 import type { LoadModelRequestV1, ModelBackendV1 } from '@fillmask/core';
@@ -19,13 +20,19 @@ import { externalDataOnDisk } from './external-data-on-disk.js';
 import { externalDataReader } from './external-data-reader.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 import { loadOnnxRuntime } from './load-onnx-runtime.js';
-import { modelFolderOption, readModelFileByReference, readsWeightsByReference } from './model-file-by-reference.js';
+import {
+  modelFolderOption,
+  opensPathsWithFolderOption,
+  readModelFileByReference,
+  readsWeightsByReference,
+} from './model-file-by-reference.js';
 import { physicalCoreCount } from './physical-core-count.js';
 import {
   defaultPreparedGraphCache,
   modelFileIdentity,
   preparedGraphCache,
   preparedGraphKey,
+  withoutBytes,
   type ModelFileIdentity,
   type PreparedGraphCache,
 } from './prepared-graph-cache.js';
@@ -53,7 +60,8 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         pointwiseConvolutions: convolutionScope(options.pointwiseConvolutions),
         batchesOnly: options.expectBatches,
         // The runtime would convert int8 weights itself for its exact kernel, slowly, as it opens the session.
-        unsignedInt8Weights: asksExactInt8Kernel(sessionOptions),
+        // (On x64 only: elsewhere the setting does nothing.)
+        unsignedInt8Weights: asksExactInt8Kernel(sessionOptions) && process.arch === 'x64',
       };
       const modelPath = builtGraph === undefined && files.localPath ? await files.localPath(modelFile) : undefined;
       const createWith =
@@ -80,9 +88,20 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const byReference = modelPath !== undefined && folderOption;
       const cacheFolder = options.preparedGraphCache ?? defaultPreparedGraphCache();
       const cache = cacheFolder === false ? undefined : preparedGraphCache(cacheFolder);
-      const source: GraphSource = { files, modelFile, modelPath, byReference, folderOption, create, debug, builtGraph };
+      const opensPathsWithFolder = opensPathsWithFolderOption(runtime);
+      const source: GraphSource = {
+        files,
+        modelFile,
+        modelPath,
+        byReference,
+        folderOption,
+        opensPathsWithFolder,
+        create,
+        debug,
+        builtGraph,
+      };
       const { prepared: graphs, session } = await prepareAndOpen(
-        { ...source, cache: cache && { store: cache, settings: { graph: 'single', ...graphOptions } } },
+        { ...source, cache: cache && { store: cache, settings: { graph: 'single', ...graphOptions }, accepts: isFillMaskGraphs } },
         (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }),
         (prepared) => ({ graph: prepared.single, notes: prepared.notes }),
       );
@@ -100,7 +119,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
             {
               ...source,
               create: createWith(mergeSessionOptions(sessionOptions, { logSeverityLevel: 4 })),
-              cache: cache && { store: cache, settings: { graph: 'batch', ...graphOptions } },
+              cache: cache && { store: cache, settings: { graph: 'batch', ...graphOptions }, accepts: isBatchGraph },
             },
             (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }),
             (batch) => ({ graph: batch.graph, notes: [batch.note] }),
@@ -125,13 +144,22 @@ interface GraphSource {
   readonly byReference: boolean;
   /** Whether the runtime finds the external data of a graph given as bytes in a folder it is told (onnxruntime 1.21+). */
   readonly folderOption: boolean;
+  /** Whether it does so for a graph opened from its path too (`opensPathsWithFolderOption`). */
+  readonly opensPathsWithFolder: boolean;
   /** Opens a graph from its path, or from bytes whose external data lies in `folder`. */
   readonly create: (source: string | Uint8Array, folder: string | undefined) => Promise<Ort.InferenceSession>;
   readonly debug: (message: string) => void;
   /** A graph built from weights in memory, read instead of `modelFile`. */
   readonly builtGraph?: Uint8Array;
-  /** Where a graph prepared from a file on disk is kept, and what it was prepared with (part of its key). */
-  readonly cache?: { readonly store: PreparedGraphCache; readonly settings: Readonly<Record<string, unknown>> };
+  /**
+   * Where a graph prepared from a file on disk is kept, what it was prepared with (part of its key),
+   * and which records of what the preparation found are whole.
+   */
+  readonly cache?: {
+    readonly store: PreparedGraphCache;
+    readonly settings: Readonly<Record<string, unknown>>;
+    readonly accepts: (prepared: unknown) => boolean;
+  };
 }
 
 /**
@@ -275,7 +303,7 @@ async function openByReference<Prepared>(
     model = relocateExternalData(model, externalData.relocation);
   }
   try {
-    const prepared = prepare(model, externalDataReader(folder));
+    let prepared = prepare(model, externalDataReader(folder));
     // A graph the edits left as it is still goes by reference.
     let graph: Uint8Array | string = describe(prepared).graph.model ?? model;
     model = undefined;
@@ -286,8 +314,11 @@ async function openByReference<Prepared>(
         debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
         return undefined;
       });
-      // Opened from its file: JS need not hold the bytes while onnxruntime loads them.
-      if (kept) graph = kept;
+      if (kept && source.opensPathsWithFolder) {
+        // Opened from its file, as a later load opens it: JS holds the bytes no longer.
+        graph = kept;
+        prepared = JSON.parse(JSON.stringify(prepared, withoutBytes)) as Prepared;
+      }
       return {
         prepared,
         session: await source.create(graph, folder),
@@ -312,19 +343,28 @@ async function openCachedGraph<Prepared>(
   const target = await realpath(modelPath).catch(() => undefined);
   const model = target && (await modelFileIdentity(target).catch(() => undefined));
   if (!target || !model) return {};
-  const key = preparedGraphKey(model, cache.settings);
-  const entry = await cache.store.read<Prepared>(key).catch(() => undefined);
+  let key: string;
+  try {
+    key = preparedGraphKey(model, cache.settings);
+  } catch (error) {
+    source.debug(`fillmask: ${source.modelFile}: prepared graphs are not kept: ${String(error)}`);
+    return {};
+  }
+  const entry = await cache.store.read<Prepared>(key, cache.accepts).catch(() => undefined);
   if (!entry) return { key, model };
   try {
-    const session = await source.create(entry.path, dirname(target));
+    // A runtime that resolves external data from the folder setting only for graphs given as bytes gets the bytes.
+    const graph = source.opensPathsWithFolder ? entry.path : new Uint8Array(await readFile(entry.path));
+    const session = await source.create(graph, dirname(target));
     return {
       prepared: entry.prepared,
       session,
-      opened: `the prepared graph is read from ${entry.path}; onnxruntime reads the weights from the file itself`,
+      opened: `the prepared graph is read from ${entry.path}; onnxruntime reads the weights it left as they were from the file itself`,
     };
   } catch (error) {
+    const reason = (error as { cause?: unknown })?.cause ?? error;
     source.debug(
-      `fillmask: ${source.modelFile}: the prepared graph in ${entry.path} did not open, so it is prepared again: ${String(error)}`,
+      `fillmask: ${source.modelFile}: the prepared graph in ${entry.path} did not open, so it is prepared again: ${String((reason as Error)?.message ?? reason)}`,
     );
     await cache.store.remove(key).catch(() => undefined);
     return { key, model };
@@ -350,4 +390,22 @@ function convolutionScope(option: OnnxBackendOptions['pointwiseConvolutions'] = 
 /** `DEBUG=fillmask` lines go to stderr (as the `debug` package writes them), never into a program's stdout. */
 function defaultDebug(message: string): void {
   if (/\bfillmask\b/.test(process.env.DEBUG ?? '')) process.stderr.write(`${message}\n`);
+}
+
+/** A record of `prepareFillMaskGraphs`'s findings as the cache keeps them (the graph's bytes left out). */
+function isFillMaskGraphs(value: unknown): value is FillMaskGraphs {
+  const graphs = value as Partial<FillMaskGraphs> | null;
+  return (
+    typeof graphs?.single === 'object' &&
+    graphs.single !== null &&
+    ['batchGraph', 'batchInvariant', 'paddingDependent'].every((flag) => typeof (graphs as Record<string, unknown>)[flag] === 'boolean') &&
+    Array.isArray(graphs.notes) &&
+    graphs.notes.every((note) => typeof note === 'string')
+  );
+}
+
+/** A record of `prepareBatchGraph`'s findings as the cache keeps them. */
+function isBatchGraph(value: unknown): value is { graph: PreparedGraph; note: string } {
+  const batch = value as { graph?: unknown; note?: unknown } | null;
+  return typeof batch?.graph === 'object' && batch.graph !== null && typeof batch.note === 'string';
 }

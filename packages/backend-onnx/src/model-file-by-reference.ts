@@ -59,3 +59,14 @@ export function readsWeightsByReference(runtime: {
   const [major, minor] = (version ?? '').split('.').map(Number);
   return major > 1 || (major === 1 && minor >= 21);
 }
+
+/**
+ * Whether the runtime also resolves external data from that setting for a graph opened from its path
+ * (onnxruntime's microsoft/onnxruntime#29459): 1.30 does, the release fillmask is tested with; before
+ * that PR, a graph opened by path looked for its weights beside itself. Older runtimes get bytes.
+ */
+export function opensPathsWithFolderOption(runtime: Parameters<typeof readsWeightsByReference>[0]): boolean {
+  const version = runtime.env?.versions?.node ?? runtime.env?.versions?.common;
+  const [major, minor] = (version ?? '').split('.').map(Number);
+  return major > 1 || (major === 1 && minor >= 30);
+}

@@ -60,10 +60,11 @@ export interface OnnxBackendOptions {
    */
   readonly builtGraphCache?: string | false;
   /**
-   * Where graphs prepared from a model file on disk (the edits above, and int8 weights stored as uint8
-   * where onnxruntime's exact kernel is asked for) are kept, so the next load of the same file with
-   * the same settings opens them without preparing them again: a folder, or `false` to prepare them
-   * at every load. An entry's key includes the file's real path, size and modification time.
+   * The folder where graphs prepared from a model file on disk (the edits above, and int8 weights
+   * stored as uint8 where onnxruntime's exact kernel is asked for) are kept, so the next load of the
+   * same file with the same settings opens them without preparing them again; `false` prepares them
+   * at every load. An entry's key includes the file's real path, inode, size and times; writing one
+   * removes the cache's own files of entries whose model file is gone or changed.
    * Default: `$FILLMASK_CACHE/prepared-graphs`, else `$XDG_CACHE_HOME/fillmask/prepared-graphs`,
    * else `~/.cache/fillmask/prepared-graphs`.
    */

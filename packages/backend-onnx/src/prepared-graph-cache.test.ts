@@ -1,9 +1,21 @@
-import { cpSync, mkdtempSync, readdirSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFillMask } from '@fillmask/core';
 import { fixtureModelPath } from '@fillmask/fixtures';
+import * as ort from 'onnxruntime-node';
 import { createOnnxBackend } from './create-onnx-backend.js';
 import type { OnnxBackendOptions } from './onnx-backend-options.js';
 
@@ -77,10 +89,10 @@ describe('the prepared-graph cache', () => {
   it('removes an entry once its model file is gone, and what a write left unfinished long ago', async () => {
     await answers('q8', { preparedGraphCache: cache, expectBatches: true });
     const first = entries();
-    const abandoned = join(cache, `${first[0]}.123.456.incomplete`);
+    const abandoned = join(cache, `${'0'.repeat(32)}.onnx.123.456.deadbeef.incomplete`);
     writeFileSync(abandoned, 'half a graph');
     utimesSync(abandoned, new Date(0), new Date(0));
-    const recent = join(cache, 'abc.onnx.789.1.incomplete');
+    const recent = join(cache, `${'1'.repeat(32)}.onnx.789.1.cafe0001.incomplete`);
     writeFileSync(recent, 'being written');
     const other = join(scratch, 'other');
     cpSync(model, other, { recursive: true });
@@ -89,13 +101,18 @@ describe('the prepared-graph cache', () => {
     await answers('q8', { preparedGraphCache: cache, expectBatches: true });
     expect(entries()).toHaveLength(3);
     expect(entries().filter((name) => first.includes(name))).toEqual([]);
-    expect(entries()).toContain('abc.onnx.789.1.incomplete');
+    expect(entries()).toContain(`${'1'.repeat(32)}.onnx.789.1.cafe0001.incomplete`);
+    expect(entries()).not.toContain(`${'0'.repeat(32)}.onnx.123.456.deadbeef.incomplete`);
   });
 
   it('prepares again, and keeps anew, a graph onnxruntime cannot open', async () => {
     const expected = (await answers('q8', { preparedGraphCache: cache, expectBatches: true })).answers;
     const [graph] = entries().filter((name) => name.endsWith('.onnx'));
-    truncateSync(join(cache, graph), 100);
+    // Damaged in place: the same size and modification time, other bytes.
+    const file = join(cache, graph);
+    const { size, atime, mtime } = statSync(file);
+    writeFileSync(file, new Uint8Array(size).fill(7));
+    utimesSync(file, atime, mtime);
     const again = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
     expect(again.answers).toEqual(expected);
     expect(again.lines).toContainEqual(expect.stringMatching(/the prepared graph in \S+ did not open, so it is prepared again: /));
@@ -109,5 +126,87 @@ describe('the prepared-graph cache', () => {
     const result = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
     expect(result.answers).toEqual((await answers('q8', { preparedGraphCache: false, expectBatches: true })).answers);
     expect(result.lines).toContainEqual(expect.stringMatching(/the prepared graph could not be kept: /));
+  });
+
+  it('touches no file in its folder but its own', async () => {
+    mkdirSync(cache);
+    const foreign = ['package.json', 'notes.txt', 'old-folder'];
+    writeFileSync(join(cache, 'package.json'), '{"name": "a project"}');
+    writeFileSync(join(cache, 'notes.txt'), 'kept');
+    mkdirSync(join(cache, 'old-folder'));
+    for (const name of foreign) utimesSync(join(cache, name), new Date(0), new Date(0));
+    const result = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    expect(opened(result.lines)).toEqual([expect.stringContaining('the prepared graph is kept in')]);
+    expect(entries().filter((name) => foreign.includes(name))).toEqual(foreign.sort());
+  });
+
+  it('prepares again for a record of another shape, and for a graph file changed since it was kept', async () => {
+    const expected = (await answers('q8', { preparedGraphCache: cache, expectBatches: true })).answers;
+    const [record] = entries().filter((name) => name.endsWith('.json'));
+    const kept = JSON.parse(readFileSync(join(cache, record), 'utf8'));
+    writeFileSync(join(cache, record), JSON.stringify({ ...kept, prepared: {} }));
+    const reshaped = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    expect(reshaped.answers).toEqual(expected);
+    expect(opened(reshaped.lines)).toEqual([expect.stringContaining('the prepared graph is kept in')]);
+    // The same size, another modification time: a graph written over is no entry.
+    const graph = join(cache, record.replace(/\.json$/, '.onnx'));
+    utimesSync(graph, new Date(), new Date(Date.now() + 60_000));
+    const touched = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    expect(touched.answers).toEqual(expected);
+    expect(opened(touched.lines)).toEqual([expect.stringContaining('the prepared graph is kept in')]);
+  });
+
+  it('knows a model file replaced by a copy of the same size and modification time', async () => {
+    await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    const file = join(model, 'onnx', 'model_quantized.onnx');
+    const { atime, mtime } = statSync(file);
+    // As `cp -p` replaces it: a new file with the old one's times.
+    copyFileSync(file, `${file}.copy`);
+    rmSync(file);
+    copyFileSync(`${file}.copy`, file);
+    utimesSync(file, atime, mtime);
+    const replaced = await answers('q8', { preparedGraphCache: cache, expectBatches: true });
+    expect(opened(replaced.lines)).toEqual([expect.stringContaining('the prepared graph is kept in')]);
+  });
+
+  it('with the exact int8 kernel asked for, keeps the graph with its weights as uint8', async () => {
+    const exact = { sessionOptions: { extra: { session: { x64quantprecision: '1' } } }, expectBatches: true } as const;
+    const expected = (await answers('q8', { ...exact, preparedGraphCache: false })).answers;
+    const first = await answers('q8', { ...exact, preparedGraphCache: cache });
+    const second = await answers('q8', { ...exact, preparedGraphCache: cache });
+    expect(first.answers).toEqual(expected);
+    expect(second.answers).toEqual(expected);
+    const unsignedNote = /int8 weight matrices are stored as uint8/;
+    if (process.arch === 'x64') {
+      expect(first.lines).toContainEqual(expect.stringMatching(unsignedNote));
+      expect(second.lines).toContainEqual(expect.stringMatching(unsignedNote));
+      expect(opened(second.lines)).toEqual([expect.stringContaining('the prepared graph is read from')]);
+      // The converted matrices are in the kept graph.
+      const [graph] = entries().filter((name) => name.endsWith('.onnx'));
+      expect(statSync(join(cache, graph)).size).toBeGreaterThan(statSync(join(model, 'onnx', 'model_quantized.onnx')).size / 2);
+    } else {
+      expect(first.lines).not.toContainEqual(expect.stringMatching(unsignedNote));
+    }
+  });
+
+  it('gives a kept graph as bytes to an onnxruntime that would not find its weights from its path', async () => {
+    const sources: string[] = [];
+    const reported = {
+      ...ort,
+      env: { ...ort.env, versions: { ...ort.env.versions, node: '1.25.0', common: '1.25.0' } },
+      InferenceSession: {
+        create: (source: string | Uint8Array, options: ort.InferenceSession.SessionOptions) => {
+          sources.push(typeof source === 'string' ? 'path' : 'bytes');
+          return ort.InferenceSession.create(source as Uint8Array, options);
+        },
+      },
+    } as unknown as typeof ort;
+    const expected = (await answers('q8', { preparedGraphCache: false, expectBatches: true })).answers;
+    const first = await answers('q8', { runtime: reported, preparedGraphCache: cache, expectBatches: true });
+    const second = await answers('q8', { runtime: reported, preparedGraphCache: cache, expectBatches: true });
+    expect(first.answers).toEqual(expected);
+    expect(second.answers).toEqual(expected);
+    expect(opened(second.lines)).toEqual([expect.stringContaining('the prepared graph is read from')]);
+    expect(sources).toEqual(['bytes', 'bytes']);
   });
 });

@@ -43,7 +43,8 @@ Options:
 
 Environment: HF_TOKEN (gated or private models), HF_HOME / HF_HUB_CACHE (cache location),
 HF_HUB_OFFLINE=1 (same as --offline), HF_ENDPOINT (another Hub), HF_HUB_ETAG_TIMEOUT and
-HF_HUB_DOWNLOAD_TIMEOUT (seconds the Hub may take to answer, default 10). fillmask cache lists,
+HF_HUB_DOWNLOAD_TIMEOUT (seconds the Hub may take to answer, default 10), FILLMASK_CACHE (where
+the graphs fillmask builds and prepares are kept, default ~/.cache/fillmask). fillmask cache lists,
 verifies and prunes the Hub cache.
 
 Exit status: 0 when every input was filled, 1 when an input or the model failed (the message is on

@@ -34,6 +34,9 @@ const zeroPointIndex: ReadonlyMap<string, { readonly value: number; readonly zer
 
 const addedZeroPoint = 'fillmask_unsigned_weights/zero_point_128';
 
+/** The most weight bytes the rewrite puts into a graph. */
+const maxInlinedBytes = 1.5 * 2 ** 30;
+
 /**
  * Stores the int8 weight matrices of a graph's `MatMulInteger`s as uint8: each value plus 128, and
  * its zero point plus 128, which leaves every product and every dequantized value the same, exactly.
@@ -93,6 +96,16 @@ export function int8WeightsAsUnsigned(model: Uint8Array, { readExternalData }: U
     }
   }
   if (flows.size === 0) return { rewritten: false, reason: 'no int8 weight matrix is read by MatMulIntegers alone' };
+  const inlined = [...flows.keys()].reduce(
+    (total, name) => total + (initializers.get(name)?.dims.reduce((count, size) => count * size, 1) ?? 0),
+    0,
+  );
+  // The converted values go into the graph itself, which protobuf caps at 2 GB.
+  if (inlined > maxInlinedBytes)
+    return {
+      rewritten: false,
+      reason: `its ${inlined} bytes of int8 weights, stored in the graph as uint8, would take it near protobuf's 2 GB limit`,
+    };
 
   const matrices = new Set(flows.keys());
   const flowing = new Set([...flows.values()].flatMap((flow) => flow.tensors));

@@ -10,6 +10,7 @@ import {
   prepareFillMaskGraphs,
   relocateExternalData,
   type ExternalDataReader,
+  type FillMaskGraphOptions,
   type FillMaskGraphs,
   type PreparedGraph,
 } from '@fillmask/onnx';
@@ -27,6 +28,7 @@ import {
   readsWeightsByReference,
 } from './model-file-by-reference.js';
 import { physicalCoreCount } from './physical-core-count.js';
+import { prepareAndKeepInWorker } from './prepare-and-keep-in-worker.js';
 import {
   defaultPreparedGraphCache,
   modelFileIdentity,
@@ -87,7 +89,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
       const folderOption = readsWeightsByReference(runtime);
       const byReference = modelPath !== undefined && folderOption;
       const cacheFolder = options.preparedGraphCache ?? defaultPreparedGraphCache();
-      const cache = cacheFolder === false ? undefined : preparedGraphCache(cacheFolder);
+      const cache = cacheFolder === false ? undefined : { folder: cacheFolder, store: preparedGraphCache(cacheFolder) };
       const opensPathsWithFolder = opensPathsWithFolderOption(runtime);
       const source: GraphSource = {
         files,
@@ -101,7 +103,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
         builtGraph,
       };
       const { prepared: graphs, session } = await prepareAndOpen(
-        { ...source, cache: cache && { store: cache, settings: { graph: 'single', ...graphOptions }, accepts: isFillMaskGraphs } },
+        { ...source, cache: cache && { ...cache, graph: 'single', options: graphOptions, accepts: isFillMaskGraphs } },
         (model, readExternalData) => prepareFillMaskGraphs(model, { ...graphOptions, readExternalData }),
         (prepared) => ({ graph: prepared.single, notes: prepared.notes }),
       );
@@ -119,7 +121,7 @@ export function createOnnxBackend(options: OnnxBackendOptions = {}): ModelBacken
             {
               ...source,
               create: createWith(mergeSessionOptions(sessionOptions, { logSeverityLevel: 4 })),
-              cache: cache && { store: cache, settings: { graph: 'batch', ...graphOptions }, accepts: isBatchGraph },
+              cache: cache && { ...cache, graph: 'batch', options: graphOptions, accepts: isBatchGraph },
             },
             (model, readExternalData) => prepareBatchGraph(model, { ...graphOptions, readExternalData }),
             (batch) => ({ graph: batch.graph, notes: [batch.note] }),
@@ -156,8 +158,10 @@ interface GraphSource {
    * and which records of what the preparation found are whole.
    */
   readonly cache?: {
+    readonly folder: string;
     readonly store: PreparedGraphCache;
-    readonly settings: Readonly<Record<string, unknown>>;
+    readonly graph: 'single' | 'batch';
+    readonly options: Omit<FillMaskGraphOptions, 'readExternalData'>;
     readonly accepts: (prepared: unknown) => boolean;
   };
 }
@@ -282,6 +286,35 @@ async function openByReference<Prepared>(
   const { files, modelFile, cache, debug } = source;
   const cached = cache && (await openCachedGraph<Prepared>(source, modelPath, cache));
   if (cached && 'session' in cached) return cached;
+  let keep = cache !== undefined && cached?.key !== undefined && cached.model !== undefined;
+  if (cache && cached?.key && cached.model && source.opensPathsWithFolder) {
+    // Prepared and kept in a worker, whose garbage goes with it, then opened from the kept file.
+    try {
+      const outcome = await prepareAndKeepInWorker({
+        modelPath: cached.model.path,
+        graph: cache.graph,
+        options: cache.options,
+        cacheFolder: cache.folder,
+        key: cached.key,
+        model: cached.model,
+      });
+      if (outcome.kind === 'kept') {
+        try {
+          return {
+            prepared: outcome.prepared as Prepared,
+            session: await source.create(outcome.path, dirname(cached.model.path)),
+            opened: `onnxruntime reads ${outcome.referenced} weight tensors from the file itself; ${outcome.bytesRead} bytes of it were read here; the prepared graph is kept in ${outcome.path}`,
+          };
+        } catch (failure) {
+          await cache.store.remove(cached.key).catch(() => undefined);
+          return { failure };
+        }
+      }
+    } catch (error) {
+      debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
+      keep = false;
+    }
+  }
   let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
   try {
     // Int8 weight matrices too: the edits read only their shapes, or read them through the reader.
@@ -309,7 +342,7 @@ async function openByReference<Prepared>(
     model = undefined;
     const opened = `onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`;
     // Kept unless it has external data files of its own, which the key does not cover.
-    if (cache && cached?.key && cached.model && describe(prepared).graph.model && locations.length === 0) {
+    if (keep && cache && cached?.key && cached.model && describe(prepared).graph.model && locations.length === 0) {
       const kept = await cache.store.write(cached.key, cached.model, graph as Uint8Array, prepared).catch((error: unknown) => {
         debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
         return undefined;
@@ -345,7 +378,7 @@ async function openCachedGraph<Prepared>(
   if (!target || !model) return {};
   let key: string;
   try {
-    key = preparedGraphKey(model, cache.settings);
+    key = preparedGraphKey(model, { graph: cache.graph, ...cache.options });
   } catch (error) {
     source.debug(`fillmask: ${source.modelFile}: prepared graphs are not kept: ${String(error)}`);
     return {};

@@ -1,28 +1,26 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { InvalidModelFileError, UnsupportedModelError } from '@fillmask/core';
 import { buildGraphFile } from './build-graph-file.js';
 import type { BuildGraphFailure, BuildGraphJob } from './build-graph-job.js';
+import { runInWorker } from './run-in-worker.js';
 
 const workerFile = new URL('./build-graph-worker.js', import.meta.url);
 
 /**
- * Builds a graph from weights in a worker thread and writes it to `job.output`. The weights read
- * whole and the graph encoded are garbage once written, but V8 frees such buffers only at a full
- * collection, which nothing in the load would trigger before onnxruntime opens the graph: in a
- * worker they go with its heap when it exits, so they never sit under the session. Where there is no
- * compiled worker (the TypeScript sources, as the tests run them), it builds in this thread.
+ * Builds a graph from weights in a worker thread (`runInWorker`) and writes it to `job.output`: the
+ * weights read whole and the graph encoded are garbage once written, and go with the worker, so they
+ * never sit under the session.
  */
 export async function buildGraphInWorker(job: BuildGraphJob): Promise<void> {
-  if (!existsSync(fileURLToPath(workerFile))) return buildGraphFile(job);
-  const worker = new Worker(workerFile, { workerData: job });
-  const outcome = await new Promise<{ done: true } | { failure: BuildGraphFailure }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the graph builder's worker stopped (exit code ${code}) before it finished`)));
-  }).finally(() => worker.terminate());
-  if ('failure' in outcome) throw revive(outcome.failure);
+  const reply = await runInWorker<BuildGraphJob, true, BuildGraphFailure>(
+    workerFile,
+    job,
+    async (inThread) => {
+      await buildGraphFile(inThread);
+      return true;
+    },
+    'the graph builder',
+  );
+  if ('failure' in reply) throw revive(reply.failure);
 }
 
 /** The typed error the worker threw, rebuilt from its fields. */

@@ -6,7 +6,7 @@ import type { BuildGraphFailure, BuildGraphJob } from './build-graph-job.js';
 // encoded are freed with its heap, before onnxruntime opens the graph in the thread that asked.
 try {
   await buildGraphFile(workerData as BuildGraphJob);
-  parentPort?.postMessage({ done: true });
+  parentPort?.postMessage({ result: true });
 } catch (error) {
   const { name, message, model, file, reason } = error as Error & Partial<BuildGraphFailure>;
   parentPort?.postMessage({ failure: { name: String(name), message: String(message), model, file, reason } satisfies BuildGraphFailure });

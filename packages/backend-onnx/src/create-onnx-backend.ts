@@ -34,7 +34,6 @@ import {
   modelFileIdentity,
   preparedGraphCache,
   preparedGraphKey,
-  withoutBytes,
   type ModelFileIdentity,
   type PreparedGraphCache,
 } from './prepared-graph-cache.js';
@@ -283,38 +282,9 @@ async function openByReference<Prepared>(
   prepare: (model: Uint8Array, readExternalData: ExternalDataReader | undefined) => Prepared,
   describe: (prepared: Prepared) => { readonly graph: PreparedGraph },
 ): Promise<{ prepared: Prepared; session: Ort.InferenceSession; opened: string } | { failure: unknown }> {
-  const { files, modelFile, cache, debug } = source;
+  const { files, modelFile, cache } = source;
   const cached = cache && (await openCachedGraph<Prepared>(source, modelPath, cache));
   if (cached && 'session' in cached) return cached;
-  let keep = cache !== undefined && cached?.key !== undefined && cached.model !== undefined;
-  if (cache && cached?.key && cached.model && source.opensPathsWithFolder) {
-    // Prepared and kept in a worker, whose garbage goes with it, then opened from the kept file.
-    try {
-      const outcome = await prepareAndKeepInWorker({
-        modelPath: cached.model.path,
-        graph: cache.graph,
-        options: cache.options,
-        cacheFolder: cache.folder,
-        key: cached.key,
-        model: cached.model,
-      });
-      if (outcome.kind === 'kept') {
-        try {
-          return {
-            prepared: outcome.prepared as Prepared,
-            session: await source.create(outcome.path, dirname(cached.model.path)),
-            opened: `onnxruntime reads ${outcome.referenced} weight tensors from the file itself; ${outcome.bytesRead} bytes of it were read here; the prepared graph is kept in ${outcome.path}`,
-          };
-        } catch (failure) {
-          await cache.store.remove(cached.key).catch(() => undefined);
-          return { failure };
-        }
-      }
-    } catch (error) {
-      debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
-      keep = false;
-    }
-  }
   let read: Awaited<ReturnType<typeof readModelFileByReference>> | undefined;
   try {
     // Int8 weight matrices too: the edits read only their shapes, or read them through the reader.
@@ -335,33 +305,60 @@ async function openByReference<Prepared>(
       };
     model = relocateExternalData(model, externalData.relocation);
   }
+  // Kept unless it has external data files of its own, which the key does not cover.
+  if (cache && cached?.key && cached.model && locations.length === 0) {
+    const kept = await keepPreparedGraph<Prepared>(source, cache, { key: cached.key, model: cached.model, graphBytes: model, folder });
+    if (kept) return 'failure' in kept ? kept : { ...kept, opened: `${opened(referenced, bytesRead)}; ${kept.opened}` };
+  }
   try {
-    let prepared = prepare(model, externalDataReader(folder));
+    const prepared = prepare(model, externalDataReader(folder));
     // A graph the edits left as it is still goes by reference.
-    let graph: Uint8Array | string = describe(prepared).graph.model ?? model;
+    const graph = describe(prepared).graph.model ?? model;
     model = undefined;
-    const opened = `onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`;
-    // Kept unless it has external data files of its own, which the key does not cover.
-    if (keep && cache && cached?.key && cached.model && describe(prepared).graph.model && locations.length === 0) {
-      const kept = await cache.store.write(cached.key, cached.model, graph as Uint8Array, prepared).catch((error: unknown) => {
-        debug(`fillmask: ${modelFile}: the prepared graph could not be kept: ${String(error)}`);
-        return undefined;
-      });
-      if (kept && source.opensPathsWithFolder) {
-        // Opened from its file, as a later load opens it: JS holds the bytes no longer.
-        graph = kept;
-        prepared = JSON.parse(JSON.stringify(prepared, withoutBytes)) as Prepared;
-      }
-      return {
-        prepared,
-        session: await source.create(graph, folder),
-        opened: kept ? `${opened}; the prepared graph is kept in ${kept}` : opened,
-      };
-    }
-    return { prepared, session: await source.create(graph, folder), opened };
+    return { prepared, session: await source.create(graph, folder), opened: opened(referenced, bytesRead) };
   } catch (failure) {
     return { failure };
   }
+}
+
+/** The debug line of a graph read with its weights left in the file. */
+function opened(referenced: number, bytesRead: number): string {
+  return `onnxruntime reads ${referenced} weight tensors from the file itself; ${bytesRead} bytes of it were read here`;
+}
+
+/**
+ * The graph prepared and kept in a worker thread (`prepareAndKeepInWorker`), whose garbage goes with
+ * it, then opened from the kept file; undefined when there is nothing to keep or it could not be kept
+ * (the caller then prepares it here).
+ */
+async function keepPreparedGraph<Prepared>(
+  source: GraphSource,
+  cache: NonNullable<GraphSource['cache']>,
+  entry: { key: string; model: ModelFileIdentity; graphBytes: Uint8Array; folder: string },
+): Promise<{ prepared: Prepared; session: Ort.InferenceSession; opened: string } | { failure: unknown } | undefined> {
+  let outcome: Awaited<ReturnType<typeof prepareAndKeepInWorker>>;
+  try {
+    outcome = await prepareAndKeepInWorker({ ...entry, graph: cache.graph, options: cache.options, cacheFolder: cache.folder });
+  } catch (error) {
+    source.debug(`fillmask: ${source.modelFile}: the prepared graph could not be kept: ${String(error)}`);
+    return undefined;
+  }
+  if (outcome.kind !== 'kept') return undefined;
+  try {
+    const session = await openKeptGraph(source, outcome.path, entry.folder);
+    return { prepared: outcome.prepared as Prepared, session, opened: `the prepared graph is kept in ${outcome.path}` };
+  } catch (failure) {
+    await cache.store.remove(entry.key).catch(() => undefined);
+    return { failure };
+  }
+}
+
+/**
+ * A kept graph opened: by path, or, for a runtime that resolves external data from the folder
+ * setting only for graphs given as bytes (`opensPathsWithFolderOption`), from its bytes.
+ */
+async function openKeptGraph(source: GraphSource, path: string, folder: string): Promise<Ort.InferenceSession> {
+  return source.create(source.opensPathsWithFolder ? path : new Uint8Array(await readFile(path)), folder);
 }
 
 /**
@@ -386,9 +383,7 @@ async function openCachedGraph<Prepared>(
   const entry = await cache.store.read<Prepared>(key, cache.accepts).catch(() => undefined);
   if (!entry) return { key, model };
   try {
-    // A runtime that resolves external data from the folder setting only for graphs given as bytes gets the bytes.
-    const graph = source.opensPathsWithFolder ? entry.path : new Uint8Array(await readFile(entry.path));
-    const session = await source.create(graph, dirname(target));
+    const session = await openKeptGraph(source, entry.path, dirname(target));
     return {
       prepared: entry.prepared,
       session,

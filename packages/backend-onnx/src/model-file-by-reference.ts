@@ -52,12 +52,8 @@ export function modelFolderOption(folder: string): { session: { model_external_i
  * ignores the setting and looks in the working directory, where a file of the same name would give
  * it the wrong weights without an error; so an older or unknown version reads the whole file.
  */
-export function readsWeightsByReference(runtime: {
-  readonly env?: { readonly versions?: { readonly node?: string; readonly common?: string } };
-}): boolean {
-  const version = runtime.env?.versions?.node ?? runtime.env?.versions?.common;
-  const [major, minor] = (version ?? '').split('.').map(Number);
-  return major > 1 || (major === 1 && minor >= 21);
+export function readsWeightsByReference(runtime: ReportedRuntime): boolean {
+  return isAtLeast(runtime, 21);
 }
 
 /**
@@ -65,8 +61,18 @@ export function readsWeightsByReference(runtime: {
  * (onnxruntime's microsoft/onnxruntime#29459): 1.30 does, the release fillmask is tested with; before
  * that PR, a graph opened by path looked for its weights beside itself. Older runtimes get bytes.
  */
-export function opensPathsWithFolderOption(runtime: Parameters<typeof readsWeightsByReference>[0]): boolean {
+export function opensPathsWithFolderOption(runtime: ReportedRuntime): boolean {
+  return isAtLeast(runtime, 30);
+}
+
+/** A runtime as it reports its version (`env.versions`). */
+interface ReportedRuntime {
+  readonly env?: { readonly versions?: { readonly node?: string; readonly common?: string } };
+}
+
+/** Whether the runtime reports version 1.`minor` or later; an unknown version is not. */
+function isAtLeast(runtime: ReportedRuntime, minor: number): boolean {
   const version = runtime.env?.versions?.node ?? runtime.env?.versions?.common;
-  const [major, minor] = (version ?? '').split('.').map(Number);
-  return major > 1 || (major === 1 && minor >= 30);
+  const [major, reportedMinor] = (version ?? '').split('.').map(Number);
+  return major > 1 || (major === 1 && reportedMinor >= minor);
 }

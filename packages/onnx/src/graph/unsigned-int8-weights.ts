@@ -117,18 +117,17 @@ export function int8WeightsAsUnsigned(model: Uint8Array, { readExternalData }: U
   const graphParts: Uint8Array[] = [];
   for (const field of graphFields) {
     const node = nodeByField.get(field);
+    const name = field.number === GraphField.initializer ? initializerName(model, field) : undefined;
     if (node && withoutZeroPoint.has(node)) {
       graphParts.push(withInputs(model, node, [...node.inputs.slice(0, 2), node.inputs[2] ?? '', addedZeroPoint]));
     } else if (field.number === GraphField.valueInfo && flowing.has(readValueInfo(model, field).name)) {
       // Declared int8; the runtime infers the new type.
-    } else if (field.number === GraphField.initializer && matrices.has(initializerName(model, field))) {
-      const initializer = initializers.get(initializerName(model, field)) as OnnxInitializer;
+    } else if (name !== undefined && (matrices.has(name) || zeroPoints.has(name))) {
+      const initializer = initializers.get(name) as OnnxInitializer;
+      // Zero points are small constants in the graph; matrices may lie in external data.
       graphParts.push(
         ...rawInitializerParts({ ...initializer, elementType: ElementType.uint8, raw: plus128(initializer, readExternalData) }),
       );
-    } else if (field.number === GraphField.initializer && zeroPoints.has(initializerName(model, field))) {
-      const initializer = initializers.get(initializerName(model, field)) as OnnxInitializer;
-      graphParts.push(...rawInitializerParts({ ...initializer, elementType: ElementType.uint8, raw: plus128(initializer, undefined) }));
     } else {
       graphParts.push(model.subarray(field.start, field.end));
     }
